@@ -1,0 +1,51 @@
+/**
+ * Configuration: one schema with defaults and units, read from the environment once at
+ * start-up, validated, frozen and passed down. A bad value is an error naming the variable.
+ * The public names are DESIGN §11; the rest are extensions documented in the README.
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { AppError } from './errors.js';
+
+const Port = (defaultPort: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
+
+export const ConfigSchema = Type.Object({
+  MQTT_PORT: Port(1883, 'MQTT over TCP; 0 picks a free port'),
+  WS_PORT: Port(8083, 'MQTT over WebSocket at path /mqtt; 0 picks a free port'),
+  API_PORT: Port(3000, 'REST control plane; 0 picks a free port'),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every listener binds to' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL instead of embedded PGlite' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for broker persistence and cross-node pub/sub' })),
+  BROKER_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://', description: 'external broker for a standalone bridge or api' })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 key for device tokens (embedded: generated into DATA_DIR)' })),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'admin bearer credential (embedded: generated into DATA_DIR)' })),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'lifetime of device tokens' }),
+  MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 1024, maximum: 16_777_216, default: 65_536, description: 'largest MQTT packet and REST body accepted' }),
+  KEEPALIVE_LIMIT_SECONDS: Type.Integer({ minimum: 0, maximum: 65_535, default: 1_800, description: 'longest MQTT keepalive a client may ask for (0: any)' }),
+  BATCH_MAX_MESSAGES: Type.Integer({ minimum: 1, maximum: 5_000, default: 256, description: 'sends sequenced in one transaction at most' }),
+  BATCH_MAX_WAIT_MS: Type.Number({ minimum: 0, maximum: 1_000, default: 2, description: 'how long a batch waits to fill while another commits' }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type ConfigKey = keyof Config;
+
+/** Reads the schema's variables from `env`; unknown variables are ignored. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  const first = errors[0];
+  if (first !== undefined) {
+    const variable = first.instancePath.replace(/^\//, '') || Object.keys(first.params ?? {}).join(',');
+    const shown = variable in raw ? ` = ${JSON.stringify(raw[variable])}` : '';
+    throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${variable}${shown}: ${first.message}`, { details: { variable } });
+  }
+  return Object.freeze(converted as Config);
+}

@@ -1,0 +1,46 @@
+/**
+ * Device tokens (DESIGN §4): HS256 JWTs with `sub` = user id, `did` = device id, `exp`.
+ * The API signs them; the broker verifies them on CONNECT.
+ */
+import { createSigner, createVerifier } from 'fast-jwt';
+import { AppError } from './errors.js';
+
+export interface DeviceIdentity {
+  userId: string;
+  deviceId: string;
+  expiresAtMs: number;
+}
+
+export interface TokenService {
+  issue(userId: string, deviceId: string): { token: string; expiresAtMs: number };
+  /** Throws ERR_AUTH_TOKEN_INVALID (bad signature, malformed) or ERR_AUTH_TOKEN_EXPIRED. */
+  verify(token: string): DeviceIdentity;
+}
+
+export function createTokenService(options: { secret: string; ttlSeconds: number; now?: () => number }): TokenService {
+  const now = options.now ?? Date.now;
+  const sign = createSigner({ key: options.secret, algorithm: 'HS256' });
+  const verifier = createVerifier({ key: options.secret, algorithms: ['HS256'], requiredClaims: ['sub', 'did', 'exp'] });
+  return {
+    issue(userId, deviceId) {
+      const expiresAtMs = now() + options.ttlSeconds * 1000;
+      const token = sign({ sub: userId, did: deviceId, iat: Math.floor(now() / 1000), exp: Math.floor(expiresAtMs / 1000) });
+      return { token, expiresAtMs: Math.floor(expiresAtMs / 1000) * 1000 };
+    },
+    verify(token) {
+      let claims: { sub?: unknown; did?: unknown; exp?: unknown };
+      try {
+        claims = verifier(token) as typeof claims;
+      } catch (cause) {
+        const isExpired = (cause as { code?: string }).code === 'FAST_JWT_EXPIRED';
+        throw isExpired
+          ? new AppError('ERR_AUTH_TOKEN_EXPIRED', 'token expired', { cause })
+          : new AppError('ERR_AUTH_TOKEN_INVALID', 'token invalid', { cause });
+      }
+      if (typeof claims.sub !== 'string' || typeof claims.did !== 'string' || typeof claims.exp !== 'number') {
+        throw new AppError('ERR_AUTH_TOKEN_INVALID', 'token lacks sub, did or exp');
+      }
+      return { userId: claims.sub, deviceId: claims.did, expiresAtMs: claims.exp * 1000 };
+    },
+  };
+}

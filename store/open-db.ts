@@ -1,0 +1,24 @@
+import { MIGRATIONS_DIR } from '../schema/migrations.js';
+import type { Db } from './db.js';
+import { migrate, readMigrations } from './migrate.js';
+import { openPgliteDb } from './pglite-db.js';
+import { openPostgresDb } from './postgres-db.js';
+
+export interface DbLocation {
+  /** PostgreSQL when set; otherwise embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite files; undefined keeps PGlite in memory (tests). */
+  pgliteDir?: string | undefined;
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDb(location: DbLocation): Promise<{ db: Db; appliedMigrations: string[] }> {
+  const db = location.databaseUrl !== undefined ? await openPostgresDb(location.databaseUrl) : await openPgliteDb(location.pgliteDir);
+  try {
+    const appliedMigrations = await migrate(db, await readMigrations(MIGRATIONS_DIR));
+    return { db, appliedMigrations };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import { newId } from '../lib/ids.js';
+import type { Queryable } from './db.js';
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+export async function createUser(db: Queryable, input: { name: string }): Promise<User> {
+  const id = newId();
+  await db.query('INSERT INTO users (id, name) VALUES ($1, $2)', [id, input.name]);
+  return { id, name: input.name };
+}
+
+export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
+  const { rows } = await db.query<User>('SELECT id, name FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
+
+/** The ids among `ids` that name no user. */
+export async function missingUserIds(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[])', [ids]);
+  const found = new Set(rows.map((row) => row.id));
+  return [...new Set(ids)].filter((id) => !found.has(id));
+}

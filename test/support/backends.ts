@@ -1,0 +1,79 @@
+/**
+ * Which real backends a suite may use. Outside CI a missing backend skips its suites loudly;
+ * with REQUIRE_BACKENDS=postgres,redis (set by .ci/run) a missing one fails instead.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+
+export type Backend = 'postgres' | 'redis';
+
+const required = new Set((process.env['REQUIRE_BACKENDS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Default: the local cluster over its Unix socket, as the OS user (peer auth; .ci/run creates the role). */
+export const POSTGRES_ADMIN_URL =
+  process.env['TEST_DATABASE_URL'] ?? `postgres://${userInfo().username}@localhost/postgres?host=/var/run/postgresql`;
+export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+async function postgresReachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function redisReachable(): Promise<string | undefined> {
+  const { hostname, port } = new URL(REDIS_URL);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.end();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('timeout');
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
+}
+
+/**
+ * True when `backend` can be used. False (with a loud warning) when it cannot and is not
+ * required; throws when it is required, so CI fails instead of skipping.
+ */
+export async function backendAvailable(backend: Backend): Promise<boolean> {
+  const problem = backend === 'postgres' ? await postgresReachable() : await redisReachable();
+  if (problem === undefined) return true;
+  if (required.has(backend)) throw new Error(`required backend ${backend} is unreachable: ${problem}`);
+  console.warn(`\n*** SKIPPING ${backend} suites: ${backend} is unreachable (${problem}). Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`);
+  return false;
+}
+
+/** A fresh, empty PostgreSQL database for one test file; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `chat_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
