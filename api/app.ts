@@ -1,0 +1,70 @@
+/**
+ * Builds the REST control plane (DESIGN §11) without listening, so tests use `inject()`
+ * and `main.ts` decides where it listens.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isAppError } from '../lib/errors.js';
+import type { ApiDeps } from './deps.js';
+import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
+import { memberRoutes } from './routes/members.js';
+import { messageRoutes } from './routes/messages.js';
+import { opsRoutes } from './routes/ops.js';
+import { roomRoutes } from './routes/rooms.js';
+import { userRoutes } from './routes/users.js';
+import { ErrorBody } from './schemas.js';
+
+/** Fastify's own error codes that are the client's fault, and what we call them. */
+const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ERR_REQUEST_INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ERR_REQUEST_INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_REQUEST_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_REQUEST_INVALID',
+};
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'api' }) as FastifyBaseLogger,
+    bodyLimit: deps.maxPayloadBytes * 2, // base64 bodies are 4/3 of their bytes, plus the JSON around them
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'MQTT chat platform: control plane', version: '1.0.0', description: 'REST contract v1 (DESIGN §11). Errors: { error: { code, message } }.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'ERR_ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
+  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes]) await app.register(routes, { deps, logLevel: 'warn' });
+  return app;
+}
+
+function errorResponse(error: FastifyError): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
+  if (isAppError(error) && isApiErrorCode(error.code)) {
+    const body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    return { status: API_ERRORS[error.code].status, body: { error: body } };
+  }
+  if (error.validation !== undefined) {
+    return { status: 400, body: { error: { code: 'ERR_REQUEST_INVALID', message: error.message } } };
+  }
+  const mapped = error.code === undefined ? undefined : FASTIFY_CLIENT_ERRORS[error.code];
+  if (mapped !== undefined) return { status: API_ERRORS[mapped].status, body: { error: { code: mapped, message: error.message } } };
+  return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: API_ERRORS.ERR_INTERNAL.description } } };
+}

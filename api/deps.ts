@@ -1,0 +1,27 @@
+import type { Logger } from '../lib/log.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { TokenService } from '../lib/tokens.js';
+import type { Send } from '../schema/index.js';
+import type { Db, StoredMessage } from '../store/index.js';
+import type { Nack } from '../schema/index.js';
+
+/** What the API publishes to devices (RoomEvents): the broker, in-process or over MQTT. */
+export interface Publisher {
+  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1 }): Promise<void>;
+}
+
+export type SendOutcome = { status: 'stored' | 'duplicate'; message: StoredMessage } | { status: 'rejected'; nack: Nack };
+
+export interface ApiDeps {
+  db: Db;
+  tokens: TokenService;
+  adminToken: string;
+  publisher: Publisher;
+  /** The bridge's send pipeline: a REST send takes the same path as an MQTT one. */
+  submitSend(sender: { userId: string; deviceId: string }, send: Send): Promise<SendOutcome>;
+  log: Logger;
+  metrics: Metrics;
+  maxPayloadBytes: number;
+  /** Readiness for /healthz: each named part answers true when healthy. */
+  health?: Record<string, () => Promise<boolean>>;
+}

@@ -1,0 +1,7 @@
+/** The bridge: sequences device sends into the store and answers them (DESIGN §6). */
+export { startBridge, type Bridge } from './bridge.js';
+export { createSendPipeline, type SendPipeline, type SendPipelineOptions, type SendResult } from './send-pipeline.js';
+export { createBatcher, type Batcher } from './batcher.js';
+export type { BrokerPort, Sender, SendConsumer } from './broker-port.js';
+export { inProcessBrokerPort, type InProcessBroker } from './in-process-port.js';
+export { connectMqttBrokerPort, type MqttPortOptions } from './mqtt-port.js';

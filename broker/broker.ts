@@ -1,0 +1,129 @@
+/**
+ * The platform's MQTT broker: Aedes with JWT auth, the topic ACL, the forward guard and
+ * membership kept current by RoomEvents, listening on TCP and WebSocket.
+ */
+import { Aedes } from 'aedes';
+import type { Logger } from '../lib/log.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { TokenService } from '../lib/tokens.js';
+import { ALL_ROOM_EVENT_TOPICS, RoomEventKind, decodeRoomEvent } from '../schema/index.js';
+import { installHooks, type SendHandler } from './aedes-hooks.js';
+import { identityOf } from './identity.js';
+import { startListeners } from './listeners.js';
+import { createMembershipCache, type MembershipSource } from './membership-cache.js';
+import { brokerState, type BrokerStateKind } from './persistence.js';
+
+export interface BrokerOptions {
+  host: string;
+  mqttPort: number;
+  wsPort: number;
+  maxPayloadBytes: number;
+  keepaliveLimitSeconds: number;
+  redisUrl: string | undefined;
+}
+
+export interface BrokerDeps {
+  tokens: TokenService;
+  adminToken: string;
+  membership: MembershipSource;
+  sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain?: boolean;
+}
+
+export interface PlatformBroker {
+  readonly aedes: Aedes;
+  readonly mqttPort: number;
+  readonly wsPort: number;
+  readonly stateKind: BrokerStateKind;
+  /** Route every device send through `handler` before its PUBACK (the in-process bridge). */
+  setSendHandler(handler: SendHandler): void;
+  publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Long enough for client ids `{userId}:{deviceId}` of two 64-character ids.
+const MAX_CLIENT_ID_LENGTH = 129;
+
+export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Promise<PlatformBroker> {
+  const log = deps.log.child({ module: 'broker' });
+  const state = brokerState(options.redisUrl);
+  const aedes = await Aedes.createBroker({
+    ...state.options,
+    keepaliveLimit: options.keepaliveLimitSeconds,
+    maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+  });
+  const membership = createMembershipCache(deps.membership);
+  let sendHandler: SendHandler | undefined;
+  installHooks(aedes, { ...deps, membership, sendHandler: () => sendHandler, log });
+
+  aedes.on('client', (client) => {
+    if (identityOf(client) !== undefined) deps.metrics.mqttConnections.inc();
+  });
+  aedes.on('clientDisconnect', (client) => {
+    if (identityOf(client) !== undefined) deps.metrics.mqttConnections.dec();
+  });
+  aedes.on('connackSent', (packet) => {
+    if (packet.returnCode !== 0) deps.metrics.mqttConnectsRefused.inc({ reason: String(packet.returnCode) });
+  });
+  aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'client error'));
+
+  await new Promise<void>((resolve) =>
+    aedes.subscribe(
+      ALL_ROOM_EVENT_TOPICS,
+      (packet, done) => {
+        try {
+          const event = decodeRoomEvent(packet.payload as Buffer);
+          const isAdded = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_ADDED;
+          const isRemoved = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_REMOVED;
+          if (isAdded || isRemoved) {
+            membership.apply({ roomId: event.roomId, memberVersion: event.memberVersion, userId: event.userId, change: isAdded ? 'added' : 'removed' });
+          }
+        } catch (error) {
+          log.warn({ topic: packet.topic, err: (error as Error).message }, 'undecodable room event');
+        }
+        done();
+      },
+      resolve,
+    ),
+  );
+
+  let listeners;
+  try {
+    listeners = await startListeners(aedes, options);
+  } catch (error) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
+  }
+  log.info({ mqttPort: listeners.mqttPort, wsPort: listeners.wsPort, state: state.kind }, 'broker listening');
+
+  return {
+    aedes,
+    mqttPort: listeners.mqttPort,
+    wsPort: listeners.wsPort,
+    stateKind: state.kind,
+    setSendHandler(handler) {
+      sendHandler = handler;
+    },
+    publish(topic, payload, publishOptions) {
+      return new Promise((resolve, reject) =>
+        aedes.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos: publishOptions.qos, retain: publishOptions.retain ?? false, dup: false },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+    },
+    async close() {
+      const listenersClosed = listeners.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await listenersClosed;
+      const persistence = (aedes as unknown as { persistence: { destroy?: () => Promise<void> } }).persistence;
+      if (state.kind === 'redis') await persistence.destroy?.();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The platform's Prometheus metrics, one registry per process, served by the API at /metrics.
+ * Names follow Prometheus conventions: base units (seconds, bytes), `_total` for counters.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  mqttConnections: Gauge;
+  mqttConnectsRefused: Counter<'reason'>;
+  sends: Counter<'outcome'>;
+  sendBatchSize: Histogram;
+  sendCommitSeconds: Histogram;
+  malformedPayloads: Counter<'topic_kind'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    mqttConnections: new Gauge({ name: 'chat_mqtt_connections', help: 'Open, authenticated MQTT connections on this node', registers }),
+    mqttConnectsRefused: new Counter({ name: 'chat_mqtt_connects_refused_total', help: 'CONNECTs refused, by reason', labelNames: ['reason'], registers }),
+    sends: new Counter({
+      name: 'chat_sends_total',
+      help: 'Sends handled by the bridge, by outcome (stored, duplicate, or a Nack reason)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    sendBatchSize: new Histogram({
+      name: 'chat_send_batch_size',
+      help: 'Sends sequenced per database transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers,
+    }),
+    sendCommitSeconds: new Histogram({
+      name: 'chat_send_commit_seconds',
+      help: 'Time to sequence and commit one batch of sends',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    malformedPayloads: new Counter({
+      name: 'chat_malformed_payloads_total',
+      help: 'Payloads that failed to decode, by topic kind',
+      labelNames: ['topic_kind'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * What every process entry point (`main.ts`) does first: read and validate the config,
+ * make the root logger, resolve secrets, open the database; and what it does last: shut
+ * down cleanly on SIGINT/SIGTERM. A start-up failure is one clear line and exit code 1.
+ */
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../lib/config.js';
+import { isAppError } from '../lib/errors.js';
+import { createRootLogger, type Logger } from '../lib/log.js';
+import { openDb, type Db } from '../store/index.js';
+import { resolveSecrets, type Secrets } from './secrets.js';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  secrets: Secrets;
+  db: Db;
+}
+
+export async function bootstrap(processName: string): Promise<Runtime> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    return exitWith(error);
+  }
+  const log = createRootLogger(config.LOG_LEVEL, processName);
+  try {
+    const secrets = await resolveSecrets(config);
+    const pgliteDir = join(config.DATA_DIR, 'pglite');
+    if (config.DATABASE_URL === undefined) log.info({ pgliteDir }, 'opening embedded PGlite (takes a few seconds)');
+    const { db, appliedMigrations } = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir });
+    log.info({ database: db.kind, appliedMigrations }, 'database ready');
+    return { config, log, secrets, db };
+  } catch (error) {
+    return exitWith(error);
+  }
+}
+
+export function exitWith(error: unknown): never {
+  const message = isAppError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+/** Runs `shutdown` once on the first SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(log: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handle);
+  process.once('SIGTERM', handle);
+}

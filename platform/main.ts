@@ -1,0 +1,32 @@
+/** `npm start`: broker + bridge + api in one process (the embedded default, DESIGN §3). */
+import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
+import { startPlatform } from './platform.js';
+
+const { config, log, secrets, db } = await bootstrap('platform');
+const platform = await startPlatform(config, { db, secrets, log }).catch(async (error: unknown) => {
+  await db.close();
+  return exitWith(error);
+});
+
+const { mqtt, ws, api } = platform.endpoints;
+const banner = [
+  '',
+  '  MQTT chat platform is running',
+  `    MQTT over TCP        ${mqtt}`,
+  `    MQTT over WebSocket  ${ws}`,
+  `    REST API             ${api}   (docs: ${api}/docs, health: ${api}/healthz, metrics: ${api}/metrics)`,
+  `    database             ${db.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
+  `    broker state         ${platform.broker.stateKind === 'redis' ? 'Redis (REDIS_URL)' : 'in memory'}`,
+  secrets.adminTokenGenerated
+    ? `    admin token          ${secrets.adminToken}   (generated now, kept in ${config.DATA_DIR}/secrets.json; shown once)`
+    : `    admin token          from ${config.ADMIN_TOKEN === undefined ? `${config.DATA_DIR}/secrets.json` : 'ADMIN_TOKEN'}`,
+  '',
+  `  Try: curl -s -X POST ${api}/v1/users -H "authorization: Bearer <admin token>" -H 'content-type: application/json' -d '{"name":"alice"}'`,
+  '',
+].join('\n');
+process.stdout.write(`${banner}\n`);
+
+onShutdownSignal(log, async () => {
+  await platform.close();
+  await db.close();
+});

@@ -1,0 +1,95 @@
+/**
+ * The composition root of the all-in-one platform: one database, the broker, the bridge on
+ * the in-process broker port, and the API, wired together. `main.ts` runs it; tests start
+ * it on port 0 with an in-memory or test database.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/index.js';
+import { inProcessBrokerPort, startBridge, type Bridge } from '../bridge/index.js';
+import { startBroker, type PlatformBroker } from '../broker/index.js';
+import type { Config } from '../lib/config.js';
+import { listenOn } from '../lib/listen.js';
+import type { Logger } from '../lib/log.js';
+import { createMetrics, type Metrics } from '../lib/metrics.js';
+import { createTokenService, type TokenService } from '../lib/tokens.js';
+import { getMembership, sharesRoom, type Db } from '../store/index.js';
+
+export interface Platform {
+  readonly config: Config;
+  readonly db: Db;
+  readonly broker: PlatformBroker;
+  readonly bridge: Bridge;
+  readonly api: FastifyInstance;
+  readonly tokens: TokenService;
+  readonly adminToken: string;
+  readonly metrics: Metrics;
+  readonly endpoints: { mqtt: string; ws: string; api: string };
+  close(): Promise<void>;
+}
+
+export async function startPlatform(
+  config: Config,
+  deps: { db: Db; secrets: { jwtSecret: string; adminToken: string }; log: Logger; metrics?: Metrics },
+): Promise<Platform> {
+  const { db, log } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS });
+  const broker = await startBroker(
+    {
+      host: config.HOST,
+      mqttPort: config.MQTT_PORT,
+      wsPort: config.WS_PORT,
+      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      keepaliveLimitSeconds: config.KEEPALIVE_LIMIT_SECONDS,
+      redisUrl: config.REDIS_URL,
+    },
+    {
+      tokens,
+      adminToken: deps.secrets.adminToken,
+      membership: { load: (roomId) => getMembership(db, roomId) },
+      sharesRoom: (a, b) => sharesRoom(db, a, b),
+      log,
+      metrics,
+    },
+  );
+  const closers: (() => Promise<void>)[] = [() => broker.close()];
+  try {
+    const bridge = await startBridge(
+      { db, port: inProcessBrokerPort(broker), log, metrics },
+      { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+    );
+    closers.unshift(() => bridge.close());
+    const api = await buildApi({
+      db,
+      tokens,
+      adminToken: deps.secrets.adminToken,
+      publisher: broker,
+      submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
+      log,
+      metrics,
+      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      health: { broker: async () => !broker.aedes.closed },
+    });
+    closers.unshift(() => api.close());
+    await api.ready();
+    const apiPort = await listenOn(api.server, config.API_PORT, config.HOST, 'API_PORT');
+    const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    return {
+      config,
+      db,
+      broker,
+      bridge,
+      api,
+      tokens,
+      adminToken: deps.secrets.adminToken,
+      metrics,
+      endpoints: { mqtt: `mqtt://${host}:${broker.mqttPort}`, ws: `ws://${host}:${broker.wsPort}/mqtt`, api: `http://${host}:${apiPort}` },
+      async close() {
+        for (const close of closers) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}

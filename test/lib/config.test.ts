@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { AppError } from '../../lib/errors.js';
+
+/** The AppError loadConfig throws for `env`, or a failed expectation when it does not throw one. */
+function configError(env: Record<string, string>): AppError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      MQTT_PORT: 1883,
+      WS_PORT: 8083,
+      API_PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      TOKEN_TTL_SECONDS: 86_400,
+      MAX_PAYLOAD_BYTES: 65_536,
+      KEEPALIVE_LIMIT_SECONDS: 1_800,
+      BATCH_MAX_MESSAGES: 256,
+      BATCH_MAX_WAIT_MS: 2,
+    });
+  });
+
+  it('leaves optional variables absent when they are not set', () => {
+    const config = loadConfig({});
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL', 'JWT_SECRET', 'ADMIN_TOKEN'] as const) {
+      expect(config).not.toHaveProperty(key);
+    }
+  });
+
+  it('treats an empty string as unset', () => {
+    expect(loadConfig({ API_PORT: '', HOST: '', DATABASE_URL: '' })).toEqual(loadConfig({}));
+  });
+
+  it('ignores variables outside the schema', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root' })).toEqual(loadConfig({}));
+  });
+
+  it('converts numeric strings to numbers', () => {
+    const config = loadConfig({
+      MQTT_PORT: '0',
+      API_PORT: '8080',
+      TOKEN_TTL_SECONDS: '60',
+      MAX_PAYLOAD_BYTES: '1024',
+      BATCH_MAX_WAIT_MS: '2.5',
+    });
+    expect(config.MQTT_PORT).toBe(0);
+    expect(config.API_PORT).toBe(8080);
+    expect(config.TOKEN_TTL_SECONDS).toBe(60);
+    expect(config.MAX_PAYLOAD_BYTES).toBe(1024);
+    expect(config.BATCH_MAX_WAIT_MS).toBe(2.5);
+  });
+
+  it('converts every integer port string to that port (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 65_535 }), (port) => {
+        expect(loadConfig({ API_PORT: String(port) }).API_PORT).toBe(port);
+      }),
+    );
+  });
+
+  it('keeps string values and accepts valid optional URLs', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/chat',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgresql://chat@db/chat',
+      REDIS_URL: 'rediss://cache:6380',
+      BROKER_URL: 'wss://broker/mqtt',
+      JWT_SECRET: 's'.repeat(32),
+      ADMIN_TOKEN: 'a'.repeat(16),
+    });
+    expect(config).toMatchObject({
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/chat',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgresql://chat@db/chat',
+      REDIS_URL: 'rediss://cache:6380',
+      BROKER_URL: 'wss://broker/mqtt',
+      JWT_SECRET: 's'.repeat(32),
+      ADMIN_TOKEN: 'a'.repeat(16),
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { API_PORT: number }).API_PORT = 1;
+    }).toThrow(TypeError);
+  });
+
+  it.each([
+    ['API_PORT', 'abc'],
+    ['LOG_LEVEL', 'loud'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['MQTT_PORT', '70000'],
+    ['WS_PORT', '-1'],
+    ['REDIS_URL', 'http://cache'],
+    ['BROKER_URL', 'ftp://broker'],
+    ['JWT_SECRET', 'too-short'],
+    ['ADMIN_TOKEN', 'short'],
+    ['TOKEN_TTL_SECONDS', '59'],
+    ['MAX_PAYLOAD_BYTES', '1023'],
+    ['BATCH_MAX_MESSAGES', '0'],
+    ['BATCH_MAX_WAIT_MS', '1001'],
+  ])('rejects %s=%s with ERR_CONFIG_INVALID naming the variable', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.message).toContain(variable);
+    expect(error.details).toEqual({ variable });
+  });
+
+  it('names the bad variable when valid ones are set too', () => {
+    const error = configError({ API_PORT: '8080', HOST: 'localhost', LOG_LEVEL: 'loud' });
+    expect(error.message).toContain('LOG_LEVEL');
+    expect(error.message).not.toContain('API_PORT');
+  });
+
+  // A port of 1.5 is a typo, not port 1: conversion must not silently change the value.
+  it('rejects a non-integer port rather than truncating it (API_PORT=1.5)', () => {
+    const error = configError({ API_PORT: '1.5' });
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.message).toContain('API_PORT');
+  });
+});

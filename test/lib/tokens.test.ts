@@ -1,0 +1,107 @@
+import { createSigner } from 'fast-jwt';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../lib/errors.js';
+import { createTokenService } from '../../lib/tokens.js';
+
+const SECRET = 'a-test-secret-of-at-least-32-chars!';
+const OTHER_SECRET = 'another-secret-of-at-least-32-chars';
+const HOUR_S = 3_600;
+const DAY_MS = 86_400_000;
+
+/** The error code `verify` throws for `token`, or a failed expectation when it accepts it. */
+function verifyErrorCode(verify: (token: string) => unknown, token: string): string {
+  try {
+    verify(token);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return (error as AppError).code;
+  }
+  throw new Error('verify accepted the token');
+}
+
+describe('createTokenService', () => {
+  it('verifies the token it issued, giving back the user, device and expiry', () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    const { token, expiresAtMs } = tokens.issue('alice', 'phone');
+    expect(tokens.verify(token)).toEqual({ userId: 'alice', deviceId: 'phone', expiresAtMs });
+  });
+
+  it('sets the expiry ttlSeconds after the injected now, rounded down to the second', () => {
+    const nowMs = Date.UTC(2030, 0, 1) + 1_234; // not a whole second
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const { expiresAtMs } = tokens.issue('alice', 'phone');
+    expect(expiresAtMs).toBe(Math.floor((nowMs + HOUR_S * 1000) / 1000) * 1000);
+  });
+
+  it('verifies tokens of another service instance that shares the secret', () => {
+    const api = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    const broker = createTokenService({ secret: SECRET, ttlSeconds: 60 });
+    expect(broker.verify(api.issue('bob', 'tablet').token)).toMatchObject({ userId: 'bob', deviceId: 'tablet' });
+  });
+
+  it('rejects a token signed with another secret as ERR_AUTH_TOKEN_INVALID', () => {
+    const token = createTokenService({ secret: OTHER_SECRET, ttlSeconds: HOUR_S }).issue('alice', 'phone').token;
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  it('rejects a token issued far in the past as ERR_AUTH_TOKEN_EXPIRED', () => {
+    const longAgo = Date.UTC(2001, 0, 1);
+    const token = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => longAgo }).issue('alice', 'phone').token;
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_EXPIRED');
+  });
+
+  it('keeps the underlying failure as the cause', () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    try {
+      tokens.verify('garbage');
+      expect.unreachable('verify accepted garbage');
+    } catch (error) {
+      expect((error as AppError).cause).toBeDefined();
+    }
+  });
+
+  it.each([
+    ['the empty string', ''],
+    ['a word', 'garbage'],
+    ['three dots-separated junk parts', 'a.b.c'],
+  ])('rejects %s as ERR_AUTH_TOKEN_INVALID', (_label, token) => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  it('rejects a tampered payload as ERR_AUTH_TOKEN_INVALID', () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    const [header, , signature] = tokens.issue('alice', 'phone').token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', did: 'phone', exp: 4_000_000_000 })).toString('base64url');
+    expect(verifyErrorCode(tokens.verify, `${header}.${forged}.${signature}`)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  it('rejects an unsigned (alg "none") token as ERR_AUTH_TOKEN_INVALID', () => {
+    const unsigned = createSigner({ algorithm: 'none' })({ sub: 'alice', did: 'phone', exp: 4_000_000_000 });
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(verifyErrorCode(tokens.verify, unsigned)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  it.each([
+    ['sub', { did: 'phone', exp: 4_000_000_000 }],
+    ['did', { sub: 'alice', exp: 4_000_000_000 }],
+    ['exp', { sub: 'alice', did: 'phone' }],
+  ])('rejects a correctly signed token without %s as ERR_AUTH_TOKEN_INVALID', (_claim, payload) => {
+    const token = createSigner({ key: SECRET, algorithm: 'HS256' })(payload);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  // Time is injected (STYLE: "Config, errors, logs, time"), so verify must judge expiry by the
+  // same clock issue used; otherwise a service on a fake clock rejects its own fresh tokens.
+  it('judges expiry by the injected clock', () => {
+    let nowMs = Date.UTC(2001, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const { token } = tokens.issue('alice', 'phone');
+    expect(tokens.verify(token)).toMatchObject({ userId: 'alice', deviceId: 'phone' });
+    nowMs += DAY_MS;
+    expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_EXPIRED');
+  });
+});
