@@ -3,6 +3,7 @@
  * sessions and retained messages plus mqemitter-redis so every node sees every publish.
  */
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import type { AedesOptions } from 'aedes';
 import { Redis } from 'ioredis';
 
@@ -13,10 +14,26 @@ export type BrokerStateKind = 'memory' | 'redis';
 export function brokerState(redisUrl: string | undefined): { kind: BrokerStateKind; options: Pick<AedesOptions, 'persistence' | 'mq'> } {
   if (redisUrl === undefined) return { kind: 'memory', options: {} };
   // Both are CommonJS. The async class is what Aedes 1.x requires; the package's main export wraps it in callbacks.
-  const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: Redis }) => unknown;
+  const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: Redis }) => RetainedSource;
   const mqemitterRedis = require('mqemitter-redis') as (opts: { connectionString: string }) => unknown;
-  return {
-    kind: 'redis',
-    options: { persistence: new AsyncRedisPersistence({ conn: new Redis(redisUrl) }), mq: mqemitterRedis({ connectionString: redisUrl }) },
+  const persistence = withStreamingRetained(new AsyncRedisPersistence({ conn: new Redis(redisUrl) }));
+  return { kind: 'redis', options: { persistence, mq: mqemitterRedis({ connectionString: redisUrl }) } };
+}
+
+interface RetainedSource {
+  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Readable;
+}
+
+/**
+ * aedes-persistence-redis 12 answers retained-message queries with an async generator, but
+ * Aedes 1.2's SUBSCRIBE handler calls `.pipe()` on the answer (the in-memory persistence
+ * returns a Readable): without this, the first SUBSCRIBE on Redis crashes the process.
+ */
+function withStreamingRetained<T extends RetainedSource>(persistence: T): T {
+  const original = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.createRetainedStreamCombi = (patterns) => {
+    const result = original(patterns);
+    return result instanceof Readable ? result : Readable.from(result);
   };
+  return persistence;
 }
