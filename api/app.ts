@@ -5,6 +5,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { isAppError } from '../lib/errors.js';
 import type { ApiDeps } from './deps.js';
@@ -25,12 +27,24 @@ const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_REQUEST_INVALID',
 };
 
+/**
+ * Query strings, paths and headers arrive as text, so their numbers are coerced; JSON bodies
+ * are typed already, and `{"name": 42}` must be a 400, not the name "42".
+ */
+const validators = (() => {
+  const options = { useDefaults: true, removeAdditional: false, allErrors: false, strictSchema: false } as const;
+  const body = new Ajv({ ...options, coerceTypes: false });
+  const url = new Ajv({ ...options, coerceTypes: 'array' });
+  for (const ajv of [body, url]) addFormats.default(ajv);
+  return { body, url };
+})();
+
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ module: 'api' }) as FastifyBaseLogger,
     bodyLimit: deps.maxPayloadBytes * 2, // base64 bodies are 4/3 of their bytes, plus the JSON around them
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.url).compile(schema));
 
   app.addSchema(ErrorBody);
   await app.register(swagger, {
