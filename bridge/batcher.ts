@@ -29,9 +29,9 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
   let timer: NodeJS.Timeout | undefined;
 
   function schedule(): void {
-    if (running !== undefined || timer !== undefined || queue.length === 0) return;
+    if (running !== undefined || queue.length === 0) return;
     if (queue.length >= options.maxItems) return flush();
-    timer = setTimeout(flush, options.maxWaitMs);
+    timer ??= setTimeout(flush, options.maxWaitMs);
   }
 
   function flush(): void {

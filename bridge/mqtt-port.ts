@@ -34,18 +34,30 @@ export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<B
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
   };
-  const client: MqttClient = await mqtt.connectAsync(options.url, clientOptions);
+  // Not connectAsync: the handler must be in place before CONNACK, because a resumed session
+  // delivers the sends queued while the bridge was away right after it.
+  const client: MqttClient = mqtt.connect(options.url, clientOptions);
   client.on('error', (error) => options.log.warn({ err: error.message }, 'bridge mqtt error'));
   client.on('reconnect', () => options.log.info('bridge reconnecting to broker'));
   let consumer: SendConsumer | undefined;
   let inFlight = 0;
   const waiters: (() => void)[] = [];
+  /** Sends that arrived before `consumeSends`: held, unacknowledged, until there is a consumer. */
+  const early: { packet: Parameters<MqttClient['handleMessage']>[0]; done: () => void }[] = [];
 
   client.handleMessage = (packet, done) => {
+    if (consumer === undefined) {
+      early.push({ packet, done });
+      return;
+    }
+    take(consumer, packet, done);
+  };
+
+  function take(accept: SendConsumer, packet: Parameters<MqttClient['handleMessage']>[0], done: () => void): void {
     const topic = parseTopic(packet.topic);
-    if (consumer === undefined || topic?.kind !== 'send') return done();
+    if (topic?.kind !== 'send') return done();
     inFlight += 1;
-    void consumer({ userId: topic.userId, deviceId: '' }, packet.payload as Buffer)
+    void accept({ userId: topic.userId, deviceId: '' }, packet.payload as Buffer)
       .catch((error: unknown) => options.log.error({ err: (error as Error).message }, 'send failed; the device will retry'))
       .finally(() => {
         inFlight -= 1;
@@ -53,7 +65,12 @@ export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<B
       });
     if (inFlight < options.maxInFlight) return done();
     waiters.push(done);
-  };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
 
   return {
     async publish(topic, payload, publishOptions) {
@@ -61,6 +78,7 @@ export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<B
     },
     async consumeSends(newConsumer) {
       consumer = newConsumer;
+      for (const { packet, done } of early.splice(0)) take(newConsumer, packet, done);
       await client.subscribeAsync(ALL_SEND_TOPICS, { qos: 1 });
     },
     async close() {

@@ -37,25 +37,55 @@ interface Entry {
 export function createMembershipCache(source: MembershipSource): MembershipCache {
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<Entry | undefined>>();
-
-  function store(roomId: string, candidate: Entry): Entry {
-    const current = entries.get(roomId);
-    if (current !== undefined && current.memberVersion >= candidate.memberVersion) return current;
-    entries.set(roomId, candidate);
-    return candidate;
-  }
+  /** Events that arrived while their room was loading: replayed on top of what the load read. */
+  const heldEvents = new Map<string, MembershipChangeEvent[]>();
 
   function load(roomId: string): Promise<Entry | undefined> {
     const pending = loading.get(roomId);
     if (pending !== undefined) return pending;
-    const promise = source
-      .load(roomId)
-      .then((snapshot) =>
-        snapshot === undefined ? undefined : store(roomId, { memberVersion: snapshot.memberVersion, members: new Set(snapshot.memberIds) }),
-      )
-      .finally(() => loading.delete(roomId));
+    const promise = source.load(roomId).then(
+      (snapshot) => {
+        loading.delete(roomId);
+        const held = heldEvents.get(roomId) ?? [];
+        heldEvents.delete(roomId);
+        if (snapshot === undefined) return undefined;
+        const current = entries.get(roomId);
+        if (current === undefined || current.memberVersion < snapshot.memberVersion) {
+          entries.set(roomId, { memberVersion: snapshot.memberVersion, members: new Set(snapshot.memberIds) });
+        }
+        for (const event of held.sort((a, b) => a.memberVersion - b.memberVersion)) applyToEntry(event);
+        return entries.get(roomId);
+      },
+      (error: unknown) => {
+        loading.delete(roomId);
+        heldEvents.delete(roomId);
+        throw error;
+      },
+    );
     loading.set(roomId, promise);
     return promise;
+  }
+
+  function applyToEntry(event: MembershipChangeEvent): void {
+    const entry = entries.get(event.roomId);
+    if (entry === undefined || event.memberVersion <= entry.memberVersion) return;
+    // A removal takes effect at once, whatever else is missing: that is the forward guard's promise.
+    if (event.change === 'removed') entry.members.delete(event.userId);
+    const isNextVersion = event.memberVersion === entry.memberVersion + 1;
+    if (isNextVersion) {
+      if (event.change === 'added') entry.members.add(event.userId);
+      entry.memberVersion = event.memberVersion;
+      return;
+    }
+    // Missed an event in between: reread the whole set; this event is replayed on top of it.
+    holdDuringLoad(event);
+    load(event.roomId).catch(() => entries.delete(event.roomId));
+  }
+
+  function holdDuringLoad(event: MembershipChangeEvent): void {
+    const held = heldEvents.get(event.roomId) ?? [];
+    held.push(event);
+    heldEvents.set(event.roomId, held);
   }
 
   return {
@@ -67,19 +97,8 @@ export function createMembershipCache(source: MembershipSource): MembershipCache
       return entries.get(roomId)?.members.has(userId);
     },
     apply(event) {
-      const entry = entries.get(event.roomId);
-      if (entry === undefined || event.memberVersion <= entry.memberVersion) return;
-      const isNextVersion = event.memberVersion === entry.memberVersion + 1;
-      if (isNextVersion) {
-        if (event.change === 'added') entry.members.add(event.userId);
-        else entry.members.delete(event.userId);
-        entry.memberVersion = event.memberVersion;
-        return;
-      }
-      // Missed an event in between: honour a removal at once, then reread the whole set
-      // (the reread is newer than the entry, so it replaces it).
-      if (event.change === 'removed') entry.members.delete(event.userId);
-      load(event.roomId).catch(() => entries.delete(event.roomId));
+      if (loading.has(event.roomId)) holdDuringLoad(event);
+      applyToEntry(event);
     },
     get size() {
       return entries.size;

@@ -32,12 +32,22 @@ export const ConfigSchema = Type.Object({
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 export type ConfigKey = keyof Config;
 
+const isIntegerVariable = (key: string): boolean =>
+  (ConfigSchema.properties as Record<string, { type?: unknown }>)[key]?.type === 'integer';
+
 /** Reads the schema's variables from `env`; unknown variables are ignored. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
+  if (notAnInteger !== undefined) {
+    // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
+    throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${notAnInteger} = ${JSON.stringify(raw[notAnInteger])}: must be a whole number`, {
+      details: { variable: notAnInteger },
+    });
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
   const errors = [...Value.Errors(ConfigSchema, converted)];

@@ -6,7 +6,9 @@ import protobuf from 'protobufjs/minimal.js';
 import { chat } from './generated/chat.js';
 
 // 64-bit fields (seq, timestamps) decode as plain numbers: seqs and epoch-ms stay far below
-// 2^53, and a Long object leaking into the rest of the code would be a trap.
+// 2^53, and a Long object leaking into the rest of the code would be a trap. The generated
+// prototypes took their zero defaults (Longs) when they were imported, before this line, so
+// every 64-bit field read below still goes through Number().
 protobuf.util.Long = undefined as unknown as protobuf.Constructor<protobuf.Long>;
 protobuf.configure();
 
@@ -81,12 +83,12 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const m = pb.Message.decode(bytes);
   return {
     roomId: m.roomId,
-    seq: m.seq,
+    seq: Number(m.seq),
     epoch: m.epoch,
     senderId: m.senderId,
     senderDevice: m.senderDevice,
     clientMsgId: m.clientMsgId,
-    sentAtMs: m.sentAtMs,
+    sentAtMs: Number(m.sentAtMs),
     body: m.body,
     contentType: m.contentType,
   };

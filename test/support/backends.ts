@@ -3,11 +3,12 @@
  * with REQUIRE_BACKENDS=postgres,redis (set by .ci/run) a missing one fails instead.
  */
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 
-export type Backend = 'postgres' | 'redis';
+export type Backend = 'postgres' | 'redis' | 'mosquitto';
 
 const required = new Set((process.env['REQUIRE_BACKENDS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
@@ -46,12 +47,19 @@ async function redisReachable(): Promise<string | undefined> {
   });
 }
 
+export const MOSQUITTO_BIN = process.env['MOSQUITTO_BIN'] ?? '/usr/sbin/mosquitto';
+
+function mosquittoInstalled(): Promise<string | undefined> {
+  return new Promise((resolve) => execFile(MOSQUITTO_BIN, ['-h'], (error) => resolve(error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${MOSQUITTO_BIN} not found` : undefined)));
+}
+
 /**
  * True when `backend` can be used. False (with a loud warning) when it cannot and is not
  * required; throws when it is required, so CI fails instead of skipping.
  */
 export async function backendAvailable(backend: Backend): Promise<boolean> {
-  const problem = backend === 'postgres' ? await postgresReachable() : await redisReachable();
+  const probes = { postgres: postgresReachable, redis: redisReachable, mosquitto: mosquittoInstalled };
+  const problem = await probes[backend]();
   if (problem === undefined) return true;
   if (required.has(backend)) throw new Error(`required backend ${backend} is unreachable: ${problem}`);
   console.warn(`\n*** SKIPPING ${backend} suites: ${backend} is unreachable (${problem}). Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`);
