@@ -5,8 +5,10 @@ import type { BrokerPort, SendConsumer } from './broker-port.js';
 
 export interface MqttPortOptions {
   url: string;
-  /** Stable, so the broker keeps the bridge's session (and queues sends) while it is away. */
+  /** Stable with a persistent session, so the broker keeps the bridge's session (and queues sends) while it is away. */
   clientId: string;
+  /** True for a consumer of sends (the bridge); a publisher only (the api) needs no session. */
+  persistentSession: boolean;
   username?: string;
   password?: string;
   /** Sends being processed before the adapter stops acknowledging new ones (backpressure). */
@@ -28,7 +30,7 @@ export interface MqttPortOptions {
 export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<BrokerPort> {
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
-    clean: false,
+    clean: !options.persistentSession,
     protocolVersion: 4,
     reconnectPeriod: 1000,
     ...(options.username === undefined ? {} : { username: options.username }),

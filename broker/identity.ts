@@ -3,8 +3,7 @@ import type { Client } from 'aedes';
 /** Who is on the other end of an MQTT connection, decided once at CONNECT. */
 export type Identity = { kind: 'device'; userId: string; deviceId: string } | { kind: 'service' };
 
-/** The platform's own services (a standalone bridge or api) log in with this username and the admin token. */
-export const SERVICE_USERNAME = '$platform';
+export { SERVICE_USERNAME } from '../lib/service-identity.js';
 
 const identities = new WeakMap<Client, Identity>();
 

@@ -20,11 +20,18 @@ export async function startListeners(
   const tcp: TcpServer = createTcpServer((socket) => aedes.handle(socket));
   const http: HttpServer = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket at /mqtt\n'));
   // MQTT framing adds a few bytes of header and topic to the payload limit.
-  const wss = new WebSocketServer({ server: http, path: MQTT_WS_PATH, maxPayload: options.maxPayloadBytes + 1024 });
-  wss.on('connection', (ws, req) => {
-    const stream = createWebSocketStream(ws);
-    stream.on('error', () => ws.terminate()); // a client error must not surface as an unhandled stream error
-    aedes.handle(stream, req);
+  // noServer: the upgrade is routed here, so the HTTP server's own errors (EADDRINUSE) stay with listenOn.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes + 1024 });
+  http.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== MQTT_WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => ws.terminate()); // a client error must not surface as an unhandled stream error
+      aedes.handle(stream, req);
+    });
   });
   const mqttPort = await listenOn(tcp, options.mqttPort, options.host, 'MQTT_PORT');
   let wsPort: number;
@@ -41,7 +48,7 @@ export async function startListeners(
       for (const client of wss.clients) client.terminate();
       await Promise.all([
         new Promise<void>((resolve) => tcp.close(() => resolve())),
-        new Promise<void>((resolve) => wss.close(() => http.close(() => resolve()))),
+        new Promise<void>((resolve) => wss.close(() => (http.listening ? http.close(() => resolve()) : resolve()))),
       ]);
     },
   };

@@ -17,10 +17,17 @@ export interface Runtime {
   db: Db;
 }
 
-export async function bootstrap(processName: string): Promise<Runtime> {
+/**
+ * `shared`: this process is one part of a split platform, so its database must be one the
+ * other parts can reach too. PGlite is a single-process database, so that means DATABASE_URL.
+ */
+export async function bootstrap(processName: string, options: { shared?: boolean } = {}): Promise<Runtime> {
   let config: Config;
   try {
     config = loadConfig(process.env);
+    if (options.shared === true && config.DATABASE_URL === undefined) {
+      throw new Error(`npm run ${processName} runs one part of the platform and needs DATABASE_URL: embedded PGlite cannot be shared between processes (use npm start for the all-in-one embedded platform)`);
+    }
   } catch (error) {
     return exitWith(error);
   }

@@ -29,7 +29,7 @@ describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
     startBridge(
       {
         db,
-        port: await connectMqttBrokerPort({ url: mosquitto.url, clientId: 'chat-bridge', maxInFlight: 1000, log: silentLogger() }),
+        port: await connectMqttBrokerPort({ url: mosquitto.url, clientId: 'chat-bridge', persistentSession: true, maxInFlight: 1000, log: silentLogger() }),
         log: silentLogger(),
         metrics: createMetrics(),
       },

@@ -11,20 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deviceClientId, encodeSend, inboxTopic, sendTopic } from '../../schema/index.js';
 import { backendAvailable, createTestDatabase } from '../support/backends.js';
 import { spawnPlatform, type PlatformProcess } from '../support/platform-process.js';
+import { rest } from '../support/rest-client.js';
 
 const ADMIN_TOKEN = 'crash-test-admin-token';
 const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'crash-test-jwt-secret-0123456789abcdef' };
 const SENDS = 150;
 const KILL_AFTER_PUBACKS = 40;
-
-async function rest(apiUrl: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as any }; // shape asserted by the test
-}
 
 async function killAfterPubacks(platform: PlatformProcess, userId: string, token: string, roomId: string): Promise<string[]> {
   const client = await mqtt.connectAsync(platform.mqttUrl, {

@@ -1,6 +1,6 @@
 /**
- * The platform as a real child process (`tsx platform/main.ts`), for tests that kill it.
- * Endpoints are read from its start-up banner.
+ * Parts of the platform as real child processes (`tsx <part>/main.ts`), for tests that kill
+ * them or run them split. Endpoints are read from what each prints when it is ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,41 +9,40 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const START_LIMIT_MS = 60_000;
 
-export interface PlatformProcess {
+export interface PartProcess {
   child: ChildProcess;
-  mqttUrl: string;
-  apiUrl: string;
+  /** The named groups of the ready pattern. */
+  found: Record<string, string>;
+  output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnPlatform(env: Record<string, string>): Promise<PlatformProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+export async function spawnPart(script: string, env: Record<string, string>, ready: RegExp): Promise<PartProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const endpoints = await new Promise<{ mqttUrl: string; apiUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`platform did not start within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
-    const onData = (chunk: Buffer) => {
+  const found = await new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const mqttUrl = /MQTT over TCP\s+(mqtt:\/\/\S+)/.exec(output)?.[1];
-      const apiUrl = /REST API\s+(http:\/\/\S+)/.exec(output)?.[1];
-      if (mqttUrl !== undefined && apiUrl !== undefined) {
-        clearTimeout(timer);
-        resolve({ mqttUrl, apiUrl });
-      }
-    };
-    child.stdout?.on('data', onData);
+      const match = ready.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve({ ...match.groups });
+    });
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`platform exited with ${code} before it started:\n${output}`));
+      reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`));
     });
   });
   return {
     child,
-    ...endpoints,
+    found,
+    output: () => output,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -51,4 +50,15 @@ export async function spawnPlatform(env: Record<string, string>): Promise<Platfo
       await exited;
     },
   };
+}
+
+export interface PlatformProcess extends PartProcess {
+  mqttUrl: string;
+  apiUrl: string;
+}
+
+/** The all-in-one platform (`npm start`). */
+export async function spawnPlatform(env: Record<string, string>): Promise<PlatformProcess> {
+  const part = await spawnPart('platform/main.ts', env, /MQTT over TCP\s+(?<mqttUrl>mqtt:\/\/\S+)[\s\S]*REST API\s+(?<apiUrl>http:\/\/\S+)/);
+  return { ...part, mqttUrl: part.found['mqttUrl']!, apiUrl: part.found['apiUrl']! };
 }

@@ -1,0 +1,50 @@
+/** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
+import { randomBytes } from 'node:crypto';
+import { connectMqttBrokerPort, createSendPipeline } from '../bridge/index.js';
+import { listenOn } from '../lib/listen.js';
+import { createMetrics } from '../lib/metrics.js';
+import { SERVICE_USERNAME } from '../lib/service-identity.js';
+import { createTokenService } from '../lib/tokens.js';
+import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
+import { buildApi } from './app.js';
+
+const { config, log, secrets, db } = await bootstrap('api', { shared: true });
+if (config.BROKER_URL === undefined) exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
+const brokerUrl = config.BROKER_URL;
+const metrics = createMetrics({ defaultMetrics: true });
+
+const { api, port, brokerPort } = await (async () => {
+  const brokerPort = await connectMqttBrokerPort({
+    url: brokerUrl,
+    clientId: `chat-api-${randomBytes(4).toString('hex')}`,
+    persistentSession: false,
+    username: SERVICE_USERNAME,
+    password: secrets.adminToken,
+    maxInFlight: 1,
+    log,
+  });
+  // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
+  const pipeline = createSendPipeline(
+    { db, port: brokerPort, log, metrics },
+    { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+  );
+  const app = await buildApi({
+    db,
+    tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
+    adminToken: secrets.adminToken,
+    publisher: brokerPort,
+    submitSend: (sender, send) => pipeline.handleSend(sender, send),
+    log,
+    metrics,
+    maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+  });
+  await app.ready();
+  return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };
+})().catch((error: unknown) => exitWith(error));
+process.stdout.write(`api: http://${config.HOST}:${port}  (docs at /docs)\n`);
+
+onShutdownSignal(log, async () => {
+  await api.close();
+  await brokerPort.close();
+  await db.close();
+});

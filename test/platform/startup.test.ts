@@ -1,0 +1,73 @@
+/** Start-up failures are one clear error naming the variable to change, and leave nothing running. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { silentLogger } from '../../lib/log.js';
+import { startPlatform } from '../../platform/platform.js';
+import { openDb, type Db } from '../../store/index.js';
+
+const secrets = { jwtSecret: 'startup-test-secret-0123456789abcdef', adminToken: 'startup-admin-token' };
+
+describe('platform start-up', () => {
+  let db: Db;
+  let occupier: Server;
+  let takenPort: number;
+
+  beforeAll(async () => {
+    ({ db } = await openDb({}));
+    occupier = createServer().listen(0, '127.0.0.1');
+    await once(occupier, 'listening');
+    takenPort = (occupier.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    occupier.close();
+    await db.close();
+  });
+
+  async function freePort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    await once(server, 'close');
+    return port;
+  }
+
+  async function canListenOn(port: number): Promise<boolean> {
+    const server = createServer();
+    server.listen(port, '127.0.0.1');
+    const [event] = await Promise.race([once(server, 'listening').then(() => ['listening']), once(server, 'error').then(() => ['error'])]);
+    server.close();
+    return event === 'listening';
+  }
+
+  for (const variable of ['MQTT_PORT', 'WS_PORT', 'API_PORT'] as const) {
+    it(`names ${variable} when its port is taken, and releases the ports it had opened`, async () => {
+      const ports = { MQTT_PORT: await freePort(), WS_PORT: await freePort(), API_PORT: await freePort(), [variable]: takenPort };
+      const config = loadConfig(Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));
+      await expect(startPlatform(config, { db, secrets, log: silentLogger() })).rejects.toMatchObject({
+        code: 'ERR_CONFIG_PORT_UNAVAILABLE',
+        message: expect.stringContaining(`set ${variable} to a free port`),
+      });
+      for (const [name, port] of Object.entries(ports)) {
+        if (name !== variable) expect(await canListenOn(port), `${name} released`).toBe(true);
+      }
+    });
+  }
+
+  it('exits with code 1 and one line naming a bad variable (npm start)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      env: { ...process.env, API_PORT: 'abc' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('error: invalid configuration: API_PORT = "abc": must be a whole number');
+  });
+});
