@@ -40,8 +40,10 @@ const validators = (() => {
 })();
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's logger interface, so the instance is the plain FastifyInstance callers expect.
+  const logger: FastifyBaseLogger = deps.log.child({ module: 'api' });
   const app = Fastify({
-    loggerInstance: deps.log.child({ module: 'api' }) as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: deps.maxPayloadBytes * 2, // base64 bodies are 4/3 of their bytes, plus the JSON around them
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.url).compile(schema));
@@ -49,7 +51,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addSchema(ErrorBody);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'MQTT chat platform: control plane', version: '1.0.0', description: 'REST contract v1 (DESIGN §11). Errors: { error: { code, message } }.' },
+      info: {
+        title: 'MQTT chat platform: control plane',
+        version: '1.0.0',
+        description: 'REST contract v1 (DESIGN §11). Errors: { error: { code, message } }.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -66,7 +72,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
-  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes]) await app.register(routes, { deps, logLevel: 'warn' });
+  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes])
+    await app.register(routes, { deps, logLevel: 'warn' });
   return app;
 }
 

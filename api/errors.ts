@@ -20,7 +20,10 @@ export const API_ERRORS = {
   ERR_USER_NOT_FOUND: { status: 404, description: STORE_ERRORS.ERR_USER_NOT_FOUND },
   ERR_ROOM_NOT_FOUND: { status: 404, description: STORE_ERRORS.ERR_ROOM_NOT_FOUND },
   ERR_ROOM_DIRECT_IMMUTABLE: { status: 409, description: STORE_ERRORS.ERR_ROOM_DIRECT_IMMUTABLE },
-  ERR_ROOM_VERSION_STALE: { status: 409, description: 'the send carried an old roomVersion: the membership changed; refresh the room (details.roomVersion) and resend' },
+  ERR_ROOM_VERSION_STALE: {
+    status: 409,
+    description: 'the send carried an old roomVersion: the membership changed; refresh the room (details.roomVersion) and resend',
+  },
   ERR_HISTORY_TRUNCATED: { status: 410, description: STORE_ERRORS.ERR_HISTORY_TRUNCATED },
   ERR_ROOM_PRECONDITION_FAILED: { status: 412, description: STORE_ERRORS.ERR_ROOM_PRECONDITION_FAILED },
   ERR_MESSAGE_TOO_LARGE: { status: 413, description: 'the message body exceeds the configured maximum' },

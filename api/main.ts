@@ -9,7 +9,8 @@ import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js'
 import { buildApi } from './app.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
-if (config.BROKER_URL === undefined) exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
+if (config.BROKER_URL === undefined)
+  exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
 

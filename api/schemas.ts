@@ -71,7 +71,12 @@ export const MessageView = Type.Object({
   body: Type.String({ description: 'base64' }),
 });
 
-export const HistoryView = Type.Object({ messages: Type.Array(MessageView), lastSeq: Type.Integer(), epoch: Type.Integer(), historyFloor: Type.Integer() });
+export const HistoryView = Type.Object({
+  messages: Type.Array(MessageView),
+  lastSeq: Type.Integer(),
+  epoch: Type.Integer(),
+  historyFloor: Type.Integer(),
+});
 
 export const SendBody = Type.Object(
   {

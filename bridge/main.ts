@@ -6,7 +6,8 @@ import { startBridge } from './bridge.js';
 import { connectMqttBrokerPort } from './mqtt-port.js';
 
 const { config, log, secrets, db } = await bootstrap('bridge', { shared: true });
-if (config.BROKER_URL === undefined) exitWith(new Error('npm run bridge needs BROKER_URL, the broker to consume sends from (e.g. mqtt://127.0.0.1:1883)'));
+if (config.BROKER_URL === undefined)
+  exitWith(new Error('npm run bridge needs BROKER_URL, the broker to consume sends from (e.g. mqtt://127.0.0.1:1883)'));
 const brokerUrl = config.BROKER_URL;
 
 const bridge = await (async () => {

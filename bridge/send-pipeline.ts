@@ -21,9 +21,7 @@ import { appendSends, type Db, type PendingSend, type RejectReason, type StoredM
 import { createBatcher } from './batcher.js';
 import type { BrokerPort, Sender } from './broker-port.js';
 
-export type SendResult =
-  | { status: 'stored' | 'duplicate'; message: StoredMessage }
-  | { status: 'rejected'; nack: Nack };
+export type SendResult = { status: 'stored' | 'duplicate'; message: StoredMessage } | { status: 'rejected'; nack: Nack };
 
 export interface SendPipelineOptions {
   maxBodyBytes: number;
@@ -66,7 +64,10 @@ export function createSendPipeline(
       const results = outcomes.map((outcome, i): SendResult => {
         if (outcome.status !== 'rejected') return outcome;
         const send = sends[i]!;
-        return { status: 'rejected', nack: nack(send, NACK_FOR_REJECTION[outcome.reason], outcome.reason.toLowerCase(), outcome.roomVersion) };
+        return {
+          status: 'rejected',
+          nack: nack(send, NACK_FOR_REJECTION[outcome.reason], outcome.reason.toLowerCase(), outcome.roomVersion),
+        };
       });
       // Committed: now tell the room and the senders, in seq order.
       await Promise.all(results.map((result, i) => publishResult(sends[i]!.senderId, result)));
@@ -85,13 +86,20 @@ export function createSendPipeline(
       port.publish(roomTopic(message.roomId), encodeMessage(message), { qos: 1 }),
       port.publish(
         inboxTopic(senderId),
-        encodeInboxItem({ ack: { roomId: message.roomId, clientMsgId: message.clientMsgId, seq: message.seq, duplicate: result.status === 'duplicate' } }),
+        encodeInboxItem({
+          ack: { roomId: message.roomId, clientMsgId: message.clientMsgId, seq: message.seq, duplicate: result.status === 'duplicate' },
+        }),
         { qos: 1 },
       ),
     ]);
   }
 
-  async function reject(sender: Sender, ids: { roomId: string; clientMsgId: string }, reason: NackReason, detail: string): Promise<SendResult> {
+  async function reject(
+    sender: Sender,
+    ids: { roomId: string; clientMsgId: string },
+    reason: NackReason,
+    detail: string,
+  ): Promise<SendResult> {
     const result: SendResult = { status: 'rejected', nack: nack(ids, reason, detail, 0) };
     await publishResult(sender.userId, result);
     return result;
@@ -102,7 +110,8 @@ export function createSendPipeline(
     if (send.body.byteLength > options.maxBodyBytes) {
       return { reason: NackReason.NACK_REASON_TOO_LARGE, detail: `body exceeds ${options.maxBodyBytes} bytes` };
     }
-    if (send.contentType.length > MAX_CONTENT_TYPE_LENGTH) return { reason: NackReason.NACK_REASON_MALFORMED, detail: 'content_type too long' };
+    if (send.contentType.length > MAX_CONTENT_TYPE_LENGTH)
+      return { reason: NackReason.NACK_REASON_MALFORMED, detail: 'content_type too long' };
     return undefined;
   }
 

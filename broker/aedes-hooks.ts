@@ -27,7 +27,7 @@ export interface HookDeps {
 }
 
 function refuse(returnCode: number, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+  return Object.assign(new Error(message), { returnCode });
 }
 
 export function installHooks(aedes: Aedes, deps: HookDeps): void {

@@ -82,7 +82,12 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
           const isAdded = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_ADDED;
           const isRemoved = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_REMOVED;
           if (isAdded || isRemoved) {
-            membership.apply({ roomId: event.roomId, memberVersion: event.memberVersion, userId: event.userId, change: isAdded ? 'added' : 'removed' });
+            membership.apply({
+              roomId: event.roomId,
+              memberVersion: event.memberVersion,
+              userId: event.userId,
+              change: isAdded ? 'added' : 'removed',
+            });
           }
         } catch (error) {
           log.warn({ topic: packet.topic, err: (error as Error).message }, 'undecodable room event');
@@ -113,7 +118,14 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     publish(topic, payload, publishOptions) {
       return new Promise((resolve, reject) =>
         aedes.publish(
-          { cmd: 'publish', topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos: publishOptions.qos, retain: publishOptions.retain ?? false, dup: false },
+          {
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+            qos: publishOptions.qos,
+            retain: publishOptions.retain ?? false,
+            dup: false,
+          },
           (error) => (error ? reject(error) : resolve()),
         ),
       );

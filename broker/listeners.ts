@@ -18,7 +18,9 @@ export async function startListeners(
   options: { host: string; mqttPort: number; wsPort: number; maxPayloadBytes: number },
 ): Promise<Listeners> {
   const tcp: TcpServer = createTcpServer((socket) => aedes.handle(socket));
-  const http: HttpServer = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket at /mqtt\n'));
+  const http: HttpServer = createHttpServer((_req, res) =>
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket at /mqtt\n'),
+  );
   // MQTT framing adds a few bytes of header and topic to the payload limit.
   // noServer: the upgrade is routed here, so the HTTP server's own errors (EADDRINUSE) stay with listenOn.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes + 1024 });

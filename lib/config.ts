@@ -7,8 +7,7 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { AppError } from './errors.js';
 
-const Port = (defaultPort: number, description: string) =>
-  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
+const Port = (defaultPort: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
 export const ConfigSchema = Type.Object({
   MQTT_PORT: Port(1883, 'MQTT over TCP; 0 picks a free port'),
@@ -18,15 +17,32 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL instead of embedded PGlite' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for broker persistence and cross-node pub/sub' })),
-  BROKER_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://', description: 'external broker for a standalone bridge or api' })),
+  BROKER_URL: Type.Optional(
+    Type.String({ pattern: '^(mqtts?|wss?|tcp)://', description: 'external broker for a standalone bridge or api' }),
+  ),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 key for device tokens (embedded: generated into DATA_DIR)' })),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'admin bearer credential (embedded: generated into DATA_DIR)' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'lifetime of device tokens' }),
-  MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 1024, maximum: 16_777_216, default: 65_536, description: 'largest MQTT packet and REST body accepted' }),
-  KEEPALIVE_LIMIT_SECONDS: Type.Integer({ minimum: 0, maximum: 65_535, default: 1_800, description: 'longest MQTT keepalive a client may ask for (0: any)' }),
+  MAX_PAYLOAD_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 16_777_216,
+    default: 65_536,
+    description: 'largest MQTT packet and REST body accepted',
+  }),
+  KEEPALIVE_LIMIT_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 65_535,
+    default: 1_800,
+    description: 'longest MQTT keepalive a client may ask for (0: any)',
+  }),
   BATCH_MAX_MESSAGES: Type.Integer({ minimum: 1, maximum: 5_000, default: 256, description: 'sends sequenced in one transaction at most' }),
-  BATCH_MAX_WAIT_MS: Type.Number({ minimum: 0, maximum: 1_000, default: 2, description: 'how long a batch waits to fill while another commits' }),
+  BATCH_MAX_WAIT_MS: Type.Number({
+    minimum: 0,
+    maximum: 1_000,
+    default: 2,
+    description: 'how long a batch waits to fill while another commits',
+  }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -45,9 +61,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
   if (notAnInteger !== undefined) {
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
-    throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${notAnInteger} = ${JSON.stringify(raw[notAnInteger])}: must be a whole number`, {
-      details: { variable: notAnInteger },
-    });
+    throw new AppError(
+      'ERR_CONFIG_INVALID',
+      `invalid configuration: ${notAnInteger} = ${JSON.stringify(raw[notAnInteger])}: must be a whole number`,
+      {
+        details: { variable: notAnInteger },
+      },
+    );
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
   const errors = [...Value.Errors(ConfigSchema, converted)];

@@ -21,7 +21,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   return {
     registry,
     mqttConnections: new Gauge({ name: 'chat_mqtt_connections', help: 'Open, authenticated MQTT connections on this node', registers }),
-    mqttConnectsRefused: new Counter({ name: 'chat_mqtt_connects_refused_total', help: 'CONNECTs refused, by reason', labelNames: ['reason'], registers }),
+    mqttConnectsRefused: new Counter({
+      name: 'chat_mqtt_connects_refused_total',
+      help: 'CONNECTs refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
     sends: new Counter({
       name: 'chat_sends_total',
       help: 'Sends handled by the bridge, by outcome (stored, duplicate, or a Nack reason)',

@@ -12,16 +12,21 @@ export interface DeviceIdentity {
 }
 
 export interface TokenService {
-  issue(userId: string, deviceId: string): { token: string; expiresAtMs: number };
+  issue: (userId: string, deviceId: string) => { token: string; expiresAtMs: number };
   /** Throws ERR_AUTH_TOKEN_INVALID (bad signature, malformed) or ERR_AUTH_TOKEN_EXPIRED. */
-  verify(token: string): DeviceIdentity;
+  verify: (token: string) => DeviceIdentity;
 }
 
 export function createTokenService(options: { secret: string; ttlSeconds: number; now?: () => number }): TokenService {
   const now = options.now ?? Date.now;
   const sign = createSigner({ key: options.secret, algorithm: 'HS256' });
   // Expiry is checked below against the injected clock, so tests can move time.
-  const verifier = createVerifier({ key: options.secret, algorithms: ['HS256'], requiredClaims: ['sub', 'did', 'exp'], ignoreExpiration: true });
+  const verifier = createVerifier({
+    key: options.secret,
+    algorithms: ['HS256'],
+    requiredClaims: ['sub', 'did', 'exp'],
+    ignoreExpiration: true,
+  });
   return {
     issue(userId, deviceId) {
       const expiresAtMs = now() + options.ttlSeconds * 1000;

@@ -26,7 +26,9 @@ export async function bootstrap(processName: string, options: { shared?: boolean
   try {
     config = loadConfig(process.env);
     if (options.shared === true && config.DATABASE_URL === undefined) {
-      throw new Error(`npm run ${processName} runs one part of the platform and needs DATABASE_URL: embedded PGlite cannot be shared between processes (use npm start for the all-in-one embedded platform)`);
+      throw new Error(
+        `npm run ${processName} runs one part of the platform and needs DATABASE_URL: embedded PGlite cannot be shared between processes (use npm start for the all-in-one embedded platform)`,
+      );
     }
   } catch (error) {
     return exitWith(error);

@@ -21,11 +21,14 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
     return { jwtSecret: config.JWT_SECRET, adminToken: config.ADMIN_TOKEN, adminTokenGenerated: false };
   }
   const path = join(config.DATA_DIR, SECRETS_FILE);
-  const stored = await readFile(path, 'utf8').then(
+  const stored: Partial<Record<'jwtSecret' | 'adminToken', string>> = await readFile(path, 'utf8').then(
     (text) => JSON.parse(text) as Partial<Record<'jwtSecret' | 'adminToken', string>>,
-    () => ({}) as Partial<Record<'jwtSecret' | 'adminToken', string>>,
+    () => ({}),
   );
-  const generated = { jwtSecret: stored.jwtSecret ?? randomBytes(32).toString('base64url'), adminToken: stored.adminToken ?? randomBytes(24).toString('base64url') };
+  const generated = {
+    jwtSecret: stored.jwtSecret ?? randomBytes(32).toString('base64url'),
+    adminToken: stored.adminToken ?? randomBytes(24).toString('base64url'),
+  };
   const adminTokenGenerated = stored.adminToken === undefined && config.ADMIN_TOKEN === undefined;
   if (stored.jwtSecret === undefined || stored.adminToken === undefined) {
     await mkdir(config.DATA_DIR, { recursive: true });

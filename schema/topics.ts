@@ -92,5 +92,4 @@ export function formatTopic(topic: Topic): string {
 }
 
 /** MQTT client id of a device (DESIGN §4): a reconnecting device takes over its own session. */
-export const deviceClientId = (userId: string, deviceId: string): string =>
-  `${checkedId('user', userId)}:${checkedId('device', deviceId)}`;
+export const deviceClientId = (userId: string, deviceId: string): string => `${checkedId('user', userId)}:${checkedId('device', deviceId)}`;

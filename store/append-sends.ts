@@ -75,8 +75,16 @@ async function insertMessages(tx: Queryable, messages: readonly StoredMessage[])
   );
 }
 
-/** Both drivers agree on numbers for int8 (see the adapters); bytea is a Buffer (pg) or a Uint8Array (PGlite). */
+/**
+ * Both drivers agree on numbers for int8 (see the adapters). bytea is a Buffer (pg) or a
+ * Uint8Array (PGlite): both become a plain Uint8Array view, so callers see one type.
+ */
 export function normalizeMessage(row: StoredMessage): StoredMessage {
-  const body = row.body instanceof Uint8Array ? row.body : new Uint8Array(row.body as ArrayLike<number>);
-  return { ...row, seq: Number(row.seq), sentAtMs: Number(row.sentAtMs), body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  const body = row.body;
+  return {
+    ...row,
+    seq: Number(row.seq),
+    sentAtMs: Number(row.sentAtMs),
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+  };
 }

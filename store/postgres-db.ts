@@ -13,7 +13,7 @@ export async function openPostgresDb(connectionString: string, options: { maxCon
   const queryable = (conn: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
       const result = await conn.query(sql, params === undefined ? [] : [...params]);
-      return { rows: result.rows };
+      return { rows: result.rows as never[] };
     },
     async exec(sql) {
       await conn.query(sql); // no parameters: the simple protocol, which allows several statements

@@ -16,14 +16,30 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     if (!change.changed) return;
     await announceRoomEvent(
       deps.publisher,
-      { roomId, kind, memberVersion: change.memberVersion, userId, actorId: caller.kind === 'user' ? caller.userId : '', metaVersion: 0, atMs: Date.now() },
+      {
+        roomId,
+        kind,
+        memberVersion: change.memberVersion,
+        userId,
+        actorId: caller.kind === 'user' ? caller.userId : '',
+        metaVersion: 0,
+        atMs: Date.now(),
+      },
       [userId],
     );
   }
 
   app.post(
     '/v1/rooms/:id/members',
-    { schema: { tags: ['members'], summary: 'Add a member (admin or member)', params: RoomIdParams, body: AddMemberBody, response: { 200: MembershipView } } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Add a member (admin or member)',
+        params: RoomIdParams,
+        body: AddMemberBody,
+        response: { 200: MembershipView },
+      },
+    },
     async (request) => {
       const caller = identifyCaller(request, deps);
       await roomForCaller(deps.db, request.params.id, caller);
@@ -35,7 +51,14 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
 
   app.delete(
     '/v1/rooms/:id/members/:userId',
-    { schema: { tags: ['members'], summary: 'Remove a member (admin or member); the removed member stops receiving at once', params: MemberParams, response: { 200: MembershipView } } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Remove a member (admin or member); the removed member stops receiving at once',
+        params: MemberParams,
+        response: { 200: MembershipView },
+      },
+    },
     async (request) => {
       const caller = identifyCaller(request, deps);
       await roomForCaller(deps.db, request.params.id, caller);

@@ -25,7 +25,6 @@ const ERROR_FOR_NACK: Record<NackReason, ApiErrorCode> = {
   [NackReason.NACK_REASON_NOT_MEMBER]: 'ERR_ROOM_NOT_MEMBER',
   [NackReason.NACK_REASON_STALE_ROOM_VERSION]: 'ERR_ROOM_VERSION_STALE',
   [NackReason.NACK_REASON_TOO_LARGE]: 'ERR_MESSAGE_TOO_LARGE',
-  [NackReason.NACK_REASON_INTERNAL]: 'ERR_INTERNAL',
 };
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {

@@ -69,7 +69,13 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
   app.get(
     '/v1/rooms',
-    { schema: { tags: ['rooms'], summary: "The caller's rooms (user)", response: { 200: Type.Object({ rooms: Type.Array(Type.Omit(RoomView, ['members'])) }) } } },
+    {
+      schema: {
+        tags: ['rooms'],
+        summary: "The caller's rooms (user)",
+        response: { 200: Type.Object({ rooms: Type.Array(Type.Omit(RoomView, ['members'])) }) },
+      },
+    },
     async (request) => {
       const caller = requireUser(identifyCaller(request, deps));
       return { rooms: await listRoomsOfUser(deps.db, caller.userId) };
@@ -78,7 +84,14 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
   app.get(
     '/v1/rooms/:id',
-    { schema: { tags: ['rooms'], summary: 'A room with lastSeq, memberVersion and members (member); ETag = metadata version', params: RoomIdParams, response: { 200: RoomView } } },
+    {
+      schema: {
+        tags: ['rooms'],
+        summary: 'A room with lastSeq, memberVersion and members (member); ETag = metadata version',
+        params: RoomIdParams,
+        response: { 200: RoomView },
+      },
+    },
     async (request, reply) => {
       const room = await roomForCaller(deps.db, request.params.id, identifyCaller(request, deps));
       return reply.header('etag', etagOf(room.metaVersion)).send(roomView(room));
@@ -116,4 +129,3 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     },
   );
 };
-

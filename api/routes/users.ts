@@ -10,7 +10,14 @@ import { CreateTokenBody, CreateUserBody, Id } from '../schemas.js';
 export const userRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.post(
     '/v1/users',
-    { schema: { tags: ['users'], summary: 'Create a user (admin)', body: CreateUserBody, response: { 201: Type.Object({ id: Id, name: Type.String() }) } } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (admin)',
+        body: CreateUserBody,
+        response: { 201: Type.Object({ id: Id, name: Type.String() }) },
+      },
+    },
     async (request, reply) => {
       requireAdmin(identifyCaller(request, deps));
       return reply.code(201).send(await createUser(deps.db, request.body));

@@ -429,10 +429,7 @@ export namespace chat {
             NACK_REASON_STALE_ROOM_VERSION = 4,
 
             /** NACK_REASON_TOO_LARGE value */
-            NACK_REASON_TOO_LARGE = 5,
-
-            /** NACK_REASON_INTERNAL value */
-            NACK_REASON_INTERNAL = 6
+            NACK_REASON_TOO_LARGE = 5
         }
 
         /**

@@ -1056,7 +1056,6 @@ export const chat = $root.chat = (() => {
          * @property {number} NACK_REASON_NOT_MEMBER=3 NACK_REASON_NOT_MEMBER value
          * @property {number} NACK_REASON_STALE_ROOM_VERSION=4 NACK_REASON_STALE_ROOM_VERSION value
          * @property {number} NACK_REASON_TOO_LARGE=5 NACK_REASON_TOO_LARGE value
-         * @property {number} NACK_REASON_INTERNAL=6 NACK_REASON_INTERNAL value
          */
         v1.NackReason = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1066,7 +1065,6 @@ export const chat = $root.chat = (() => {
             values[valuesById[3] = "NACK_REASON_NOT_MEMBER"] = 3;
             values[valuesById[4] = "NACK_REASON_STALE_ROOM_VERSION"] = 4;
             values[valuesById[5] = "NACK_REASON_TOO_LARGE"] = 5;
-            values[valuesById[6] = "NACK_REASON_INTERNAL"] = 6;
             return values;
         })();
 

@@ -31,7 +31,11 @@ describe('authentication and authorisation', () => {
 
   it('answers 401 ERR_AUTH_TOKEN_EXPIRED for an expired user token', async () => {
     const { createTokenService } = await import('../../lib/tokens.js');
-    const past = createTokenService({ secret: 'test-secret-test-secret-test-secret-0123', ttlSeconds: 60, now: () => Date.now() - 3_600_000 });
+    const past = createTokenService({
+      secret: 'test-secret-test-secret-test-secret-0123',
+      ttlSeconds: 60,
+      now: () => Date.now() - 3_600_000,
+    });
     const r = await platform.as(past.issue(alice, 'old').token, 'GET', '/v1/rooms');
     expect([r.status, errorCode(r)]).toEqual([401, 'ERR_AUTH_TOKEN_EXPIRED']);
   });
@@ -145,8 +149,16 @@ describe('messages over REST', () => {
     expect([sent.status, sent.json]).toEqual([201, { roomId: room.id, clientMsgId: 'rest-1', seq: 1, duplicate: false }]);
     const retried = await platform.as(aliceToken, 'POST', `/v1/rooms/${room.id}/messages`, body);
     expect([retried.status, retried.json]).toEqual([200, { roomId: room.id, clientMsgId: 'rest-1', seq: 1, duplicate: true }]);
-    const stale = await platform.as(aliceToken, 'POST', `/v1/rooms/${room.id}/messages`, { ...body, clientMsgId: 'rest-2', roomVersion: 99 });
-    expect([stale.status, errorCode(stale), stale.json.error.details]).toEqual([409, 'ERR_ROOM_VERSION_STALE', { roomVersion: room.memberVersion }]);
+    const stale = await platform.as(aliceToken, 'POST', `/v1/rooms/${room.id}/messages`, {
+      ...body,
+      clientMsgId: 'rest-2',
+      roomVersion: 99,
+    });
+    expect([stale.status, errorCode(stale), stale.json.error.details]).toEqual([
+      409,
+      'ERR_ROOM_VERSION_STALE',
+      { roomVersion: room.memberVersion },
+    ]);
     const history = await platform.as(aliceToken, 'GET', `/v1/rooms/${room.id}/messages?after=0`);
     expect(history.json.messages).toEqual([
       expect.objectContaining({ seq: 1, senderId: alice, senderDevice: 'laptop', clientMsgId: 'rest-1', body: body.body }),
@@ -170,7 +182,11 @@ describe('messages over REST', () => {
     }
     await truncateHistory(platform.db, room.id, 2);
     const r = await platform.as(aliceToken, 'GET', `/v1/rooms/${room.id}/messages?after=0`);
-    expect([r.status, errorCode(r), r.json.error.details]).toEqual([410, 'ERR_HISTORY_TRUNCATED', expect.objectContaining({ historyFloor: 2 })]);
+    expect([r.status, errorCode(r), r.json.error.details]).toEqual([
+      410,
+      'ERR_HISTORY_TRUNCATED',
+      expect.objectContaining({ historyFloor: 2 }),
+    ]);
   });
 });
 
@@ -191,7 +207,15 @@ describe('operations', () => {
     expect((await platform.api.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     const spec = (await platform.api.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/v1/users', '/v1/tokens', '/v1/rooms', '/v1/rooms/{id}', '/v1/rooms/{id}/members', '/v1/rooms/{id}/members/{userId}', '/v1/rooms/{id}/messages']),
+      expect.arrayContaining([
+        '/v1/users',
+        '/v1/tokens',
+        '/v1/rooms',
+        '/v1/rooms/{id}',
+        '/v1/rooms/{id}/members',
+        '/v1/rooms/{id}/members/{userId}',
+        '/v1/rooms/{id}/messages',
+      ]),
     );
   });
 });

@@ -28,7 +28,7 @@ function controlledRun<I, O>() {
         reject: (error) => {
           active -= 1;
           pending.splice(pending.indexOf(call), 1);
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         },
       };
       calls.push(call);

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMqttBrokerPort, startBridge, type Bridge } from '../../bridge/index.js';
 import { silentLogger } from '../../lib/log.js';
 import { createMetrics } from '../../lib/metrics.js';
-import { NackReason, decodeInboxItem, decodeMessage, encodeSend, inboxTopic, roomTopic, sendTopic, type InboxItem, type Message } from '../../schema/index.js';
+import {
+  NackReason,
+  decodeInboxItem,
+  decodeMessage,
+  encodeSend,
+  inboxTopic,
+  roomTopic,
+  sendTopic,
+  type InboxItem,
+  type Message,
+} from '../../schema/index.js';
 import { createRoom, createUser, openDb, type Db } from '../../store/index.js';
 import { backendAvailable } from '../support/backends.js';
 import { startMosquitto } from '../support/mosquitto.js';
@@ -29,7 +39,13 @@ describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
     startBridge(
       {
         db,
-        port: await connectMqttBrokerPort({ url: mosquitto.url, clientId: 'chat-bridge', persistentSession: true, maxInFlight: 1000, log: silentLogger() }),
+        port: await connectMqttBrokerPort({
+          url: mosquitto.url,
+          clientId: 'chat-bridge',
+          persistentSession: true,
+          maxInFlight: 1000,
+          log: silentLogger(),
+        }),
         log: silentLogger(),
         metrics: createMetrics(),
       },
@@ -53,7 +69,11 @@ describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
   }
 
   const publishSend = (clientMsgId: string, version = 1) =>
-    device.publishAsync(sendTopic(userId), Buffer.from(encodeSend({ roomId, clientMsgId, roomVersion: version, body: Buffer.from(clientMsgId), contentType: '' })), { qos: 1 });
+    device.publishAsync(
+      sendTopic(userId),
+      Buffer.from(encodeSend({ roomId, clientMsgId, roomVersion: version, body: Buffer.from(clientMsgId), contentType: '' })),
+      { qos: 1 },
+    );
 
   beforeAll(async () => {
     mosquitto = await startMosquitto();

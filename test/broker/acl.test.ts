@@ -64,7 +64,7 @@ describe('decideSubscribe', () => {
       ['every send topic', 'chat/user/+/send'],
       ['every inbox', 'chat/user/+/inbox'],
       ['every presence', 'chat/presence/+'],
-      ["every device of another user", 'chat/presence/bob/+'],
+      ['every device of another user', 'chat/presence/bob/+'],
       ['everything under chat', 'chat/#'],
       ['a wildcard below a room suffix', 'chat/room/r1/typing/#'],
       ['a wildcard two levels below a room', 'chat/room/r1/+/x'],

@@ -60,7 +60,8 @@ function describeCrash(name: string, environment: () => Promise<{ env: Record<st
       cleanups.push(() => first.kill());
       const userId = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/users', { name: 'crash' })).json.id as string;
       const token = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/tokens', { userId, deviceId: 'phone' })).json.token as string;
-      const roomId = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/rooms', { name: 'r', kind: 'group', members: [userId] })).json.id as string;
+      const roomId = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/rooms', { name: 'r', kind: 'group', members: [userId] })).json
+        .id as string;
 
       const acknowledged = await killAfterPubacks(first, userId, token, roomId);
       expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_PUBACKS);

@@ -59,7 +59,10 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
       const outsider = await device(await platform.createUser('outsider'));
       expect(await outsider.joinRoom(room.id)).toBe(128);
       await outsider.send(room.id, 'x1', room.memberVersion, 'let me in');
-      expect(await outsider.waitForNack('x1')).toMatchObject({ reason: NackReason.NACK_REASON_NOT_MEMBER, roomVersion: room.memberVersion });
+      expect(await outsider.waitForNack('x1')).toMatchObject({
+        reason: NackReason.NACK_REASON_NOT_MEMBER,
+        roomVersion: room.memberVersion,
+      });
       expect((await platform.admin('GET', `/v1/rooms/${room.id}`)).json.lastSeq).toBe(0);
     });
 
@@ -106,7 +109,9 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
       const { room, members } = await roomOf(20);
       const perClient = 5;
       await Promise.all(
-        members.flatMap((m, c) => Array.from({ length: perClient }, (_, i) => m.send(room.id, `c${c}-m${i}`, room.memberVersion, `${c}/${i}`))),
+        members.flatMap((m, c) =>
+          Array.from({ length: perClient }, (_, i) => m.send(room.id, `c${c}-m${i}`, room.memberVersion, `${c}/${i}`)),
+        ),
       );
       const total = members.length * perClient;
       const observer = members[0]!;
@@ -116,7 +121,8 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
       const history = await platform.admin('GET', `/v1/rooms/${room.id}/messages?after=0&limit=500`);
       expect(history.json.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       // Batching is real: the batches were fewer than the sends.
-      const batches = (await platform.metrics.sendBatchSize.get()).values.find((v) => v.metricName === 'chat_send_batch_size_count')?.value ?? 0;
+      const batches =
+        (await platform.metrics.sendBatchSize.get()).values.find((v) => v.metricName === 'chat_send_batch_size_count')?.value ?? 0;
       expect(batches).toBeLessThan((await platform.metrics.sends.get()).values.reduce((sum, v) => sum + v.value, 0));
     });
 
@@ -150,7 +156,13 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
     it('Nacks a malformed send whose client id is readable, drops an unreadable one, and keeps the connection', async () => {
       const { room, members } = await roomOf(1);
       const sender = members[0]!;
-      const valid = encodeSend({ roomId: room.id, clientMsgId: 'broken', roomVersion: 1, body: Buffer.from('x'.repeat(50)), contentType: '' });
+      const valid = encodeSend({
+        roomId: room.id,
+        clientMsgId: 'broken',
+        roomVersion: 1,
+        body: Buffer.from('x'.repeat(50)),
+        contentType: '',
+      });
       const truncated = Buffer.from(valid.subarray(0, valid.length - 20));
       await sender.client.publishAsync(`chat/user/${sender.userId}/send`, truncated, { qos: 1 });
       expect(await sender.waitForNack('broken')).toMatchObject({ reason: NackReason.NACK_REASON_MALFORMED });
@@ -174,7 +186,9 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
         { password: otherToken, username: userId },
       ];
       for (const attempt of attempts) {
-        await expect(TestDevice.connect(platform.endpoints.mqtt, attempt.username, 'phone', attempt.password)).rejects.toMatchObject({ code: 5 });
+        await expect(TestDevice.connect(platform.endpoints.mqtt, attempt.username, 'phone', attempt.password)).rejects.toMatchObject({
+          code: 5,
+        });
       }
     });
   });

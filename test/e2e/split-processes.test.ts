@@ -13,7 +13,7 @@ const available = await backendAvailable('postgres');
 
 describe.skipIf(!available)('the platform split into broker, bridge and api processes', () => {
   const parts: PartProcess[] = [];
-  let dropDatabase: () => Promise<void> = async () => undefined;
+  let dropDatabase: () => Promise<void> = () => Promise.resolve();
   let mqttUrl: string;
   let apiUrl: string;
 

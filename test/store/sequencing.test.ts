@@ -57,15 +57,13 @@ const storedArb = (rooms: ReadonlyMap<string, RoomState>) =>
   });
 
 /** Sends over the known rooms, all from members carrying the current room version. */
-const validBatchArb = fc
-  .tuple(roomsArb, fc.array(sendShapeArb(ROOMS), { maxLength: 40 }))
-  .chain(([rooms, shapes]) =>
-    storedArb(rooms).map((stored) => {
-      const sends: PendingSend[] = shapes.map((s) => ({ ...s, roomVersion: rooms.get(s.roomId)!.memberVersion }));
-      const snapshot: BatchSnapshot = { rooms, members: everyoneIsMember, stored };
-      return { sends, snapshot };
-    }),
-  );
+const validBatchArb = fc.tuple(roomsArb, fc.array(sendShapeArb(ROOMS), { maxLength: 40 })).chain(([rooms, shapes]) =>
+  storedArb(rooms).map((stored) => {
+    const sends: PendingSend[] = shapes.map((s) => ({ ...s, roomVersion: rooms.get(s.roomId)!.memberVersion }));
+    const snapshot: BatchSnapshot = { rooms, members: everyoneIsMember, stored };
+    return { sends, snapshot };
+  }),
+);
 
 /** Sends that may name an unknown room, come from a non-member or carry a wrong version. */
 const mixedBatchArb = fc

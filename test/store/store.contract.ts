@@ -156,7 +156,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
 
     it('pages history forwards with after/limit and backwards with before/limit, always ascending', async () => {
       const { room, users } = await roomWith(1);
-      await appendSends(db, Array.from({ length: 10 }, (_, i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `m${i}` })), 1);
+      await appendSends(
+        db,
+        Array.from({ length: 10 }, (_, i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `m${i}` })),
+        1,
+      );
       const seqs = async (q: Parameters<typeof getHistory>[2]) => (await getHistory(db, room.id, q)).messages.map((m) => m.seq);
       expect(await seqs({ after: 3, limit: 4 })).toEqual([4, 5, 6, 7]);
       expect(await seqs({ after: 8, limit: 4 })).toEqual([9, 10]);
@@ -167,7 +171,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
 
     it('answers gap-fill below the retention floor with ERR_HISTORY_TRUNCATED, never a shorter list', async () => {
       const { room, users } = await roomWith(1);
-      await appendSends(db, Array.from({ length: 6 }, (_, i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `t${i}` })), 1);
+      await appendSends(
+        db,
+        Array.from({ length: 6 }, (_, i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `t${i}` })),
+        1,
+      );
       await truncateHistory(db, room.id, 3);
       await expect(getHistory(db, room.id, { after: 1, limit: 10 })).rejects.toMatchObject({
         code: 'ERR_HISTORY_TRUNCATED',
@@ -181,7 +189,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
       const { room } = await roomWith(1);
       const updated = await updateRoomMetadata(db, room.id, { name: 'renamed' }, 1);
       expect(updated).toMatchObject({ name: 'renamed', metaVersion: 2 });
-      await expect(updateRoomMetadata(db, room.id, { name: 'lost update' }, 1)).rejects.toMatchObject({ code: 'ERR_ROOM_PRECONDITION_FAILED' });
+      await expect(updateRoomMetadata(db, room.id, { name: 'lost update' }, 1)).rejects.toMatchObject({
+        code: 'ERR_ROOM_PRECONDITION_FAILED',
+      });
       expect(await updateRoomMetadata(db, room.id, { description: 'last write wins' })).toMatchObject({ name: 'renamed', metaVersion: 3 });
       await expect(updateRoomMetadata(db, 'no-such-room', { name: 'x' })).rejects.toMatchObject({ code: 'ERR_ROOM_NOT_FOUND' });
     });

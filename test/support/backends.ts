@@ -10,7 +10,12 @@ import pg from 'pg';
 
 export type Backend = 'postgres' | 'redis' | 'mosquitto';
 
-const required = new Set((process.env['REQUIRE_BACKENDS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const required = new Set(
+  (process.env['REQUIRE_BACKENDS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** Default: the local cluster over its Unix socket, as the OS user (peer auth; .ci/run creates the role). */
 export const POSTGRES_ADMIN_URL =
@@ -50,7 +55,11 @@ async function redisReachable(): Promise<string | undefined> {
 export const MOSQUITTO_BIN = process.env['MOSQUITTO_BIN'] ?? '/usr/sbin/mosquitto';
 
 function mosquittoInstalled(): Promise<string | undefined> {
-  return new Promise((resolve) => execFile(MOSQUITTO_BIN, ['-h'], (error) => resolve(error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${MOSQUITTO_BIN} not found` : undefined)));
+  return new Promise((resolve) =>
+    execFile(MOSQUITTO_BIN, ['-h'], (error) =>
+      resolve(error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${MOSQUITTO_BIN} not found` : undefined),
+    ),
+  );
 }
 
 /**
@@ -62,7 +71,9 @@ export async function backendAvailable(backend: Backend): Promise<boolean> {
   const problem = await probes[backend]();
   if (problem === undefined) return true;
   if (required.has(backend)) throw new Error(`required backend ${backend} is unreachable: ${problem}`);
-  console.warn(`\n*** SKIPPING ${backend} suites: ${backend} is unreachable (${problem}). Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`);
+  console.warn(
+    `\n*** SKIPPING ${backend} suites: ${backend} is unreachable (${problem}). Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`,
+  );
   return false;
 }
 

@@ -18,9 +18,7 @@ import {
 export const WAIT_LIMIT_MS = 10_000;
 
 export type Observation =
-  | { kind: 'message'; message: Message }
-  | { kind: 'inbox'; item: InboxItem }
-  | { kind: 'other'; topic: string; payload: Buffer };
+  { kind: 'message'; message: Message } | { kind: 'inbox'; item: InboxItem } | { kind: 'other'; topic: string; payload: Buffer };
 
 export class TestDevice {
   readonly observations: Observation[] = [];
@@ -105,9 +103,10 @@ export class TestDevice {
   }
 
   waitForNack(clientMsgId: string) {
-    return this.waitFor((o) => o.kind === 'inbox' && 'nack' in o.item && o.item.nack.clientMsgId === clientMsgId, `nack ${clientMsgId}`).then(
-      (o) => (o as { item: { nack: { reason: number; roomVersion: number } } }).item.nack,
-    );
+    return this.waitFor(
+      (o) => o.kind === 'inbox' && 'nack' in o.item && o.item.nack.clientMsgId === clientMsgId,
+      `nack ${clientMsgId}`,
+    ).then((o) => (o as { item: { nack: { reason: number; roomVersion: number } } }).item.nack);
   }
 
   waitForMessages(roomId: string, count: number): Promise<Message[]> {
@@ -123,7 +122,11 @@ export class TestDevice {
     let observation: Observation;
     try {
       observation =
-        kind === 'room' ? { kind: 'message', message: decodeMessage(payload) } : kind === 'inbox' ? { kind: 'inbox', item: decodeInboxItem(payload) } : { kind: 'other', topic, payload };
+        kind === 'room'
+          ? { kind: 'message', message: decodeMessage(payload) }
+          : kind === 'inbox'
+            ? { kind: 'inbox', item: decodeInboxItem(payload) }
+            : { kind: 'other', topic, payload };
     } catch {
       observation = { kind: 'other', topic, payload };
     }

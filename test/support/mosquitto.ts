@@ -20,7 +20,10 @@ export async function startMosquitto(): Promise<{ url: string; stop(): Promise<v
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const configFile = join(dir, 'mosquitto.conf');
-  await writeFile(configFile, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', ''].join('\n'));
+  await writeFile(
+    configFile,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', ''].join('\n'),
+  );
   const child = spawn(MOSQUITTO_BIN, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -59,6 +59,10 @@ export interface PlatformProcess extends PartProcess {
 
 /** The all-in-one platform (`npm start`). */
 export async function spawnPlatform(env: Record<string, string>): Promise<PlatformProcess> {
-  const part = await spawnPart('platform/main.ts', env, /MQTT over TCP\s+(?<mqttUrl>mqtt:\/\/\S+)[\s\S]*REST API\s+(?<apiUrl>http:\/\/\S+)/);
+  const part = await spawnPart(
+    'platform/main.ts',
+    env,
+    /MQTT over TCP\s+(?<mqttUrl>mqtt:\/\/\S+)[\s\S]*REST API\s+(?<apiUrl>http:\/\/\S+)/,
+  );
   return { ...part, mqttUrl: part.found['mqttUrl']!, apiUrl: part.found['apiUrl']! };
 }

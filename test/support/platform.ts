@@ -20,7 +20,13 @@ export interface BackendChoice {
 // `json: any`: response bodies are asserted on with toMatchObject, which checks their shape at run time.
 export interface TestPlatform extends Platform {
   admin(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }>;
-  as(token: string, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Record<string, unknown> }>;
+  as(
+    token: string,
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; headers: Record<string, unknown> }>;
   createUser(name: string): Promise<string>;
   tokenFor(userId: string, deviceId: string): Promise<string>;
   createRoom(memberIds: string[], kind?: 'group' | 'direct'): Promise<{ id: string; memberVersion: number }>;
@@ -56,7 +62,11 @@ export async function startTestPlatform(choice: BackendChoice, env: Record<strin
       ...(body === undefined ? {} : { payload: body as object }),
     });
     const text = response.body;
-    return { status: response.statusCode, json: text.length > 0 && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text, headers: response.headers };
+    return {
+      status: response.statusCode,
+      json: text.length > 0 && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text,
+      headers: response.headers,
+    };
   }
   const admin = (method: string, url: string, body?: unknown) => as(platform.adminToken, method, url, body);
 
