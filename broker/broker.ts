@@ -100,7 +100,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
 
   let listeners;
   try {
-    listeners = await startListeners(aedes, options);
+    listeners = await startListeners(aedes, options, log);
   } catch (error) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw error;

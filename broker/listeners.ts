@@ -3,6 +3,8 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { listenOn } from '../lib/listen.js';
+import type { Logger } from '../lib/log.js';
+import { guardFrames } from './frame-guard.js';
 
 export const MQTT_WS_PATH = '/mqtt';
 
@@ -12,18 +14,30 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
+/** Room for the topic, protobuf framing and MQTT headers around a body of the maximum size. */
+export const PACKET_OVERHEAD_BYTES = 4096;
+
 /** MQTT over TCP and MQTT over WebSocket (path /mqtt), both handed to the same Aedes. */
 export async function startListeners(
   aedes: Aedes,
   options: { host: string; mqttPort: number; wsPort: number; maxPayloadBytes: number },
+  log: Logger,
 ): Promise<Listeners> {
-  const tcp: TcpServer = createTcpServer((socket) => aedes.handle(socket));
+  const maxPacketBytes = options.maxPayloadBytes + PACKET_OVERHEAD_BYTES;
+  const tcp: TcpServer = createTcpServer((socket) => {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    aedes.handle(
+      guardFrames(socket, maxPacketBytes, (verdict) =>
+        log.info({ remote, verdict, maxPacketBytes }, 'mqtt packet refused, connection closed'),
+      ),
+    );
+  });
   const http: HttpServer = createHttpServer((_req, res) =>
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket at /mqtt\n'),
   );
-  // MQTT framing adds a few bytes of header and topic to the payload limit.
   // noServer: the upgrade is routed here, so the HTTP server's own errors (EADDRINUSE) stay with listenOn.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes + 1024 });
+  // One WebSocket message carries one or more MQTT packets; the ws limit bounds them the same way.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
   http.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== MQTT_WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');

@@ -178,6 +178,24 @@ export function describeDurablePath(name: string, choice: BackendChoice): void {
       expect(await members[0]!.waitForNack('huge')).toMatchObject({ reason: NackReason.NACK_REASON_TOO_LARGE });
     });
 
+    for (const transport of ['tcp', 'ws'] as const) {
+      it(`closes a ${transport} connection that sends a packet far above the maximum, and nobody else's`, async () => {
+        const { room, members } = await roomOf(2, [transport, 'tcp']);
+        const [flooder, bystander] = members as [TestDevice, TestDevice];
+        const closed = new Promise<void>((resolve) => flooder.client.once('close', () => resolve()));
+        flooder.client.publish(`chat/user/${flooder.userId}/send`, Buffer.alloc(platform.config.MAX_PAYLOAD_BYTES * 4), { qos: 1 });
+        await closed;
+        await bystander.send(room.id, 'unaffected', room.memberVersion, 'still here');
+        expect(await bystander.waitForAck('unaffected')).toMatchObject({ seq: 1 });
+      });
+    }
+
+    it('Nacks a send to a room that does not exist with ROOM_NOT_FOUND', async () => {
+      const sender = await device(await platform.createUser('lost'));
+      await sender.send('noSuchRoom', 'nowhere', 1, 'hello?');
+      expect(await sender.waitForNack('nowhere')).toMatchObject({ reason: NackReason.NACK_REASON_ROOM_NOT_FOUND });
+    });
+
     it('refuses a CONNECT with a bad, expired or foreign token with CONNACK 5 (not authorized)', async () => {
       const userId = await platform.createUser('mallory');
       const otherToken = await platform.tokenFor(await platform.createUser('other'), 'phone');
