@@ -1,0 +1,88 @@
+/**
+ * The databases the benchmark runs on: PGlite in memory, or a fresh database on the local
+ * PostgreSQL cluster that is dropped afterwards, so runs never see each other's rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import { openDb, type Db } from '../store/index.js';
+import type { BackendName } from './args.js';
+
+export const POSTGRES_ADMIN_URL =
+  process.env['BENCH_DATABASE_URL'] ?? `postgres://${userInfo().username}@localhost/postgres?host=/var/run/postgresql`;
+
+const CONNECT_TIMEOUT_MS = 2_000;
+
+export interface BenchDatabase {
+  /** Short name for tables ("PostgreSQL 15.18"). */
+  readonly label: string;
+  /** Where exactly, for the run's header. */
+  readonly detail: string;
+  readonly db: Db;
+  /** Closes the connection(s) and drops what was created. */
+  close(): Promise<void>;
+}
+
+export type OpenResult = { status: 'open'; database: BenchDatabase } | { status: 'skipped'; reason: string };
+
+export async function openBenchDatabase(backend: BackendName): Promise<OpenResult> {
+  if (backend === 'pglite') {
+    const { db } = await openDb({});
+    return { status: 'open', database: { label: 'PGlite', detail: 'in memory, in the platform process', db, close: () => db.close() } };
+  }
+  const problem = await postgresProblem();
+  if (problem !== undefined) return { status: 'skipped', reason: `PostgreSQL unreachable at ${redacted(POSTGRES_ADMIN_URL)}: ${problem}` };
+  return { status: 'open', database: await openFreshPostgres() };
+}
+
+async function openFreshPostgres(): Promise<BenchDatabase> {
+  const name = `chat_bench_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  try {
+    const { db } = await openDb({ databaseUrl: url.toString() });
+    const { rows } = await db.query<{ version: string }>("SELECT current_setting('server_version') AS version");
+    return {
+      label: `PostgreSQL ${rows[0]?.version.split(' ')[0] ?? '?'}`,
+      detail: `fresh database ${name} on ${redacted(POSTGRES_ADMIN_URL)}, dropped afterwards`,
+      db,
+      async close() {
+        await db.close();
+        await drop();
+      },
+    };
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function postgresProblem(): Promise<string | undefined> {
+  try {
+    await adminQuery('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A server that goes away while idle emits 'error'; without a listener that kills the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The admin URL as printed: a password in it must not reach the terminal. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,158 @@
+/**
+ * Printing: one table per backend, then the side-by-side summary with the two aims of the
+ * issue, each judged from this run's own measurements.
+ */
+import type { PhaseResult } from './load-protocol.js';
+import type { PlatformWindowStats } from './platform-sample.js';
+import type { RawCeilingResult } from './raw-ceiling.js';
+import type { LatencySummary } from './stats.js';
+
+/** The durable path should sustain at least this share of the raw ceiling... */
+export const AIM_THROUGHPUT_RATIO = 0.5;
+/** ...and, offered half the raw ceiling, deliver with a p99 under this. */
+export const AIM_DELIVERY_P99_MS = 50;
+/** Below this share of the offered load acked, the paced phase did not keep up and its latencies measure a queue. */
+const KEPT_UP_RATIO = 0.98;
+
+export interface DurablePhase {
+  load: PhaseResult;
+  platform: PlatformWindowStats;
+}
+
+export interface BackendReport {
+  label: string;
+  saturation: DurablePhase;
+  raw: RawCeilingResult;
+  rowsPerStatement: number;
+  offeredMsgsPerSec: number;
+  isRateFromFlag: boolean;
+  paced: DurablePhase;
+}
+
+export type BackendOutcome = { backend: string; report: BackendReport } | { backend: string; skipped: string };
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)) : '-');
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+const latency = (s: LatencySummary) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)} / ${ms(s.maxMs)}`;
+const verdict = (met: boolean) => (met ? 'aim met' : 'aim MISSED');
+
+export const throughputRatio = (r: BackendReport) => r.saturation.load.ackedMsgsPerSec / r.raw.rowsPerSec;
+const keptUp = (r: BackendReport) =>
+  r.paced.load.ackedMsgsPerSec >= KEPT_UP_RATIO * r.offeredMsgsPerSec && r.paced.load.unacked === 0 && r.paced.load.notOffered === 0;
+const deliveryAimMet = (r: BackendReport) =>
+  keptUp(r) && r.paced.load.delivery.p99Ms < AIM_DELIVERY_P99_MS && r.paced.load.undelivered === 0;
+
+export function printBackendTable(report: BackendReport, window: number): void {
+  const { saturation, raw, paced } = report;
+  const rows: string[][] = [
+    ['phase', 'rate', 'send→ack p50/p99/max ms', 'send→delivery p50/p99/max ms'],
+    [
+      `1 durable, saturation (window ${window}/client)`,
+      `${int(saturation.load.ackedMsgsPerSec)} msg/s`,
+      latency(saturation.load.ack),
+      latency(saturation.load.delivery),
+    ],
+    [
+      `2 raw ceiling (${report.rowsPerStatement} rows/INSERT)`,
+      `${int(raw.rowsPerSec)} rows/s`,
+      `statement ${latency(raw.statementLatency)}`,
+      '',
+    ],
+    [
+      `3 durable, paced at ${int(report.offeredMsgsPerSec)} msg/s`,
+      `${int(paced.load.ackedMsgsPerSec)} msg/s`,
+      latency(paced.load.ack),
+      latency(paced.load.delivery),
+    ],
+  ];
+  console.log(`\n${report.label}`);
+  printColumns(rows);
+  console.log(`  phase 1 bridge: ${bridgeLine(saturation)}`);
+  console.log(`  phase 1 CPU:    ${cpuLine(saturation)}`);
+  console.log(`  phase 3 bridge: ${bridgeLine(paced)}`);
+  console.log(`  phase 3 CPU:    ${cpuLine(paced)}`);
+  console.log(`  phase 3 load generator: p99 ${ms(paced.load.generatorLagP99Ms)} ms late (included in its latencies)`);
+  const problems = problemsOf(report);
+  console.log(`  problems: ${problems.length === 0 ? 'none (every measured send acked and delivered, no Nacks)' : problems.join('; ')}`);
+}
+
+function bridgeLine(phase: DurablePhase): string {
+  const p = phase.platform;
+  return `${p.meanBatchSize.toFixed(1)} sends/batch, ${int(p.batchesPerSec)} batches/s, commit ${ms(p.meanCommitMs)} ms mean, inside a commit ${pct(p.commitBusyFraction)} of the time`;
+}
+
+function cpuLine(phase: DurablePhase): string {
+  const p = phase.platform;
+  const others = Math.max(0, p.machineBusyCores - p.processCores);
+  return (
+    `machine ${p.machineBusyCores.toFixed(2)} of ${p.coreCount} cores busy: bench process ${p.processCores.toFixed(2)} ` +
+    `(platform event loop ${pct(p.platformLoopUtilization)}, load thread ${pct(phase.load.loadLoopUtilization)}), other processes ${others.toFixed(2)}`
+  );
+}
+
+function problemsOf(report: BackendReport): string[] {
+  const problems: string[] = [];
+  for (const [name, phase] of [
+    ['phase 1', report.saturation],
+    ['phase 3', report.paced],
+  ] as const) {
+    const { nacks, unacked, undelivered, publishErrors } = phase.load;
+    if (nacks > 0) problems.push(`${name}: ${nacks} Nacks`);
+    if (unacked > 0) problems.push(`${name}: ${unacked} measured sends never acked`);
+    if (undelivered > 0) problems.push(`${name}: ${undelivered} measured sends never delivered`);
+    if (publishErrors > 0) problems.push(`${name}: ${publishErrors} publish errors so far`);
+  }
+  if (report.paced.load.notOffered > 0)
+    problems.push(`phase 3: ${int(report.paced.load.notOffered)} scheduled sends not offered (over a second of backlog)`);
+  if (!keptUp(report))
+    problems.push('phase 3 did not keep up with the offered load: its latencies measure a growing queue, and are a lower bound');
+  return problems;
+}
+
+export function printSummary(outcomes: readonly BackendOutcome[]): void {
+  const rows: string[][] = [
+    [
+      'backend',
+      'durable msg/s',
+      'raw rows/s',
+      'durable/raw',
+      `aim >= ${pct(AIM_THROUGHPUT_RATIO)}`,
+      'offered msg/s',
+      'delivery p99',
+      `aim < ${AIM_DELIVERY_P99_MS} ms`,
+    ],
+  ];
+  for (const outcome of outcomes) {
+    if ('skipped' in outcome) {
+      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '']);
+      continue;
+    }
+    const r = outcome.report;
+    const offered = `${int(r.offeredMsgsPerSec)}${r.isRateFromFlag ? ' (--rate)' : ' (50% raw)'}`;
+    const delivery = `${ms(r.paced.load.delivery.p99Ms)} ms${keptUp(r) ? '' : ' (fell behind)'}`;
+    rows.push([
+      r.label,
+      int(r.saturation.load.ackedMsgsPerSec),
+      int(r.raw.rowsPerSec),
+      pct(throughputRatio(r)),
+      verdict(throughputRatio(r) >= AIM_THROUGHPUT_RATIO),
+      offered,
+      delivery,
+      verdict(deliveryAimMet(r)),
+    ]);
+  }
+  console.log('\nsummary');
+  printColumns(rows);
+}
+
+function printColumns(rows: readonly string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0)));
+  for (const row of rows)
+    console.log(
+      `  ${row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()}`,
+    );
+}
