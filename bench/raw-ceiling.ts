@@ -6,12 +6,8 @@
  * locking, membership and dedup reads that the durable path adds around it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../store/index.js';
+import { insertMessages, type Db, type StoredMessage } from '../store/index.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
-
-// Kept identical to insertMessages in store/append-sends.ts (not exported there).
-const INSERT_MESSAGES = `INSERT INTO messages (room_id, seq, sender_id, sender_device, client_msg_id, sent_at_ms, content_type, body)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bytea[])`;
 
 const PROGRESS_INTERVAL_MS = 1_000;
 
@@ -40,9 +36,9 @@ export async function measureRawCeiling(db: Db, options: RawCeilingOptions): Pro
   let progressAtMs = startMs + PROGRESS_INTERVAL_MS;
   let rowsAtProgress = 0;
   while (performance.now() < endMs) {
-    const columns = nextRows(options.rowsPerStatement);
+    const { messages, lastSeqs } = nextRows(options.rowsPerStatement);
     const beforeMs = performance.now();
-    await db.transaction((tx) => tx.query(INSERT_MESSAGES, columns));
+    await db.transaction((tx) => insertMessages(tx, messages, lastSeqs));
     const afterMs = performance.now();
     statementMs.push(afterMs - beforeMs);
     rows += options.rowsPerStatement;
@@ -58,39 +54,35 @@ export async function measureRawCeiling(db: Db, options: RawCeilingOptions): Pro
 
 /**
  * Rows shaped like the durable path's: fresh rooms (so no key collides with the platform's
- * rows), gapless seqs per room, senders cycling over the bench users, one body of the
- * benchmark's size. Returns the eight column arrays of the unnest insert.
+ * rows, and the last_seq update of the statement finds no room row to move), gapless seqs per
+ * room, senders cycling over the bench users, one body of the benchmark's size.
  */
-function rowSource(options: RawCeilingOptions): (count: number) => unknown[] {
+function rowSource(options: RawCeilingOptions): (count: number) => { messages: StoredMessage[]; lastSeqs: Map<string, number> } {
   const runTag = randomBytes(4).toString('hex');
   const roomIds = Array.from({ length: options.rooms }, (_, r) => `raw-${runTag}-${r}`);
-  const lastSeqs = new Array<number>(options.rooms).fill(0);
+  const lastSeqs = new Map<string, number>(roomIds.map((id) => [id, 0]));
   const body = randomBytes(options.bodyBytes);
   let rowCount = 0;
   return (count) => {
-    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-    const [roomCol, seqCol, senderCol, deviceCol, idCol, sentAtCol, typeCol, bodyCol] = columns as [
-      unknown[],
-      unknown[],
-      unknown[],
-      unknown[],
-      unknown[],
-      unknown[],
-      unknown[],
-      unknown[],
-    ];
-    const nowMs = Date.now();
-    for (let i = 0; i < count; i++, rowCount++) {
-      const room = rowCount % options.rooms;
-      roomCol.push(roomIds[room]);
-      seqCol.push(++lastSeqs[room]!);
-      senderCol.push(options.senderIds[rowCount % options.senderIds.length]);
-      deviceCol.push(options.deviceId);
-      idCol.push(`r${rowCount}`);
-      sentAtCol.push(nowMs);
-      typeCol.push('application/octet-stream');
-      bodyCol.push(body);
-    }
-    return columns;
+    const sentAtMs = Date.now();
+    const messages = Array.from({ length: count }, (): StoredMessage => {
+      const roomId = roomIds[rowCount % options.rooms]!;
+      const seq = lastSeqs.get(roomId)! + 1;
+      lastSeqs.set(roomId, seq);
+      const message: StoredMessage = {
+        roomId,
+        seq,
+        epoch: 1,
+        senderId: options.senderIds[rowCount % options.senderIds.length]!,
+        senderDevice: options.deviceId,
+        clientMsgId: `r${rowCount}`,
+        sentAtMs,
+        contentType: 'application/octet-stream',
+        body,
+      };
+      rowCount += 1;
+      return message;
+    });
+    return { messages, lastSeqs: new Map(lastSeqs) };
   };
 }

@@ -69,11 +69,23 @@ export function createSendPipeline(
           nack: nack(send, NACK_FOR_REJECTION[outcome.reason], outcome.reason.toLowerCase(), outcome.roomVersion),
         };
       });
-      // Committed: now tell the room and the senders, in seq order.
-      await Promise.all(results.map((result, i) => publishResult(sends[i]!.senderId, result)));
+      // Committed: tell the room and the senders. The publishes are issued here, in seq order,
+      // before the next batch can commit; they finish while it does (fan-out and database
+      // overlap). A lost publish is healed by the device's retry (DESIGN §6 step 5).
+      track(Promise.all(results.map((result, i) => publishResult(sends[i]!.senderId, result))));
       return results;
     },
   });
+
+  const publishing = new Set<Promise<unknown>>();
+  function track(done: Promise<unknown>): void {
+    const settled = done.then(
+      () => undefined,
+      (error: unknown) => log.warn({ err: (error as Error).message }, 'publish after commit failed; the sender will retry'),
+    );
+    publishing.add(settled);
+    void settled.finally(() => publishing.delete(settled));
+  }
 
   async function publishResult(senderId: string, result: SendResult): Promise<void> {
     metrics.sends.inc({ outcome: result.status === 'rejected' ? NackReason[result.nack.reason] : result.status });
@@ -155,7 +167,10 @@ export function createSendPipeline(
       }
       return handleSend(sender, send);
     },
-    drain: () => batcher.drain(),
+    async drain() {
+      await batcher.drain();
+      await Promise.all(publishing);
+    },
   };
 }
 

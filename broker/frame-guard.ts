@@ -5,7 +5,7 @@
  * header (MQTT 3.1.1 §2.2: one type byte, then a 1-4 byte variable-length "remaining length")
  * and cuts the connection as soon as a header announces more than the limit.
  */
-import { Duplex, Transform } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 
 export type FrameVerdict = 'ok' | 'too-large' | 'malformed';
@@ -53,19 +53,46 @@ export function createFrameSizeTracker(maxRemainingLength: number): { feed(chunk
   };
 }
 
-/** The socket as a duplex whose readable side stops at the first oversized packet. */
+/**
+ * The socket as a duplex whose readable side stops at the first oversized packet. Writes go
+ * straight to the socket, and a corked batch (mqtt-packet corks around each packet it writes)
+ * stays one socket write: splitting a packet into several writes would cost a syscall each and
+ * invite Nagle/delayed-ACK stalls.
+ */
 export function guardFrames(socket: Socket, maxRemainingLength: number, onRefused: (verdict: FrameVerdict) => void): Duplex {
   const tracker = createFrameSizeTracker(maxRemainingLength);
-  const guard = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      const verdict = tracker.feed(chunk);
-      if (verdict === 'ok') return done(null, chunk);
-      onRefused(verdict);
+  socket.setNoDelay(true);
+  const connection = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, done) {
+      socket.write(chunk, done);
+    },
+    writev(chunks, done) {
+      socket.cork();
+      chunks.forEach(({ chunk }, i) => socket.write(chunk as Buffer, i === chunks.length - 1 ? done : undefined));
+      socket.uncork();
+    },
+    final(done) {
+      socket.end(done);
+    },
+    destroy(error, done) {
       socket.destroy();
-      done();
+      done(error);
     },
   });
-  socket.pipe(guard);
-  socket.on('error', () => guard.destroy());
-  return Duplex.from({ readable: guard, writable: socket });
+  socket.on('data', (chunk: Buffer) => {
+    const verdict = tracker.feed(chunk);
+    if (verdict !== 'ok') {
+      onRefused(verdict);
+      connection.destroy();
+      return;
+    }
+    if (!connection.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => connection.push(null));
+  socket.on('close', () => connection.destroy());
+  socket.on('error', (error) => connection.destroy(error));
+  return connection;
 }

@@ -19,6 +19,6 @@ export {
   type RoomKind,
   type RoomWithMembers,
 } from './rooms.js';
-export { appendSends } from './append-sends.js';
+export { appendSends, insertMessages } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
