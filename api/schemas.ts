@@ -49,6 +49,8 @@ export const RoomView = Type.Object({
   memberVersion: Type.Integer(),
   metaVersion: Type.Integer(),
   members: Type.Array(Id),
+  readSeq: Type.Optional(Type.Integer({ description: 'user callers: the highest seq they have read (read receipts)' })),
+  unread: Type.Optional(Type.Integer({ description: 'user callers: lastSeq - readSeq' })),
 });
 
 export const HistoryQuery = Type.Object(

@@ -5,3 +5,4 @@ export { createBatcher, type Batcher } from './batcher.js';
 export type { BrokerPort, Sender, SendConsumer } from './broker-port.js';
 export { inProcessBrokerPort, type InProcessBroker } from './in-process-port.js';
 export { connectMqttBrokerPort, type MqttPortOptions } from './mqtt-port.js';
+export { createReceiptWriter, type ReceiptWriter } from './receipt-writer.js';

@@ -4,17 +4,28 @@
  */
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../lib/log.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { deviceClientId, parseTopic } from '../schema/topics.js';
 import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from './acl.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
+import { stampReceipt, stampTyping } from './signals.js';
+import type { TokenBuckets } from './token-bucket.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 const CONNACK_NOT_AUTHORIZED = 5;
 const CONNACK_IDENTIFIER_REJECTED = 2;
 
 export type SendHandler = (sender: { userId: string; deviceId: string }, payload: Uint8Array) => Promise<void>;
+export type ReceiptHandler = (mark: { roomId: string; userId: string; readSeq: number }) => void;
+
+/**
+ * Where a dropped signal goes: MQTT 3.1.1 cannot refuse a PUBLISH without closing the
+ * connection, so a dropped typing or receipt event is re-addressed to a topic nobody can
+ * subscribe to ('$' topics match no wildcard [MQTT-4.7.2-1], and the ACL denies them).
+ */
+export const DROPPED_SIGNAL_TOPIC = '$platform/dropped';
 
 export interface HookDeps {
   tokens: TokenService;
@@ -23,6 +34,11 @@ export interface HookDeps {
   sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
   /** In-process bridge: called before the PUBACK of every send, so the PUBACK means "committed". */
   sendHandler(): SendHandler | undefined;
+  /** Read receipts, after stamping: the platform keeps the maximum per (room, user). */
+  receiptHandler(): ReceiptHandler | undefined;
+  /** Typing events per client id. */
+  typingLimiter: TokenBuckets;
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -89,9 +105,12 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     resolve(identity, decidePublish(identity, packet.topic))
       .then(async (allowed) => {
         if (!allowed) throw new Error(`publish to ${packet.topic} denied`);
+        if (identity.kind === 'service') return;
+        const topic = parseTopic(packet.topic);
+        if (topic?.kind === 'typing') return relayTyping(client, identity, packet);
+        if (topic?.kind === 'receipt') return relayReceipt(identity, topic.roomId, packet);
         const handler = deps.sendHandler();
-        const isSend = identity.kind === 'device' && parseTopic(packet.topic)?.kind === 'send';
-        if (isSend && handler !== undefined) {
+        if (topic?.kind === 'send' && handler !== undefined) {
           await handler({ userId: identity.userId, deviceId: identity.deviceId }, packet.payload as Buffer);
         }
       })
@@ -105,6 +124,31 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
         },
       );
   };
+
+  function drop(packet: PublishPacket, kind: 'typing' | 'receipt', reason: 'malformed' | 'rate_limited'): void {
+    deps.metrics.signalsDropped.inc({ kind, reason });
+    if (reason === 'malformed') deps.metrics.malformedPayloads.inc({ topic_kind: kind });
+    packet.topic = DROPPED_SIGNAL_TOPIC;
+    packet.retain = false;
+  }
+
+  /** Typing: rate-limited per connection, sender stamped, never retained (DESIGN §7). */
+  function relayTyping(client: Client, identity: Extract<Identity, { kind: 'device' }>, packet: PublishPacket): void {
+    if (!deps.typingLimiter.tryTake(client.id)) return drop(packet, 'typing', 'rate_limited');
+    const stamped = stampTyping(packet.payload as Buffer, identity.userId);
+    if (stamped === undefined) return drop(packet, 'typing', 'malformed');
+    packet.payload = Buffer.from(stamped);
+    packet.retain = false;
+  }
+
+  /** Receipts: reader stamped, handed to the platform to keep, relayed to the members. */
+  function relayReceipt(identity: Extract<Identity, { kind: 'device' }>, roomId: string, packet: PublishPacket): void {
+    const stamped = stampReceipt(packet.payload as Buffer, identity.userId);
+    if (stamped === undefined) return drop(packet, 'receipt', 'malformed');
+    packet.payload = Buffer.from(stamped.payload);
+    packet.retain = false;
+    deps.receiptHandler()?.({ roomId, userId: identity.userId, readSeq: stamped.readSeq });
+  }
 
   aedes.authorizeForward = (client, packet) => {
     const identity = identityOf(client);

@@ -7,11 +7,12 @@ import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { ALL_ROOM_EVENT_TOPICS, RoomEventKind, decodeRoomEvent } from '../schema/index.js';
-import { installHooks, type SendHandler } from './aedes-hooks.js';
+import { installHooks, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
 import { identityOf } from './identity.js';
 import { startListeners } from './listeners.js';
 import { createMembershipCache, type MembershipSource } from './membership-cache.js';
 import { brokerState, type BrokerStateKind } from './persistence.js';
+import { createTokenBuckets } from './token-bucket.js';
 
 export interface BrokerOptions {
   host: string;
@@ -20,6 +21,8 @@ export interface BrokerOptions {
   maxPayloadBytes: number;
   keepaliveLimitSeconds: number;
   redisUrl: string | undefined;
+  typingRatePerSecond: number;
+  typingBurst: number;
 }
 
 export interface BrokerDeps {
@@ -43,6 +46,8 @@ export interface PlatformBroker {
   readonly stateKind: BrokerStateKind;
   /** Route every device send through `handler` before its PUBACK (the in-process bridge). */
   setSendHandler(handler: SendHandler): void;
+  /** Hand every (stamped) read receipt to `handler`, which keeps the maximum per (room, user). */
+  setReceiptHandler(handler: ReceiptHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,12 +65,15 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   });
   const membership = createMembershipCache(deps.membership);
   let sendHandler: SendHandler | undefined;
-  installHooks(aedes, { ...deps, membership, sendHandler: () => sendHandler, log });
+  let receiptHandler: ReceiptHandler | undefined;
+  const typingLimiter = createTokenBuckets({ ratePerSecond: options.typingRatePerSecond, burst: options.typingBurst, now: Date.now });
+  installHooks(aedes, { ...deps, membership, sendHandler: () => sendHandler, receiptHandler: () => receiptHandler, typingLimiter, log });
 
   aedes.on('client', (client) => {
     if (identityOf(client) !== undefined) deps.metrics.mqttConnections.inc();
   });
   aedes.on('clientDisconnect', (client) => {
+    typingLimiter.forget(client.id);
     if (identityOf(client) !== undefined) deps.metrics.mqttConnections.dec();
   });
   aedes.on('connackSent', (packet) => {
@@ -114,6 +122,9 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     stateKind: state.kind,
     setSendHandler(handler) {
       sendHandler = handler;
+    },
+    setReceiptHandler(handler) {
+      receiptHandler = handler;
     },
     publish(topic, payload, publishOptions) {
       return new Promise((resolve, reject) =>

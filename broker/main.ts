@@ -14,6 +14,8 @@ const broker = await startBroker(
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
     keepaliveLimitSeconds: config.KEEPALIVE_LIMIT_SECONDS,
     redisUrl: config.REDIS_URL,
+    typingRatePerSecond: config.TYPING_RATE_PER_SECOND,
+    typingBurst: config.TYPING_BURST,
   },
   {
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),

@@ -37,6 +37,19 @@ export const ConfigSchema = Type.Object({
     description: 'longest MQTT keepalive a client may ask for (0: any)',
   }),
   BATCH_MAX_MESSAGES: Type.Integer({ minimum: 1, maximum: 5_000, default: 256, description: 'sends sequenced in one transaction at most' }),
+  TYPING_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1000,
+    default: 2,
+    description: 'typing events a client may publish per second, sustained',
+  }),
+  TYPING_BURST: Type.Integer({ minimum: 1, maximum: 1000, default: 4, description: 'typing events a client may publish at once' }),
+  RECEIPT_FLUSH_MS: Type.Integer({
+    minimum: 1,
+    maximum: 60_000,
+    default: 250,
+    description: 'how long read receipts are coalesced before one write',
+  }),
   BATCH_MAX_WAIT_MS: Type.Number({
     minimum: 0,
     maximum: 1_000,

@@ -12,6 +12,7 @@ export interface Metrics {
   sendBatchSize: Histogram;
   sendCommitSeconds: Histogram;
   malformedPayloads: Counter<'topic_kind'>;
+  signalsDropped: Counter<'kind' | 'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -49,6 +50,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_malformed_payloads_total',
       help: 'Payloads that failed to decode, by topic kind',
       labelNames: ['topic_kind'],
+      registers,
+    }),
+    signalsDropped: new Counter({
+      name: 'chat_signals_dropped_total',
+      help: 'Typing and receipt events the broker dropped, by kind and reason (malformed, rate_limited)',
+      labelNames: ['kind', 'reason'],
       registers,
     }),
   };

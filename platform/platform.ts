@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
-import { inProcessBrokerPort, startBridge, type Bridge } from '../bridge/index.js';
+import { createReceiptWriter, inProcessBrokerPort, startBridge, type Bridge, type ReceiptWriter } from '../bridge/index.js';
 import { startBroker, type PlatformBroker } from '../broker/index.js';
 import type { Config } from '../lib/config.js';
 import { listenOn } from '../lib/listen.js';
@@ -19,6 +19,7 @@ export interface Platform {
   readonly db: Db;
   readonly broker: PlatformBroker;
   readonly bridge: Bridge;
+  readonly receipts: ReceiptWriter;
   readonly api: FastifyInstance;
   readonly tokens: TokenService;
   readonly adminToken: string;
@@ -42,6 +43,8 @@ export async function startPlatform(
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
       keepaliveLimitSeconds: config.KEEPALIVE_LIMIT_SECONDS,
       redisUrl: config.REDIS_URL,
+      typingRatePerSecond: config.TYPING_RATE_PER_SECOND,
+      typingBurst: config.TYPING_BURST,
     },
     {
       tokens,
@@ -59,6 +62,9 @@ export async function startPlatform(
       { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
     );
     closers.unshift(() => bridge.close());
+    const receipts = createReceiptWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
+    broker.setReceiptHandler((mark) => receipts.record(mark));
+    closers.unshift(() => receipts.close());
     const api = await buildApi({
       db,
       tokens,
@@ -79,6 +85,7 @@ export async function startPlatform(
       db,
       broker,
       bridge,
+      receipts,
       api,
       tokens,
       adminToken: deps.secrets.adminToken,

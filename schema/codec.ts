@@ -68,10 +68,32 @@ export interface RoomEvent {
 
 export type InboxItem = { ack: Ack } | { nack: Nack } | { event: RoomEvent };
 
+export interface Typing {
+  state: TypingState;
+  userId: string;
+}
+
+export interface Receipt {
+  readSeq: number;
+  userId: string;
+}
+
 export const encodeSend = (send: Send): Uint8Array => pb.Send.encode(send).finish();
 export const encodeMessage = (message: Message): Uint8Array => pb.Message.encode(message).finish();
 export const encodeRoomEvent = (event: RoomEvent): Uint8Array => pb.RoomEvent.encode(event).finish();
 export const encodeInboxItem = (item: InboxItem): Uint8Array => pb.InboxItem.encode(item).finish();
+export const encodeTyping = (typing: Typing): Uint8Array => pb.Typing.encode(typing).finish();
+export const encodeReceipt = (receipt: Receipt): Uint8Array => pb.Receipt.encode(receipt).finish();
+
+export function decodeTyping(bytes: Uint8Array): Typing {
+  const m = pb.Typing.decode(bytes);
+  return { state: m.state, userId: m.userId };
+}
+
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const m = pb.Receipt.decode(bytes);
+  return { readSeq: Number(m.readSeq), userId: m.userId };
+}
 
 /** Decoders throw on bytes that are not a valid encoding (caught at the edge that received them). */
 export function decodeSend(bytes: Uint8Array): Send {

@@ -22,3 +22,4 @@ export {
 export { appendSends, insertMessages } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
+export { getReadSeq, recordReadMarks, type ReadMark } from './receipts.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RoomEventKind } from '../../schema/index.js';
-import { createRoom, listRoomsOfUser, updateRoomMetadata, type RoomWithMembers } from '../../store/index.js';
+import { createRoom, getReadSeq, listRoomsOfUser, updateRoomMetadata, type RoomWithMembers } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
 import { roomForCaller } from '../room-access.js';
@@ -87,14 +87,20 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     {
       schema: {
         tags: ['rooms'],
-        summary: 'A room with lastSeq, memberVersion and members (member); ETag = metadata version',
+        summary: "A room with lastSeq, memberVersion and members (member), and the caller's readSeq and unread; ETag = metadata version",
         params: RoomIdParams,
         response: { 200: RoomView },
       },
     },
     async (request, reply) => {
-      const room = await roomForCaller(deps.db, request.params.id, identifyCaller(request, deps));
-      return reply.header('etag', etagOf(room.metaVersion)).send(roomView(room));
+      const caller = identifyCaller(request, deps);
+      const room = await roomForCaller(deps.db, request.params.id, caller);
+      const view = roomView(room);
+      if (caller.kind === 'user') {
+        const readSeq = await getReadSeq(deps.db, room.id, caller.userId);
+        Object.assign(view, { readSeq, unread: Math.max(room.lastSeq - readSeq, 0) });
+      }
+      return reply.header('etag', etagOf(room.metaVersion)).send(view);
     },
   );
 

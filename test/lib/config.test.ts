@@ -28,6 +28,9 @@ describe('loadConfig', () => {
       KEEPALIVE_LIMIT_SECONDS: 1_800,
       BATCH_MAX_MESSAGES: 256,
       BATCH_MAX_WAIT_MS: 2,
+      TYPING_RATE_PER_SECOND: 2,
+      TYPING_BURST: 4,
+      RECEIPT_FLUSH_MS: 250,
     });
   });
 

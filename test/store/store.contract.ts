@@ -14,6 +14,8 @@ import {
   isMember,
   migrate,
   readMigrations,
+  getReadSeq,
+  recordReadMarks,
   removeMember,
   sharesRoom,
   truncateHistory,
@@ -183,6 +185,25 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
       });
       await expect(getHistory(db, room.id, { before: 4, limit: 10 })).rejects.toMatchObject({ code: 'ERR_HISTORY_TRUNCATED' });
       expect((await getHistory(db, room.id, { after: 3, limit: 10 })).messages.map((m) => m.seq)).toEqual([4, 5, 6]);
+    });
+
+    it('keeps the highest read seq per member, clamped to last_seq, and ignores non-members', async () => {
+      const { room, users } = await roomWith(2);
+      const outsider = await createUser(db, { name: 'outsider' });
+      await appendSends(
+        db,
+        [1, 2, 3].map((i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `r${i}` })),
+        1,
+      );
+      await recordReadMarks(db, [
+        { roomId: room.id, userId: users[0]!.id, readSeq: 2 },
+        { roomId: room.id, userId: users[1]!.id, readSeq: 99 },
+        { roomId: room.id, userId: outsider.id, readSeq: 1 },
+      ]);
+      await recordReadMarks(db, [{ roomId: room.id, userId: users[0]!.id, readSeq: 1 }]);
+      expect(await getReadSeq(db, room.id, users[0]!.id)).toBe(2);
+      expect(await getReadSeq(db, room.id, users[1]!.id)).toBe(3);
+      expect(await getReadSeq(db, room.id, outsider.id)).toBe(0);
     });
 
     it('updates metadata with an If-Match version only while it is current', async () => {

@@ -1,0 +1,62 @@
+/** The receipt writer against a real (in-memory) database, counting the statements it sends. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReceiptWriter } from '../../bridge/receipt-writer.js';
+import { silentLogger } from '../../lib/log.js';
+import { appendSends, createRoom, createUser, getReadSeq, openDb, type Db } from '../../store/index.js';
+
+let db: Db;
+let statements = 0;
+const counting = (inner: Db): Db => ({
+  ...inner,
+  query: (sql, params) => {
+    statements += 1;
+    return inner.query(sql, params);
+  },
+});
+
+beforeAll(async () => {
+  ({ db } = await openDb({}));
+});
+afterAll(async () => db?.close());
+
+describe('receipt writer', () => {
+  it('turns a burst of receipts into one write that keeps the maximum per member', async () => {
+    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
+    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
+    await appendSends(
+      db,
+      Array.from({ length: 10 }, (_, i) => ({
+        roomId: room.id,
+        senderId: alice.id,
+        senderDevice: 'd',
+        clientMsgId: `m${i}`,
+        roomVersion: 1,
+        contentType: '',
+        body: new Uint8Array(),
+      })),
+      1,
+    );
+    const writer = createReceiptWriter({ db: counting(db), log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 1000 });
+    for (const readSeq of [1, 2, 5, 3, 4]) writer.record({ roomId: room.id, userId: bob.id, readSeq });
+    for (const readSeq of [7, 6]) writer.record({ roomId: room.id, userId: alice.id, readSeq });
+    statements = 0;
+    await writer.flush();
+    expect(statements).toBe(1);
+    expect(await getReadSeq(db, room.id, bob.id)).toBe(5);
+    expect(await getReadSeq(db, room.id, alice.id)).toBe(7);
+    writer.record({ roomId: room.id, userId: bob.id, readSeq: 2 }); // an older receipt never lowers it
+    await writer.flush();
+    expect(await getReadSeq(db, room.id, bob.id)).toBe(5);
+    await writer.close();
+  });
+
+  it('flushes early once maxPending marks wait', async () => {
+    const user = await createUser(db, { name: 'c' });
+    const rooms = await Promise.all([1, 2, 3].map(() => createRoom(db, { kind: 'group', name: 'r', memberIds: [user.id] })));
+    statements = 0;
+    const writer = createReceiptWriter({ db: counting(db), log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 3 });
+    for (const room of rooms) writer.record({ roomId: room.id, userId: user.id, readSeq: 1 });
+    await writer.close();
+    expect(statements).toBe(1);
+  });
+});
