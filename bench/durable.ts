@@ -1,24 +1,39 @@
 /**
- * Benchmark of the durable path (DESIGN §6), per database backend:
+ * Benchmark of the durable path (DESIGN §6). First, once per run, the baseline:
+ *   0. plain Aedes fan-out: the same clients, rooms, bodies and window on a bare Aedes broker
+ *      (in memory, no auth, no ACL, no database), each client publishing QoS 1 straight to its
+ *      room topic; msgs/s at PUBACK and publish→delivery, the ceiling of the broker's fan-out.
+ * Then per database backend:
  *   1. saturation: N devices keep W sends each in flight through MQTT in → Postgres → MQTT
  *      out; sustained acked msgs/s and send→ack / send→delivery latencies;
  *   2. raw ceiling: the same database takes the same rows as batched multi-row INSERTs with
  *      no broker in front;
  *   3. half load: sends paced open-loop at half the raw ceiling (or --rate); latencies.
- * The aim (issue): (1) >= 50% of (2), and p99 send→delivery < 50 ms in (3).
+ * The aim (issue): (1) >= 50% of (2), and p99 send→delivery < 50 ms in (3); the summary also
+ * shows (1) as a share of (0).
  * Run: npm run bench:durable -- [--clients 50 --rooms 10 --seconds 10 --backend both ...]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Metrics } from '../lib/metrics.js';
 import { parseBenchArgs, USAGE, type BackendName, type BenchOptions } from './args.js';
 import { openBenchDatabase, type BenchDatabase } from './backends.js';
 import { BENCH_DEVICE_ID, startFixture, type BenchFixture } from './fixture.js';
 import { startLoad, type LoadGenerator } from './load.js';
 import type { PhaseSpec } from './load-protocol.js';
+import { startPlainAedes } from './plain-aedes.js';
 import { samplePlatform, windowStats } from './platform-sample.js';
 import { measureRawCeiling } from './raw-ceiling.js';
-import { printBackendTable, printSummary, type BackendOutcome, type BackendReport, type DurablePhase } from './report.js';
+import {
+  printBackendTable,
+  printBaselineTable,
+  printSummary,
+  type BackendOutcome,
+  type BackendReport,
+  type BaselineReport,
+  type MeasuredPhase,
+} from './report.js';
 
-/** Not measured: lets connections, JIT and the database's caches settle before each durable phase. */
+/** Not measured: lets connections, JIT and the database's caches settle before each load phase. */
 const WARMUP_MS = 1_000;
 
 interface RunContext {
@@ -36,23 +51,61 @@ function progress(label: string, phase: string, elapsedMs: number, total: number
   );
 }
 
-/** Runs one load phase and samples the platform's own metrics at the edges of its measured window. */
-async function durablePhase(ctx: RunContext, spec: PhaseSpec, phase: string): Promise<DurablePhase> {
-  const { metrics } = ctx.fixture.platform;
+/**
+ * Runs one load phase and samples the process (and the platform's own metrics, if any) at the
+ * edges of its measured window.
+ */
+async function measuredPhase(
+  load: LoadGenerator,
+  metrics: Metrics | undefined,
+  spec: PhaseSpec,
+  label: string,
+  phase: string,
+): Promise<MeasuredPhase> {
   const startSample = sleep(spec.warmupMs).then(() => samplePlatform(metrics));
   const endSample = sleep(spec.warmupMs + spec.measureMs).then(() => samplePlatform(metrics));
-  const load = await ctx.load.run(spec, (p) => progress(ctx.database.label, phase, p.elapsedMs, p.ackedTotal, p.ackedLastSecond, 'acked'));
-  return { load, platform: windowStats(await startSample, await endSample) };
+  const result = await load.run(spec, (p) => progress(label, phase, p.elapsedMs, p.ackedTotal, p.ackedLastSecond, 'acked'));
+  return { load: result, platform: windowStats(await startSample, await endSample) };
+}
+
+const durablePhase = (ctx: RunContext, spec: PhaseSpec, phase: string) =>
+  measuredPhase(ctx.load, ctx.fixture.platform.metrics, spec, ctx.database.label, phase);
+
+const saturationSpec = (options: BenchOptions): PhaseSpec => ({
+  kind: 'saturation',
+  windowPerClient: options.window,
+  warmupMs: WARMUP_MS,
+  measureMs: options.phaseSeconds * 1000,
+});
+
+/** Phase 0: the same saturation load, with the same load thread, on a bare Aedes broker in this process. */
+async function benchPlainAedes(options: BenchOptions): Promise<BaselineReport> {
+  process.stderr.write('\nplain Aedes: starting the baseline broker...\n');
+  const broker = await startPlainAedes(options);
+  try {
+    const load = await startLoad({
+      target: 'plain-aedes',
+      mqttUrl: broker.mqttUrl,
+      clients: [...broker.clients],
+      bodyBytes: options.bodyBytes,
+    });
+    try {
+      const saturation = await measuredPhase(load, undefined, saturationSpec(options), broker.label, 'phase 0 saturation');
+      const report = { label: broker.label, saturation };
+      printBaselineTable(report, options.window);
+      return report;
+    } finally {
+      await load.close();
+    }
+  } finally {
+    await broker.close();
+  }
 }
 
 async function runPhases(ctx: RunContext): Promise<BackendReport> {
   const { options, database, fixture } = ctx;
   const measureMs = options.phaseSeconds * 1000;
-  const saturation = await durablePhase(
-    ctx,
-    { kind: 'saturation', windowPerClient: options.window, warmupMs: WARMUP_MS, measureMs },
-    'phase 1 saturation',
-  );
+  const saturation = await durablePhase(ctx, saturationSpec(options), 'phase 1 saturation');
   const rowsPerStatement = fixture.platform.config.BATCH_MAX_MESSAGES; // the bridge's largest batch
   const raw = await measureRawCeiling(database.db, {
     rooms: options.rooms,
@@ -83,7 +136,12 @@ async function runPhases(ctx: RunContext): Promise<BackendReport> {
 async function benchDatabase(options: BenchOptions, database: BenchDatabase): Promise<BackendReport> {
   const fixture = await startFixture(database.db, options);
   try {
-    const load = await startLoad({ mqttUrl: fixture.platform.endpoints.mqtt, clients: [...fixture.clients], bodyBytes: options.bodyBytes });
+    const load = await startLoad({
+      target: 'platform',
+      mqttUrl: fixture.platform.endpoints.mqtt,
+      clients: [...fixture.clients],
+      bodyBytes: options.bodyBytes,
+    });
     try {
       return await runPhases({ options, database, fixture, load });
     } finally {
@@ -125,9 +183,10 @@ async function main(): Promise<void> {
     `durable path benchmark: ${options.clients} MQTT clients in ${options.rooms} rooms, ${options.bodyBytes}-byte bodies, ` +
       `${options.phaseSeconds} s measured per phase after ${WARMUP_MS / 1000} s warm-up; latencies in ms (p50 / p99 / max)`,
   );
+  const baseline = await benchPlainAedes(options);
   const outcomes: BackendOutcome[] = [];
   for (const backend of options.backends) outcomes.push(await benchBackend(options, backend));
-  printSummary(outcomes);
+  printSummary(outcomes, baseline);
 }
 
 main().catch((error: unknown) => {

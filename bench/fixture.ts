@@ -29,8 +29,7 @@ export async function startFixture(db: Db, options: { clients: number; rooms: nu
     for (let i = 0; i < options.clients; i++) userIds.push(await createUser(platform, `bench-user-${i}`));
     const clients: ClientSpec[] = [];
     for (let r = 0; r < options.rooms; r++) {
-      // Client i belongs to room i mod M, so rooms differ in size by at most one member.
-      const memberIds = userIds.filter((_, i) => i % options.rooms === r);
+      const memberIds = roomMembers(userIds, options.rooms, r);
       const room = await createRoom(platform, memberIds);
       for (const [k, userId] of memberIds.entries()) {
         const token = await issueToken(platform, userId);
@@ -42,6 +41,14 @@ export async function startFixture(db: Db, options: { clients: number; rooms: nu
     await platform.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Client i belongs to room i mod M, so rooms differ in size by at most one member; the first
+ * member of each room is its receiver. Shared with the plain Aedes baseline, so both see the same rooms.
+ */
+export function roomMembers<T>(clients: readonly T[], rooms: number, room: number): T[] {
+  return clients.filter((_, i) => i % rooms === room);
 }
 
 async function admin(platform: Platform, url: string, body: object): Promise<unknown> {

@@ -1,10 +1,23 @@
 /**
- * One simulated device on the load thread: an MQTT.js client over TCP, subscribed to its
- * inbox (Acks) and its room (Messages), as a phone running the SDK would be.
+ * One simulated device on the load thread: an MQTT.js client over TCP.
+ * - against the platform it is a phone running the SDK: subscribed to its inbox (Acks) and its
+ *   room (Messages), it publishes Sends to its send topic;
+ * - against the plain Aedes baseline it is a bare MQTT client: subscribed to its room, it
+ *   publishes a Message-shaped protobuf (the bytes the platform fans out) straight to the room
+ *   topic, and the broker's PUBACK is its ack.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { decodeInboxItem, decodeMessage, deviceClientId, encodeSend, inboxTopic, roomTopic, sendTopic } from '../schema/index.js';
-import type { ClientSpec } from './load-protocol.js';
+import {
+  decodeInboxItem,
+  decodeMessage,
+  deviceClientId,
+  encodeMessage,
+  encodeSend,
+  inboxTopic,
+  roomTopic,
+  sendTopic,
+} from '../schema/index.js';
+import type { ClientSpec, LoadTarget } from './load-protocol.js';
 import type { PhaseTracker } from './load-tracker.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -19,23 +32,33 @@ export interface LoadClient {
   close(): Promise<void>;
 }
 
+/** Where one client's sends go and what marks them acked. */
+interface Route {
+  topic: string;
+  payload(clientMsgId: string, seq: number): Uint8Array;
+  /** True: the PUBACK is the ack (plain broker); false: an Ack arrives in the inbox (platform). */
+  isAckedAtPuback: boolean;
+}
+
 export async function connectLoadClient(
+  target: LoadTarget,
   mqttUrl: string,
   spec: ClientSpec,
   index: number,
   body: Uint8Array,
   currentTracker: () => PhaseTracker | undefined,
 ): Promise<LoadClient> {
+  const isPlatform = target === 'platform';
   const client = await mqtt.connectAsync(mqttUrl, {
-    clientId: deviceClientId(spec.userId, spec.deviceId),
-    username: spec.userId,
-    password: spec.token,
+    // Aedes' default limit on client ids is 23 characters; the platform raises it for `{userId}:{deviceId}`.
+    clientId: isPlatform ? deviceClientId(spec.userId, spec.deviceId) : spec.userId,
+    ...(isPlatform ? { username: spec.userId, password: spec.token } : {}),
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
   });
-  const inbox = inboxTopic(spec.userId);
+  const inbox = isPlatform ? inboxTopic(spec.userId) : undefined;
   const room = roomTopic(spec.roomId);
   client.on('message', (topic, payload) => {
     const nowMs = performance.now(); // before decoding: the time the packet reached the device
@@ -43,34 +66,57 @@ export async function connectLoadClient(
     if (tracker === undefined) return;
     if (topic === inbox) onInboxItem(tracker, spec.userId, payload, nowMs);
     // Only the room's receiver decodes Messages: the other members' copies cost the same to the
-    // platform, and skipping them keeps the load thread's CPU for sending.
+    // broker, and skipping them keeps the load thread's CPU for sending.
     else if (topic === room && spec.isReceiver) onRoomMessage(tracker, spec.userId, payload, nowMs);
   });
-  await subscribeAll(client, [inbox, room]);
-  return createSender(client, spec, index, body, currentTracker);
+  await subscribeAll(client, inbox === undefined ? [room] : [inbox, room]);
+  const route: Route = isPlatform
+    ? {
+        topic: sendTopic(spec.userId),
+        payload: (clientMsgId) =>
+          encodeSend({ roomId: spec.roomId, clientMsgId, roomVersion: spec.roomVersion, body, contentType: CONTENT_TYPE }),
+        isAckedAtPuback: false,
+      }
+    : {
+        topic: room,
+        payload: (clientMsgId, seq) =>
+          encodeMessage({
+            roomId: spec.roomId,
+            seq,
+            epoch: 1,
+            senderId: spec.userId,
+            senderDevice: spec.deviceId,
+            clientMsgId,
+            sentAtMs: Date.now(),
+            body,
+            contentType: CONTENT_TYPE,
+          }),
+        isAckedAtPuback: true,
+      };
+  return createSender(client, spec, index, route, currentTracker);
 }
 
 function createSender(
   client: MqttClient,
   spec: ClientSpec,
   index: number,
-  body: Uint8Array,
+  route: Route,
   currentTracker: () => PhaseTracker | undefined,
 ): LoadClient {
-  const topic = sendTopic(spec.userId);
   let sendCount = 0;
   let publishErrors = 0;
   return {
     send(sentAtMs) {
       const tracker = currentTracker();
       if (tracker === undefined) return;
-      const clientMsgId = `m${++sendCount}`;
-      const payload = Buffer.from(
-        encodeSend({ roomId: spec.roomId, clientMsgId, roomVersion: spec.roomVersion, body, contentType: CONTENT_TYPE }),
-      );
+      const seq = ++sendCount;
+      const clientMsgId = `m${seq}`;
+      const payload = Buffer.from(route.payload(clientMsgId, seq));
       tracker.sent(index, spec.userId, clientMsgId, sentAtMs, !spec.isReceiver);
-      client.publish(topic, payload, { qos: 1 }, (error) => {
+      client.publish(route.topic, payload, { qos: 1 }, (error) => {
         if (error !== undefined && error !== null) publishErrors++;
+        // MQTT.js calls back at the PUBACK; a late one from an earlier phase finds no pending send.
+        else if (route.isAckedAtPuback) currentTracker()?.acked(spec.userId, clientMsgId, performance.now());
       });
     },
     get publishErrors() {

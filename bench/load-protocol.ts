@@ -8,14 +8,26 @@ import type { LatencySummary } from './stats.js';
 export interface ClientSpec {
   userId: string;
   deviceId: string;
+  /** Platform only: the device token (the plain Aedes baseline has no auth). */
   token: string;
   roomId: string;
+  /** Platform only: the room's member version the Send carries. */
   roomVersion: number;
   /** One member per room measures send→delivery for the others' messages. */
   isReceiver: boolean;
 }
 
+/**
+ * What the devices talk to:
+ * - platform: the durable path. A Send goes to the user's send topic; its "ack" is the Ack in
+ *   the inbox (after the commit), its delivery the Message the platform fans out to the room;
+ * - plain-aedes: the baseline, a bare broker. The device publishes a Message-shaped protobuf
+ *   straight to the room topic; its "ack" is the PUBACK, its delivery the broker's own fan-out.
+ */
+export type LoadTarget = 'platform' | 'plain-aedes';
+
 export interface LoadSetup {
+  target: LoadTarget;
   mqttUrl: string;
   clients: ClientSpec[];
   bodyBytes: number;

@@ -19,7 +19,9 @@ let tracker: PhaseTracker | undefined;
 async function setUp(setup: LoadSetup): Promise<void> {
   // Random bytes: incompressible, so neither MQTT nor the database gets a cheaper row than a real one.
   const body = randomBytes(setup.bodyBytes);
-  clients = await Promise.all(setup.clients.map((spec, index) => connectLoadClient(setup.mqttUrl, spec, index, body, () => tracker)));
+  clients = await Promise.all(
+    setup.clients.map((spec, index) => connectLoadClient(setup.target, setup.mqttUrl, spec, index, body, () => tracker)),
+  );
 }
 
 async function handle(message: ToLoad): Promise<void> {

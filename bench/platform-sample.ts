@@ -43,11 +43,14 @@ async function histogramTotals(histogram: Histogram): Promise<{ sum: number; cou
   return { sum: find('_sum'), count: find('_count') };
 }
 
-export async function samplePlatform(metrics: Metrics): Promise<Sample> {
+const NO_BATCHES = { sum: 0, count: 0 };
+
+/** `metrics` undefined: a broker without the platform (the plain Aedes baseline), CPU figures only. */
+export async function samplePlatform(metrics: Metrics | undefined): Promise<Sample> {
   const atMs = performance.now();
   const loop = performance.eventLoopUtilization();
-  const batch = await histogramTotals(metrics.sendBatchSize);
-  const commit = await histogramTotals(metrics.sendCommitSeconds);
+  const batch = metrics === undefined ? NO_BATCHES : await histogramTotals(metrics.sendBatchSize);
+  const commit = metrics === undefined ? NO_BATCHES : await histogramTotals(metrics.sendCommitSeconds);
   const cpuUsage = process.cpuUsage();
   const machine = machineCpuMs();
   return {

@@ -1,6 +1,7 @@
 /**
- * Printing: one table per backend, then the side-by-side summary with the two aims of the
- * issue, each judged from this run's own measurements.
+ * Printing: the plain Aedes baseline, one table per backend, then the side-by-side summary
+ * with the two aims of the issue, each judged from this run's own measurements, and how much
+ * of the bare broker's fan-out rate the durable path reaches.
  */
 import type { PhaseResult } from './load-protocol.js';
 import type { PlatformWindowStats } from './platform-sample.js';
@@ -13,20 +14,32 @@ export const AIM_THROUGHPUT_RATIO = 0.5;
 export const AIM_DELIVERY_P99_MS = 50;
 /** Below this share of the offered load acked, the paced phase did not keep up and its latencies measure a queue. */
 const KEPT_UP_RATIO = 0.98;
+/**
+ * At or above this event loop utilization the load thread, not the broker, may have set the
+ * baseline's rate: the generator shares the machine's cores with the broker it measures.
+ */
+const LOAD_BOUND_UTILIZATION = 0.9;
 
-export interface DurablePhase {
+/** One load phase: what the devices saw, and what the broker's process did meanwhile. */
+export interface MeasuredPhase {
   load: PhaseResult;
   platform: PlatformWindowStats;
 }
 
 export interface BackendReport {
   label: string;
-  saturation: DurablePhase;
+  saturation: MeasuredPhase;
   raw: RawCeilingResult;
   rowsPerStatement: number;
   offeredMsgsPerSec: number;
   isRateFromFlag: boolean;
-  paced: DurablePhase;
+  paced: MeasuredPhase;
+}
+
+/** Phase 0, once per run: the same saturation load on a bare Aedes broker. */
+export interface BaselineReport {
+  label: string;
+  saturation: MeasuredPhase;
 }
 
 export type BackendOutcome = { backend: string; report: BackendReport } | { backend: string; skipped: string };
@@ -38,10 +51,33 @@ const latency = (s: LatencySummary) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)} / ${ms(s
 const verdict = (met: boolean) => (met ? 'aim met' : 'aim MISSED');
 
 export const throughputRatio = (r: BackendReport) => r.saturation.load.ackedMsgsPerSec / r.raw.rowsPerSec;
+const baselineRatio = (r: BackendReport, baseline: BaselineReport) =>
+  r.saturation.load.ackedMsgsPerSec / baseline.saturation.load.ackedMsgsPerSec;
+const isLoadBound = (baseline: BaselineReport) => baseline.saturation.load.loadLoopUtilization >= LOAD_BOUND_UTILIZATION;
 const keptUp = (r: BackendReport) =>
   r.paced.load.ackedMsgsPerSec >= KEPT_UP_RATIO * r.offeredMsgsPerSec && r.paced.load.unacked === 0 && r.paced.load.notOffered === 0;
 const deliveryAimMet = (r: BackendReport) =>
   keptUp(r) && r.paced.load.delivery.p99Ms < AIM_DELIVERY_P99_MS && r.paced.load.undelivered === 0;
+
+export function printBaselineTable(baseline: BaselineReport, window: number): void {
+  const { load } = baseline.saturation;
+  const rows: string[][] = [
+    ['phase', 'rate', 'publish→PUBACK p50/p99/max ms', 'publish→delivery p50/p99/max ms'],
+    [
+      `0 plain Aedes fan-out, saturation (window ${window}/client)`,
+      `${int(load.ackedMsgsPerSec)} msg/s`,
+      latency(load.ack),
+      latency(load.delivery),
+    ],
+  ];
+  console.log(`\n${baseline.label} (baseline: in memory, no auth, no ACL, no database; publishes straight to the room topic)`);
+  printColumns(rows);
+  console.log(`  phase 0 CPU:    ${cpuLine(baseline.saturation, 'broker')}`);
+  if (isLoadBound(baseline))
+    console.log('  note: the load thread was saturated too, so this rate is a lower bound of what the broker alone can fan out here');
+  const problems = loadProblems('phase 0', load);
+  console.log(`  problems: ${problems.length === 0 ? 'none (every measured publish acked and delivered)' : problems.join('; ')}`);
+}
 
 export function printBackendTable(report: BackendReport, window: number): void {
   const { saturation, raw, paced } = report;
@@ -69,40 +105,40 @@ export function printBackendTable(report: BackendReport, window: number): void {
   console.log(`\n${report.label}`);
   printColumns(rows);
   console.log(`  phase 1 bridge: ${bridgeLine(saturation)}`);
-  console.log(`  phase 1 CPU:    ${cpuLine(saturation)}`);
+  console.log(`  phase 1 CPU:    ${cpuLine(saturation, 'platform')}`);
   console.log(`  phase 3 bridge: ${bridgeLine(paced)}`);
-  console.log(`  phase 3 CPU:    ${cpuLine(paced)}`);
+  console.log(`  phase 3 CPU:    ${cpuLine(paced, 'platform')}`);
   console.log(`  phase 3 load generator: p99 ${ms(paced.load.generatorLagP99Ms)} ms late (included in its latencies)`);
   const problems = problemsOf(report);
   console.log(`  problems: ${problems.length === 0 ? 'none (every measured send acked and delivered, no Nacks)' : problems.join('; ')}`);
 }
 
-function bridgeLine(phase: DurablePhase): string {
+function bridgeLine(phase: MeasuredPhase): string {
   const p = phase.platform;
   return `${p.meanBatchSize.toFixed(1)} sends/batch, ${int(p.batchesPerSec)} batches/s, commit ${ms(p.meanCommitMs)} ms mean, inside a commit ${pct(p.commitBusyFraction)} of the time`;
 }
 
-function cpuLine(phase: DurablePhase): string {
+function cpuLine(phase: MeasuredPhase, loopOwner: 'platform' | 'broker'): string {
   const p = phase.platform;
   const others = Math.max(0, p.machineBusyCores - p.processCores);
   return (
     `machine ${p.machineBusyCores.toFixed(2)} of ${p.coreCount} cores busy: bench process ${p.processCores.toFixed(2)} ` +
-    `(platform event loop ${pct(p.platformLoopUtilization)}, load thread ${pct(phase.load.loadLoopUtilization)}), other processes ${others.toFixed(2)}`
+    `(${loopOwner} event loop ${pct(p.platformLoopUtilization)}, load thread ${pct(phase.load.loadLoopUtilization)}), other processes ${others.toFixed(2)}`
   );
 }
 
-function problemsOf(report: BackendReport): string[] {
+function loadProblems(name: string, load: PhaseResult): string[] {
   const problems: string[] = [];
-  for (const [name, phase] of [
-    ['phase 1', report.saturation],
-    ['phase 3', report.paced],
-  ] as const) {
-    const { nacks, unacked, undelivered, publishErrors } = phase.load;
-    if (nacks > 0) problems.push(`${name}: ${nacks} Nacks`);
-    if (unacked > 0) problems.push(`${name}: ${unacked} measured sends never acked`);
-    if (undelivered > 0) problems.push(`${name}: ${undelivered} measured sends never delivered`);
-    if (publishErrors > 0) problems.push(`${name}: ${publishErrors} publish errors so far`);
-  }
+  const { nacks, unacked, undelivered, publishErrors } = load;
+  if (nacks > 0) problems.push(`${name}: ${nacks} Nacks`);
+  if (unacked > 0) problems.push(`${name}: ${unacked} measured sends never acked`);
+  if (undelivered > 0) problems.push(`${name}: ${undelivered} measured sends never delivered`);
+  if (publishErrors > 0) problems.push(`${name}: ${publishErrors} publish errors so far`);
+  return problems;
+}
+
+function problemsOf(report: BackendReport): string[] {
+  const problems = [...loadProblems('phase 1', report.saturation.load), ...loadProblems('phase 3', report.paced.load)];
   if (report.paced.load.notOffered > 0)
     problems.push(`phase 3: ${int(report.paced.load.notOffered)} scheduled sends not offered (over a second of backlog)`);
   if (!keptUp(report))
@@ -110,11 +146,12 @@ function problemsOf(report: BackendReport): string[] {
   return problems;
 }
 
-export function printSummary(outcomes: readonly BackendOutcome[]): void {
+export function printSummary(outcomes: readonly BackendOutcome[], baseline: BaselineReport): void {
   const rows: string[][] = [
     [
       'backend',
       'durable msg/s',
+      'durable / plain Aedes',
       'raw rows/s',
       'durable/raw',
       `aim >= ${pct(AIM_THROUGHPUT_RATIO)}`,
@@ -125,7 +162,7 @@ export function printSummary(outcomes: readonly BackendOutcome[]): void {
   ];
   for (const outcome of outcomes) {
     if ('skipped' in outcome) {
-      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '']);
+      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '', '']);
       continue;
     }
     const r = outcome.report;
@@ -134,6 +171,7 @@ export function printSummary(outcomes: readonly BackendOutcome[]): void {
     rows.push([
       r.label,
       int(r.saturation.load.ackedMsgsPerSec),
+      pct(baselineRatio(r, baseline)),
       int(r.raw.rowsPerSec),
       pct(throughputRatio(r)),
       verdict(throughputRatio(r) >= AIM_THROUGHPUT_RATIO),
@@ -142,7 +180,12 @@ export function printSummary(outcomes: readonly BackendOutcome[]): void {
       verdict(deliveryAimMet(r)),
     ]);
   }
-  console.log('\nsummary');
+  const plain = baseline.saturation.load;
+  console.log(
+    `\nsummary (baseline ${baseline.label} fan-out: ${int(plain.ackedMsgsPerSec)} msg/s at saturation, ` +
+      `publish→delivery p50 ${ms(plain.delivery.p50Ms)} ms, p99 ${ms(plain.delivery.p99Ms)} ms` +
+      `${isLoadBound(baseline) ? '; load thread saturated, so a lower bound and the ratio an upper bound' : ''})`,
+  );
   printColumns(rows);
 }
 
