@@ -14,6 +14,7 @@ import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
+import { presenceRoutes } from './routes/presence.js';
 import { roomRoutes } from './routes/rooms.js';
 import { userRoutes } from './routes/users.js';
 import { ErrorBody } from './schemas.js';
@@ -72,7 +73,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
-  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes])
+  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes, presenceRoutes])
     await app.register(routes, { deps, logLevel: 'warn' });
   return app;
 }

@@ -12,11 +12,17 @@ export interface Publisher {
 
 export type SendOutcome = { status: 'stored' | 'duplicate'; message: StoredMessage } | { status: 'rejected'; nack: Nack };
 
+/** Presence soft state as the API reads it (GET /v1/presence). */
+export interface PresenceReader {
+  read(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenMs: number }>>;
+}
+
 export interface ApiDeps {
   db: Db;
   tokens: TokenService;
   adminToken: string;
   publisher: Publisher;
+  presence: PresenceReader;
   /** The bridge's send pipeline: a REST send takes the same path as an MQTT one. */
   submitSend(sender: { userId: string; deviceId: string }, send: Send): Promise<SendOutcome>;
   log: Logger;

@@ -6,6 +6,7 @@ import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
 import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
+import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
@@ -13,6 +14,7 @@ if (config.BROKER_URL === undefined)
   exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
+const presence = createPresenceStore(config);
 
 const { api, port, brokerPort } = await (async () => {
   const brokerPort = await connectMqttBrokerPort({
@@ -34,6 +36,7 @@ const { api, port, brokerPort } = await (async () => {
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
     adminToken: secrets.adminToken,
     publisher: brokerPort,
+    presence,
     submitSend: (sender, send) => pipeline.handleSend(sender, send),
     log,
     metrics,
@@ -47,5 +50,6 @@ process.stdout.write(`api: http://${config.HOST}:${port}  (docs at /docs)\n`);
 onShutdownSignal(log, async () => {
   await api.close();
   await brokerPort.close();
+  await presence.close();
   await db.close();
 });

@@ -12,6 +12,7 @@ import { identityOf } from './identity.js';
 import { startListeners } from './listeners.js';
 import { createMembershipCache, type MembershipSource } from './membership-cache.js';
 import { brokerState, type BrokerStateKind } from './persistence.js';
+import { startPresenceTracker, type PresenceState } from './presence-tracker.js';
 import { createTokenBuckets } from './token-bucket.js';
 
 export interface BrokerOptions {
@@ -23,6 +24,8 @@ export interface BrokerOptions {
   redisUrl: string | undefined;
   typingRatePerSecond: number;
   typingBurst: number;
+  presenceRefreshMs: number;
+  presenceTtlMs: number;
 }
 
 export interface BrokerDeps {
@@ -30,6 +33,8 @@ export interface BrokerDeps {
   adminToken: string;
   membership: MembershipSource;
   sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+  /** Presence soft state: in memory, or Redis shared by all nodes. */
+  presence: PresenceState;
   log: Logger;
   metrics: Metrics;
 }
@@ -69,12 +74,37 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   const typingLimiter = createTokenBuckets({ ratePerSecond: options.typingRatePerSecond, burst: options.typingBurst, now: Date.now });
   installHooks(aedes, { ...deps, membership, sendHandler: () => sendHandler, receiptHandler: () => receiptHandler, typingLimiter, log });
 
+  const publish = (topic: string, payload: Uint8Array, publishOptions: PublishOptions): Promise<void> =>
+    new Promise((resolve, reject) =>
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+          qos: publishOptions.qos,
+          retain: publishOptions.retain ?? false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+  const presence = startPresenceTracker(
+    { state: deps.presence, publish, now: Date.now, log },
+    { refreshMs: options.presenceRefreshMs, ttlMs: options.presenceTtlMs },
+  );
+
   aedes.on('client', (client) => {
-    if (identityOf(client) !== undefined) deps.metrics.mqttConnections.inc();
+    const identity = identityOf(client);
+    if (identity === undefined) return;
+    deps.metrics.mqttConnections.inc();
+    if (identity.kind === 'device') presence.deviceConnected(identity.userId, identity.deviceId);
   });
   aedes.on('clientDisconnect', (client) => {
     typingLimiter.forget(client.id);
-    if (identityOf(client) !== undefined) deps.metrics.mqttConnections.dec();
+    const identity = identityOf(client);
+    if (identity === undefined) return;
+    deps.metrics.mqttConnections.dec();
+    if (identity.kind === 'device') presence.deviceGone(identity.userId, identity.deviceId);
   });
   aedes.on('connackSent', (packet) => {
     if (packet.returnCode !== 0) deps.metrics.mqttConnectsRefused.inc({ reason: String(packet.returnCode) });
@@ -126,22 +156,9 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     setReceiptHandler(handler) {
       receiptHandler = handler;
     },
-    publish(topic, payload, publishOptions) {
-      return new Promise((resolve, reject) =>
-        aedes.publish(
-          {
-            cmd: 'publish',
-            topic,
-            payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-            qos: publishOptions.qos,
-            retain: publishOptions.retain ?? false,
-            dup: false,
-          },
-          (error) => (error ? reject(error) : resolve()),
-        ),
-      );
-    },
+    publish,
     async close() {
+      presence.stop();
       const listenersClosed = listeners.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listenersClosed;

@@ -44,6 +44,18 @@ export const ConfigSchema = Type.Object({
     description: 'typing events a client may publish per second, sustained',
   }),
   TYPING_BURST: Type.Integer({ minimum: 1, maximum: 1000, default: 4, description: 'typing events a client may publish at once' }),
+  PRESENCE_REFRESH_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600_000,
+    default: 10_000,
+    description: 'how often a broker node refreshes the presence keys of its devices',
+  }),
+  PRESENCE_TTL_MS: Type.Integer({
+    minimum: 20,
+    maximum: 3_600_000,
+    default: 15_000,
+    description: 'how long a device stays online without a refresh (a crashed node)',
+  }),
   RECEIPT_FLUSH_MS: Type.Integer({
     minimum: 1,
     maximum: 60_000,
@@ -90,5 +102,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const shown = variable in raw ? ` = ${JSON.stringify(raw[variable])}` : '';
     throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${variable}${shown}: ${first.message}`, { details: { variable } });
   }
-  return Object.freeze(converted as Config);
+  const config = converted as Config;
+  if (config.PRESENCE_TTL_MS <= config.PRESENCE_REFRESH_MS) {
+    throw new AppError(
+      'ERR_CONFIG_INVALID',
+      'invalid configuration: PRESENCE_TTL_MS must be longer than PRESENCE_REFRESH_MS, or devices expire between refreshes',
+      {
+        details: { variable: 'PRESENCE_TTL_MS' },
+      },
+    );
+  }
+  return Object.freeze(config);
 }

@@ -6,13 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
 import { createReceiptWriter, inProcessBrokerPort, startBridge, type Bridge, type ReceiptWriter } from '../bridge/index.js';
-import { startBroker, type PlatformBroker } from '../broker/index.js';
+import type { PlatformBroker } from '../broker/index.js';
 import type { Config } from '../lib/config.js';
 import { listenOn } from '../lib/listen.js';
 import type { Logger } from '../lib/log.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { createTokenService, type TokenService } from '../lib/tokens.js';
-import { getMembership, sharesRoom, type Db } from '../store/index.js';
+import type { Db } from '../store/index.js';
+import { createPresenceStore, startStoreBackedBroker } from './start-broker.js';
 
 export interface Platform {
   readonly config: Config;
@@ -35,27 +36,14 @@ export async function startPlatform(
   const { db, log } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS });
-  const broker = await startBroker(
-    {
-      host: config.HOST,
-      mqttPort: config.MQTT_PORT,
-      wsPort: config.WS_PORT,
-      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-      keepaliveLimitSeconds: config.KEEPALIVE_LIMIT_SECONDS,
-      redisUrl: config.REDIS_URL,
-      typingRatePerSecond: config.TYPING_RATE_PER_SECOND,
-      typingBurst: config.TYPING_BURST,
-    },
-    {
-      tokens,
-      adminToken: deps.secrets.adminToken,
-      membership: { load: (roomId) => getMembership(db, roomId) },
-      sharesRoom: (a, b) => sharesRoom(db, a, b),
-      log,
-      metrics,
+  const presence = createPresenceStore(config);
+  const broker = await startStoreBackedBroker(config, { db, presence, tokens, adminToken: deps.secrets.adminToken, log, metrics }).catch(
+    async (error: unknown) => {
+      await presence.close();
+      throw error;
     },
   );
-  const closers: (() => Promise<void>)[] = [() => broker.close()];
+  const closers: (() => Promise<void>)[] = [() => broker.close(), () => presence.close()];
   try {
     const bridge = await startBridge(
       { db, port: inProcessBrokerPort(broker), log, metrics },
@@ -70,6 +58,7 @@ export async function startPlatform(
       tokens,
       adminToken: deps.secrets.adminToken,
       publisher: broker,
+      presence,
       submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
       log,
       metrics,

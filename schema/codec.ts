@@ -73,6 +73,16 @@ export interface Typing {
   userId: string;
 }
 
+export interface Presence {
+  online: boolean;
+  lastSeenMs: number;
+}
+
+export interface DeviceStatus {
+  online: boolean;
+  heartbeatMs: number;
+}
+
 export interface Receipt {
   readSeq: number;
   userId: string;
@@ -84,6 +94,18 @@ export const encodeRoomEvent = (event: RoomEvent): Uint8Array => pb.RoomEvent.en
 export const encodeInboxItem = (item: InboxItem): Uint8Array => pb.InboxItem.encode(item).finish();
 export const encodeTyping = (typing: Typing): Uint8Array => pb.Typing.encode(typing).finish();
 export const encodeReceipt = (receipt: Receipt): Uint8Array => pb.Receipt.encode(receipt).finish();
+export const encodePresence = (presence: Presence): Uint8Array => pb.Presence.encode(presence).finish();
+export const encodeDeviceStatus = (status: DeviceStatus): Uint8Array => pb.DeviceStatus.encode(status).finish();
+
+export function decodePresence(bytes: Uint8Array): Presence {
+  const m = pb.Presence.decode(bytes);
+  return { online: m.online, lastSeenMs: Number(m.lastSeenMs) };
+}
+
+export function decodeDeviceStatus(bytes: Uint8Array): DeviceStatus {
+  const m = pb.DeviceStatus.decode(bytes);
+  return { online: m.online, heartbeatMs: m.heartbeatMs };
+}
 
 export function decodeTyping(bytes: Uint8Array): Typing {
   const m = pb.Typing.decode(bytes);

@@ -23,3 +23,5 @@ export { appendSends, insertMessages } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
 export { getReadSeq, recordReadMarks, type ReadMark } from './receipts.js';
+export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
+export { createRedisPresenceStore } from './redis-presence-store.js';

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       TYPING_RATE_PER_SECOND: 2,
       TYPING_BURST: 4,
       RECEIPT_FLUSH_MS: 250,
+      PRESENCE_REFRESH_MS: 10_000,
+      PRESENCE_TTL_MS: 15_000,
     });
   });
 
@@ -39,6 +41,10 @@ describe('loadConfig', () => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL', 'JWT_SECRET', 'ADMIN_TOKEN'] as const) {
       expect(config).not.toHaveProperty(key);
     }
+  });
+
+  it('refuses a presence TTL that is not longer than its refresh interval', () => {
+    expect(() => loadConfig({ PRESENCE_REFRESH_MS: '1000', PRESENCE_TTL_MS: '1000' })).toThrow(/PRESENCE_TTL_MS/);
   });
 
   it('treats an empty string as unset', () => {

@@ -1,0 +1,94 @@
+/**
+ * Presence (DESIGN §7): the broker keeps a TTL'd key alive for every device connected to this
+ * node, refreshed every `refreshMs`, and announces each user's aggregate (`Presence`: online if
+ * any device is) retained on chat/presence/{userId} whenever it changes: at once on connect and
+ * disconnect (graceful, or a dead socket whose Will fires), and within the TTL when a node dies
+ * without a packet (a surviving node's sweep finds the expired keys).
+ */
+import type { Logger } from '../lib/log.js';
+import { encodePresence, presenceTopic } from '../schema/index.js';
+
+/** The presence soft state this tracker needs (store/presence-store.ts implements it). */
+export interface PresenceState {
+  refresh(userId: string, deviceId: string, ttlMs: number): Promise<boolean>;
+  drop(userId: string, deviceId: string, atMs: number): Promise<boolean>;
+  read(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenMs: number }>>;
+  sweepExpired(atMs: number): Promise<string[]>;
+}
+
+export interface PresenceTracker {
+  deviceConnected(userId: string, deviceId: string): void;
+  deviceGone(userId: string, deviceId: string): void;
+  /** Stops refreshing (the keys of this node then expire) and the sweep. */
+  stop(): void;
+}
+
+export function startPresenceTracker(
+  deps: {
+    state: PresenceState;
+    publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain: boolean }): Promise<void>;
+    now: () => number;
+    log: Logger;
+  },
+  options: { refreshMs: number; ttlMs: number },
+): PresenceTracker {
+  // user -> device -> open connections on this node (a device taking over its session briefly has two)
+  const connected = new Map<string, Map<string, number>>();
+
+  async function announce(userId: string): Promise<void> {
+    const presence = (await deps.state.read([userId])).get(userId) ?? { online: false, lastSeenMs: 0 };
+    await deps.publish(presenceTopic(userId), encodePresence(presence), { qos: 0, retain: true });
+  }
+
+  const report = (error: unknown) => deps.log.warn({ err: (error as Error).message }, 'presence update failed');
+
+  async function tick(): Promise<void> {
+    const refreshed = await Promise.all(
+      [...connected].flatMap(([userId, devices]) =>
+        [...devices.keys()].map(async (d) => ((await deps.state.refresh(userId, d, options.ttlMs)) ? userId : undefined)),
+      ),
+    );
+    const expired = await deps.state.sweepExpired(deps.now());
+    const changed = new Set([...refreshed.filter((u): u is string => u !== undefined), ...expired]);
+    await Promise.all([...changed].map(announce));
+  }
+
+  let ticking = false; // a slow store must not stack ticks
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void tick()
+      .catch(report)
+      .finally(() => (ticking = false));
+  }, options.refreshMs);
+  timer.unref();
+
+  return {
+    deviceConnected(userId, deviceId) {
+      const devices = connected.get(userId) ?? new Map<string, number>();
+      devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
+      connected.set(userId, devices);
+      deps.state
+        .refresh(userId, deviceId, options.ttlMs)
+        .then(() => announce(userId))
+        .catch(report);
+    },
+    deviceGone(userId, deviceId) {
+      const devices = connected.get(userId);
+      const remaining = (devices?.get(deviceId) ?? 1) - 1;
+      if (remaining > 0) {
+        devices?.set(deviceId, remaining); // its newer connection is still here
+        return;
+      }
+      devices?.delete(deviceId);
+      if (devices?.size === 0) connected.delete(userId);
+      deps.state
+        .drop(userId, deviceId, deps.now())
+        .then(() => announce(userId))
+        .catch(report);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
