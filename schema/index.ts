@@ -1,4 +1,3 @@
-/** The wire and storage contracts: protobuf codec, topic grammar, migrations. */
+/** The wire contracts: protobuf codec and topic grammar (migrations are read by store/ from schema/migrations.ts). */
 export * from './codec.js';
 export * from './topics.js';
-export { MIGRATIONS_DIR } from './migrations.js';
