@@ -1,0 +1,174 @@
+/**
+ * The broker under test as a child process of its own, so its CPU time can be read from
+ * /proc apart from the simulated devices': the platform (`platform/main.ts`, embedded PGlite in
+ * a temporary DATA_DIR) or the plain Aedes baseline (`bench/signals-plain-aedes.ts`).
+ * Both are started as `node --import tsx <script>`: the `tsx` CLI would put a wrapper process
+ * between us and the broker, and /proc/<pid>/stat would measure the wrapper.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const START_LIMIT_MS = 60_000;
+const STOP_LIMIT_MS = 10_000;
+
+export interface CpuTimes {
+  userMicros: number;
+  /**
+   * Kernel time. On loopback the sender's write() also runs the receiving side of TCP, so this
+   * includes work a real network would put on the devices' machines.
+   */
+  systemMicros: number;
+}
+
+export interface BrokerProcess {
+  readonly label: string;
+  readonly pid: number;
+  readonly mqttUrl: string;
+  /** CPU time of the whole process (all threads) so far. */
+  cpu(): Promise<CpuTimes>;
+  stop(): Promise<void>;
+}
+
+export interface PlatformProcess extends BrokerProcess {
+  /** MQTT over WebSocket. */
+  readonly wsUrl: string;
+  /** REST API and its admin credential. */
+  readonly api: { url: string; adminToken: string };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (sysconf(_SC_CLK_TCK)); 100 on every Linux we know of. */
+export function clockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** utime and stime of a process, fields 14 and 15 of proc(5) /proc/<pid>/stat. */
+export async function processCpu(pid: number, ticksPerSecond: number): Promise<CpuTimes> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Field 2 (comm) is in parentheses and may hold spaces: count from the last ')'. fields[0] is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const micros = (ticks: string | undefined) => (Number(ticks) * 1e6) / ticksPerSecond;
+  return { userMicros: micros(fields[11]), systemMicros: micros(fields[12]) };
+}
+
+interface Child {
+  child: ChildProcess;
+  found: Record<string, string>;
+}
+
+async function spawnReady(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  try {
+    const found = await new Promise<Record<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = ready.exec(output);
+        if (match === null) return;
+        clearTimeout(timer);
+        resolve({ ...match.groups });
+      });
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`));
+      });
+    });
+    // Later output (warnings) still has to be read, or a full pipe would block the broker.
+    child.stdout?.on('data', () => undefined);
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`  [${script}] ${chunk.toString()}`));
+    return { child, found };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+/** SIGTERM for a clean shutdown (PGlite closes its files), SIGKILL if that takes too long. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function brokerProcess(label: string, { child, found }: Child, cleanUp: () => Promise<void>): BrokerProcess {
+  const ticksPerSecond = clockTicksPerSecond();
+  const pid = child.pid!;
+  return {
+    label,
+    pid,
+    mqttUrl: found['mqttUrl']!,
+    cpu: () => processCpu(pid, ticksPerSecond),
+    async stop() {
+      await stopChild(child);
+      await cleanUp();
+    },
+  };
+}
+
+export interface PlatformProcessOptions {
+  /** Raised above the sender's pace so the rate limit drops none of the bench's events. */
+  typingRatePerSecond: number;
+  typingBurst: number;
+  jwtSecret: string;
+  adminToken: string;
+}
+
+/** The embedded platform, as `npm start` runs it, with a fresh DATA_DIR removed on stop. */
+export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-signals-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MQTT_PORT: '0',
+    WS_PORT: '0',
+    API_PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: options.jwtSecret,
+    ADMIN_TOKEN: options.adminToken,
+    TYPING_RATE_PER_SECOND: String(options.typingRatePerSecond),
+    TYPING_BURST: String(options.typingBurst),
+  };
+  // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];
+  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
+  let child: Child;
+  try {
+    child = await spawnReady(
+      'platform/main.ts',
+      env,
+      /MQTT over TCP\s+(?<mqttUrl>mqtt:\/\/\S+)\s+MQTT over WebSocket\s+(?<wsUrl>ws:\/\/\S+)[\s\S]*REST API\s+(?<apiUrl>http:\/\/\S+)/,
+    );
+  } catch (error) {
+    await removeDataDir();
+    throw error;
+  }
+  return {
+    ...brokerProcess('platform', child, removeDataDir),
+    wsUrl: child.found['wsUrl']!,
+    api: { url: child.found['apiUrl']!, adminToken: options.adminToken },
+  };
+}
+
+export async function startPlainAedesProcess(): Promise<BrokerProcess> {
+  const child = await spawnReady(
+    'bench/signals-plain-aedes.ts',
+    { ...process.env },
+    /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)/,
+  );
+  return brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined);
+}
