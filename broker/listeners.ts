@@ -1,9 +1,10 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Aedes } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { listenOn } from '../lib/listen.js';
 import type { Logger } from '../lib/log.js';
+import type { Duplex } from 'node:stream';
 import { guardFrames } from './frame-guard.js';
 
 export const MQTT_WS_PATH = '/mqtt';
@@ -45,6 +46,7 @@ export async function startListeners(
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
+      coalesceCorkedWrites(stream, ws);
       stream.on('error', () => ws.terminate()); // a client error must not surface as an unhandled stream error
       aedes.handle(stream, req);
     });
@@ -68,4 +70,15 @@ export async function startListeners(
       ]);
     },
   };
+}
+
+/**
+ * One WebSocket frame per MQTT packet. mqtt-packet writes a packet in pieces (header, topic,
+ * payload…) inside a cork; `createWebSocketStream` has no `_writev`, so each piece left as its
+ * own frame (5 for a typing PUBLISH: 2-6 bytes of frame header each, and a send each). With a
+ * `_writev` the corked pieces reach the socket as one binary frame.
+ */
+function coalesceCorkedWrites(stream: Duplex, ws: WebSocket): void {
+  // As ws's own _write does: send() reports a closed socket through the callback.
+  stream._writev = (chunks, callback) => ws.send(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)), callback);
 }
