@@ -15,3 +15,30 @@ export {
   type TypingReceiverDeps,
   type TypingReceiverOptions,
 } from './typing/typing-receiver.js';
+export {
+  createChatClient,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_SECONDS,
+  DEFAULT_STABLE_AFTER_MS,
+  type ChatClient,
+  type ChatClientDeps,
+  type ChatClientEvents,
+  type ChatClientOptions,
+  type ClientStats,
+  type LogLevel,
+} from './sdk/chat-client.js';
+export type { ClientStatus, ConnectingCode, DisconnectCode } from './sdk/status.js';
+export type { RoomState } from './sdk/room-registry.js';
+export type { EpochChanged, HistoryTruncated } from './sdk/room-sync.js';
+export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_OUTSTANDING_SENDS, type SendResult } from './sdk/outbox.js';
+export { DEFAULT_GAP_WAIT_MS } from './sdk/room-sequencer.js';
+export { DEFAULT_PING_TIMEOUT_MS } from './sdk/ping-driver.js';
+export { backoffCeilingMs, backoffDelayMs, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, type BackoffOptions } from './sdk/backoff.js';
+export { isSdkError, SDK_ERRORS, SdkError, type SdkErrorCode } from './sdk/errors.js';
+export { createFixedHeartbeat, type HeartbeatPolicy } from './heartbeat/heartbeat-policy.js';
+export {
+  createAdaptiveHeartbeat,
+  type AdaptiveHeartbeat,
+  type AdaptiveHeartbeatOptions,
+  type AdaptiveHeartbeatState,
+} from './heartbeat/adaptive-heartbeat.js';

@@ -1,0 +1,144 @@
+/**
+ * One MQTT connection through MQTT.js, the only file that knows MQTT.js. A session lives from
+ * CONNECT to its end and is never reconnected: the connection loop (`connection.ts`) opens a new
+ * one with a fresh token after a backoff, so MQTT.js's own reconnect and offline queues stay
+ * off and the SDK's outbox is the only thing that resends.
+ *
+ * The heartbeat (DESIGN §8) needs to send a PINGREQ on its own schedule and to see the PINGRESP.
+ * MQTT.js 5 offers both without reaching into its internals: `sendPing()` is public and writes
+ * the PINGREQ through `_sendPacket` exactly as its KeepaliveManager does, and every parsed
+ * packet is emitted as 'packetreceive' (a PINGRESP has no event of its own); 'packetsend' fires
+ * for every packet written, which is the outbound activity the heartbeat measures idleness
+ * from. The alternatives are worse: writing a generated PINGREQ to `client.stream` bypasses
+ * 'packetsend', and MQTT.js's keepalive is fixed at CONNECT (the broker then drops the client
+ * after 1.5x it), so it cannot adapt. With a long keepalive, MQTT.js's KeepaliveManager stays
+ * as a backstop that never fires while our pings succeed (each PINGRESP reschedules it).
+ */
+import mqtt, { type ISubscriptionGrant, type MqttClient, type Packet } from 'mqtt';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { SessionEnd } from './reconnect-policy.js';
+
+export interface SessionOptions {
+  /** `mqtt://host:port` or `ws://host:port/mqtt`. */
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  keepaliveSeconds: number;
+  connectTimeoutMs: number;
+  will: { topic: string; payload: Uint8Array };
+}
+
+export interface SessionHandlers {
+  connected(): void;
+  message(topic: string, payload: Uint8Array): void;
+  /** Any packet written: outbound activity. */
+  packetSent(): void;
+  pingResponse(): void;
+  /** Called exactly once, whether the session never connected, was refused, or was lost. */
+  ended(end: SessionEnd): void;
+}
+
+/** SUBACK return code for a refused filter [MQTT-3.9.3]. */
+export const SUBACK_FAILURE = 0x80;
+
+export interface MqttSession {
+  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): void;
+  /** Resolves with the SUBACK return code of each topic, in order (0x80 = refused). */
+  subscribe(topics: readonly string[], qos: 0 | 1): Promise<number[]>;
+  unsubscribe(topics: readonly string[]): void;
+  ping(): void;
+  /**
+   * Ends the session and reports `end`. `graceful` sends DISCONNECT first, so the broker
+   * discards the Will; otherwise the socket is destroyed and the Will goes out.
+   */
+  end(end: SessionEnd, graceful?: boolean): void;
+}
+
+const CONNACK_ACCEPTED = 0;
+
+export function openMqttSession(deps: { clock: Clock }, options: SessionOptions, handlers: SessionHandlers): MqttSession {
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    protocolVersion: 4, // Aedes speaks 3.1.1 only (DESIGN §12)
+    clean: true, // devices recover by gap-fill, not broker sessions (DESIGN §6)
+    keepalive: options.keepaliveSeconds,
+    reconnectPeriod: 0, // the connection loop owns reconnection, with jittered backoff
+    // Our own timer below decides; MQTT.js's is only a backstop.
+    connectTimeout: options.connectTimeoutMs * 2,
+    queueQoSZero: false,
+    resubscribe: false,
+    will: { topic: options.will.topic, payload: toBuffer(options.will.payload), qos: 1, retain: true },
+  });
+  let ended = false;
+  let connected = false;
+  let cause: SessionEnd | undefined;
+
+  const connectTimer: TimerHandle = deps.clock.setTimeout(() => end({ kind: 'connectTimeout' }), options.connectTimeoutMs);
+
+  function end(reason: SessionEnd, graceful = false): void {
+    if (ended) return;
+    ended = true;
+    deps.clock.clearTimeout(connectTimer);
+    client.end(!graceful);
+    handlers.ended(reason);
+  }
+
+  client.on('connect', () => {
+    connected = true;
+    deps.clock.clearTimeout(connectTimer);
+    if (!ended) handlers.connected();
+  });
+  client.on('packetreceive', (packet: Packet) => {
+    if (packet.cmd === 'pingresp') handlers.pingResponse();
+    else if (packet.cmd === 'connack' && packet.returnCode !== undefined && packet.returnCode !== CONNACK_ACCEPTED) {
+      cause = { kind: 'refused', returnCode: packet.returnCode };
+    }
+  });
+  client.on('packetsend', () => handlers.packetSent());
+  client.on('message', (topic, payload) => {
+    // A plain Uint8Array view: decoded bytes fields then come out as Uint8Array, as the REST path's do.
+    if (!ended) handlers.message(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
+  });
+  // MQTT.js emits 'error' for socket errors and refusals; without a listener Node would throw.
+  client.on('error', (error: Error) => {
+    cause ??= { kind: 'network', message: error.message };
+  });
+  client.on('close', () => end(cause ?? { kind: 'network', message: connected ? 'connection closed' : 'closed before CONNACK' }));
+
+  return {
+    publish(topic, payload, publishOptions) {
+      if (ended) return;
+      // Errors (a socket closing under the write) end the session through 'close'; the outbox resends.
+      client.publish(topic, toBuffer(payload), { qos: publishOptions.qos, retain: publishOptions.retain ?? false }, () => undefined);
+    },
+    async subscribe(topics, qos) {
+      try {
+        const granted: ISubscriptionGrant[] = await client.subscribeAsync(
+          topics.map((topic) => topic),
+          { qos },
+        );
+        return granted.map((g) => g.qos);
+      } catch (error) {
+        // MQTT.js rejects when any filter is refused; the SUBACK it rejects with says which.
+        const refused = (error as { packet?: { granted?: unknown } }).packet?.granted;
+        if (Array.isArray(refused)) return refused.map((code) => (typeof code === 'number' ? code : SUBACK_FAILURE));
+        throw error;
+      }
+    },
+    unsubscribe(topics) {
+      if (!ended) client.unsubscribe([...topics]);
+    },
+    ping() {
+      if (connected && !ended) client.sendPing();
+    },
+    end,
+  };
+}
+
+/** MQTT.js wants Buffers; a view over the same bytes, no copy. */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

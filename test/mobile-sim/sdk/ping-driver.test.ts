@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { HeartbeatPolicy } from '../../../mobile-sim/heartbeat/heartbeat-policy.js';
+import { startPingDriver } from '../../../mobile-sim/sdk/ping-driver.js';
+import { createFakeClock } from '../fake-clock.js';
+
+/** A policy that records what the driver tells it, and whose interval the test sets. */
+function recordingPolicy(intervalMs: number) {
+  const calls: string[] = [];
+  const policy: HeartbeatPolicy & { intervalMsNow: number } = {
+    intervalMsNow: intervalMs,
+    intervalMs: () => policy.intervalMsNow,
+    pingSucceeded: () => void calls.push('succeeded'),
+    pingFailed: () => void calls.push('failed'),
+    networkChanged: () => void calls.push('networkChanged'),
+  };
+  return { policy, calls };
+}
+
+function setup(intervalMs = 1000, options = { pingTimeoutMs: 200, maxIntervalMs: 60_000 }) {
+  const clock = createFakeClock();
+  const { policy, calls } = recordingPolicy(intervalMs);
+  const pingsAtMs: number[] = [];
+  let timedOut = 0;
+  const driver = startPingDriver(
+    {
+      clock,
+      policy,
+      sendPing: () => {
+        pingsAtMs.push(clock.now());
+        driver.packetSent(); // a PINGREQ is outbound traffic too, as MQTT.js's 'packetsend' reports it
+      },
+      pingTimedOut: () => void (timedOut += 1),
+    },
+    options,
+  );
+  return { clock, policy, calls, pingsAtMs, driver, timedOut: () => timedOut };
+}
+
+describe('ping driver', () => {
+  it('pings after intervalMs of outbound idleness and reports each PINGRESP as a success', () => {
+    const { clock, calls, pingsAtMs, driver } = setup();
+    clock.advance(1000);
+    expect(pingsAtMs).toEqual([1000]);
+    clock.advance(50);
+    driver.pingResponse();
+    clock.advance(1000);
+    expect(pingsAtMs).toEqual([1000, 2000]);
+    expect(calls).toEqual(['succeeded']);
+  });
+
+  it('does not ping while packets go out: idleness counts from the last outbound packet', () => {
+    const { clock, pingsAtMs, driver } = setup();
+    for (let t = 0; t < 5000; t += 600) {
+      clock.advanceTo(t);
+      driver.packetSent();
+    }
+    expect(pingsAtMs).toEqual([]);
+    clock.advanceTo(4800 + 1000);
+    expect(pingsAtMs).toEqual([5800]);
+  });
+
+  it('reports a missing PINGRESP as a failure after pingTimeoutMs, declares the connection dead, and stops', () => {
+    const { clock, calls, pingsAtMs, timedOut } = setup();
+    clock.advance(1199);
+    expect(timedOut()).toBe(0);
+    clock.advance(1);
+    expect([calls, timedOut()]).toEqual([['failed'], 1]);
+    clock.advance(60_000);
+    expect(pingsAtMs).toEqual([1000]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('asks the policy for the interval before every ping, so an adaptive policy takes effect at once', () => {
+    const { clock, policy, pingsAtMs, driver } = setup();
+    clock.advance(1000);
+    policy.intervalMsNow = 3000;
+    driver.pingResponse();
+    clock.advance(3000);
+    expect(pingsAtMs).toEqual([1000, 4000]);
+  });
+
+  it('never waits longer than the MQTT keepalive, whatever the policy says (the broker would drop the client)', () => {
+    const { clock, pingsAtMs } = setup(10 * 60_000, { pingTimeoutMs: 200, maxIntervalMs: 30_000 });
+    clock.advance(30_000);
+    expect(pingsAtMs).toEqual([30_000]);
+  });
+
+  it("ignores a PINGRESP it did not ask for (MQTT.js's own keepalive) and everything after stop()", () => {
+    const { clock, calls, driver } = setup();
+    driver.pingResponse();
+    driver.stop();
+    clock.advance(10_000);
+    expect(calls).toEqual([]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
