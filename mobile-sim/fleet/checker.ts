@@ -78,7 +78,10 @@ export function checkFleet(input: CheckInput): CheckReport {
       highestByRoom.set(message.roomId, Math.max(highest, message.seq));
       const expected = truth.get(message.roomId)?.get(message.seq);
       if (expected === undefined || !sameMessage(expected, message))
-        flag('disagreements', `${where} is ${describe(message)}, the platform has ${expected ? describe(expected) : 'nothing'}`);
+        flag(
+          'disagreements',
+          `${where} is ${describe(message)}, the platform has ${expected ? describe(expected) : `nothing (its last seq there is ${lastSeqOf(input.history.get(message.roomId))})`}`,
+        );
     }
     for (const roomId of app.rooms) {
       const seqs = seqsByRoom.get(roomId)!;
@@ -109,3 +112,4 @@ function sameMessage(a: Omit<SeenMessage, 'seq'>, b: Omit<SeenMessage, 'seq'>): 
 }
 
 const describe = (m: SeenMessage): string => `${m.senderId}/${m.clientMsgId}`;
+const lastSeqOf = (messages: readonly SeenMessage[] | undefined): number => messages?.at(-1)?.seq ?? 0;

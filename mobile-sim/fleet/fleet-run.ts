@@ -16,7 +16,7 @@ import { checkFleet, type AckedSend, type CheckReport, type SeenMessage } from '
 import type { FleetOptions } from './fleet-args.js';
 import { startPlatformRunner, type PlatformRunner } from './platform-runner.js';
 import { provisionFleet } from './provision.js';
-import { createSeededRandom, exponentialMs, type Random } from './random.js';
+import { createSeededRandom, type Random } from './random.js';
 import { createSimPhone, type SimPhone } from './sim-phone.js';
 
 export interface FleetReport {
@@ -164,7 +164,7 @@ async function startNats(options: FleetOptions, platform: PlatformRunner): Promi
   );
 }
 
-/** Chaos events at random moments, alternating: kill -9 the platform first, then drop every NAT mapping. */
+/** Chaos events at jittered moments, alternating: kill -9 the platform first, then drop every NAT mapping. */
 function startChaos(
   platform: PlatformRunner,
   nat: readonly NatProxy[],
@@ -194,7 +194,8 @@ function startChaos(
         })();
         void current.then(next, (error: unknown) => progress(`chaos failed: ${(error as Error).message}`));
       },
-      exponentialMs(timing.random, timing.meanGapMs),
+      // Uniform around the mean, not exponential: a run of N means has close to N events, never none.
+      timing.meanGapMs * (0.5 + timing.random()),
     );
   };
   next();

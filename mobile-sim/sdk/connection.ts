@@ -105,6 +105,7 @@ export function createConnection(
           if (mine === generation) hooks.message(topic, payload);
         },
         packetSent: () => current?.ping?.packetSent(),
+        packetReceived: () => current?.ping?.packetReceived(),
         pingResponse: () => current?.ping?.pingResponse(),
         ended: (end) => {
           if (mine === generation) settle(end, current?.connectedAtMs);

@@ -8,8 +8,8 @@
  * MQTT.js 5 offers both without reaching into its internals: `sendPing()` is public and writes
  * the PINGREQ through `_sendPacket` exactly as its KeepaliveManager does, and every parsed
  * packet is emitted as 'packetreceive' (a PINGRESP has no event of its own); 'packetsend' fires
- * for every packet written, which is the outbound activity the heartbeat measures idleness
- * from. The alternatives are worse: writing a generated PINGREQ to `client.stream` bypasses
+ * for every packet written; with 'packetreceive' that is the traffic the heartbeat measures
+ * quiet from. The alternatives are worse: writing a generated PINGREQ to `client.stream` bypasses
  * 'packetsend', and MQTT.js's keepalive is fixed at CONNECT (the broker then drops the client
  * after 1.5x it), so it cannot adapt. With a long keepalive, MQTT.js's KeepaliveManager stays
  * as a backstop that never fires while our pings succeed (each PINGRESP reschedules it).
@@ -34,6 +34,8 @@ export interface SessionHandlers {
   message(topic: string, payload: Uint8Array): void;
   /** Any packet written: outbound activity. */
   packetSent(): void;
+  /** Any packet read: proof the path works. */
+  packetReceived(): void;
   pingResponse(): void;
   /** Called exactly once, whether the session never connected, was refused, or was lost. */
   ended(end: SessionEnd): void;
@@ -92,6 +94,7 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
     if (!ended) handlers.connected();
   });
   client.on('packetreceive', (packet: Packet) => {
+    handlers.packetReceived();
     if (packet.cmd === 'pingresp') handlers.pingResponse();
     else if (packet.cmd === 'connack' && packet.returnCode !== undefined && packet.returnCode !== CONNACK_ACCEPTED) {
       cause = { kind: 'refused', returnCode: packet.returnCode };

@@ -1,8 +1,13 @@
 /**
- * The heartbeat driver (DESIGN §8): sends a PINGREQ after `policy.intervalMs()` without any
- * outbound packet, and expects the PINGRESP within `pingTimeoutMs`. A PINGRESP in time tells
- * the policy the NAT mapping survived that much idleness; a missing one tells it the mapping is
- * gone, and the connection is dropped, since nothing sent on it would arrive any more.
+ * The heartbeat driver (DESIGN §8): sends a PINGREQ once either direction has been quiet for
+ * `policy.intervalMs()`, and expects the PINGRESP within `pingTimeoutMs`; a missing one means
+ * the mapping is gone, and the connection is dropped, since nothing sent on it would arrive.
+ *
+ * Inbound quiet counts, not only outbound: a packet sent proves nothing (into a dropped NAT
+ * mapping it just vanishes), so a client that keeps resending an unacknowledged send would
+ * otherwise never ping and never notice. On a live connection every send is answered (PUBACK,
+ * Ack), so a busy one still never pings. Only a ping after a truly idle interval (both ways)
+ * tells the policy something about the NAT's idle timeout; others just check liveness.
  *
  * Like nats.js's heartbeats it depends on a narrow interface (three callbacks and a clock) and
  * keeps no socket of its own. One timer at a time: outbound packets only move a timestamp, and
@@ -30,8 +35,10 @@ export interface PingDriverOptions {
 }
 
 export interface PingDriver {
-  /** A packet went out: idleness starts again from now. */
+  /** A packet went out. */
   packetSent(): void;
+  /** A packet came in: the path works, and inbound quiet starts again from now. */
+  packetReceived(): void;
   pingResponse(): void;
   stop(): void;
 }
@@ -39,8 +46,11 @@ export interface PingDriver {
 export function startPingDriver(deps: PingDriverDeps, options: PingDriverOptions): PingDriver {
   const { clock, policy } = deps;
   let lastSentMs = clock.now();
+  let lastReceivedMs = clock.now();
   let timer: TimerHandle | undefined;
   let awaitingPong = false;
+  /** The ping in flight followed a full interval of silence both ways, so its fate says something about the NAT. */
+  let pingTestsIdleness = false;
   let stopped = false;
 
   const intervalMs = (): number => Math.min(policy.intervalMs(), options.maxIntervalMs);
@@ -53,17 +63,19 @@ export function startPingDriver(deps: PingDriverDeps, options: PingDriverOptions
     }, delayMs);
   }
 
-  const remainingIdleMs = (): number => lastSentMs + intervalMs() - clock.now();
+  /** Until the quieter direction has been quiet for the interval. */
+  const remainingIdleMs = (): number => Math.min(lastSentMs, lastReceivedMs) + intervalMs() - clock.now();
   const scheduleIdleCheck = (): void => arm(Math.max(0, remainingIdleMs()), idleCheck);
 
   function idleCheck(): void {
     if (remainingIdleMs() > 0) return scheduleIdleCheck();
     awaitingPong = true;
+    pingTestsIdleness = Math.max(lastSentMs, lastReceivedMs) + intervalMs() <= clock.now();
     deps.sendPing();
     arm(options.pingTimeoutMs, () => {
       awaitingPong = false;
       stopped = true;
-      policy.pingFailed();
+      if (pingTestsIdleness) policy.pingFailed();
       deps.pingTimedOut();
     });
   }
@@ -74,11 +86,14 @@ export function startPingDriver(deps: PingDriverDeps, options: PingDriverOptions
     packetSent() {
       lastSentMs = clock.now();
     },
+    packetReceived() {
+      lastReceivedMs = clock.now();
+    },
     pingResponse() {
       // MQTT.js's own keepalive may ping too; only an answer to ours says something about our interval.
       if (!awaitingPong || stopped) return;
       awaitingPong = false;
-      policy.pingSucceeded();
+      if (pingTestsIdleness) policy.pingSucceeded();
       scheduleIdleCheck();
     },
     stop() {

@@ -37,26 +37,42 @@ function setup(intervalMs = 1000, options = { pingTimeoutMs: 200, maxIntervalMs:
 }
 
 describe('ping driver', () => {
-  it('pings after intervalMs of outbound idleness and reports each PINGRESP as a success', () => {
+  it('pings after intervalMs of silence and reports each PINGRESP as a success', () => {
     const { clock, calls, pingsAtMs, driver } = setup();
     clock.advance(1000);
     expect(pingsAtMs).toEqual([1000]);
     clock.advance(50);
+    driver.packetReceived();
     driver.pingResponse();
     clock.advance(1000);
     expect(pingsAtMs).toEqual([1000, 2000]);
     expect(calls).toEqual(['succeeded']);
   });
 
-  it('does not ping while packets go out: idleness counts from the last outbound packet', () => {
+  it('does not ping while packets go out and answers come back', () => {
     const { clock, pingsAtMs, driver } = setup();
     for (let t = 0; t < 5000; t += 600) {
       clock.advanceTo(t);
       driver.packetSent();
+      driver.packetReceived();
     }
     expect(pingsAtMs).toEqual([]);
     clock.advanceTo(4800 + 1000);
     expect(pingsAtMs).toEqual([5800]);
+  });
+
+  it('pings when sends go unanswered (a dead NAT mapping swallows them), without blaming the interval', () => {
+    const { clock, calls, pingsAtMs, driver, timedOut } = setup();
+    for (let t = 0; t <= 1000; t += 300) {
+      clock.advanceTo(t);
+      driver.packetSent(); // e.g. a send resent every few seconds, never PUBACKed
+    }
+    clock.advanceTo(1000);
+    expect(pingsAtMs).toEqual([1000]);
+    clock.advance(200);
+    expect(timedOut()).toBe(1);
+    // Outbound traffic kept the mapping busy, so this failure says nothing about the NAT's idle timeout.
+    expect(calls).toEqual([]);
   });
 
   it('reports a missing PINGRESP as a failure after pingTimeoutMs, declares the connection dead, and stops', () => {
@@ -74,6 +90,7 @@ describe('ping driver', () => {
     const { clock, policy, pingsAtMs, driver } = setup();
     clock.advance(1000);
     policy.intervalMsNow = 3000;
+    driver.packetReceived(); // MQTT.js reports the PINGRESP as a received packet first
     driver.pingResponse();
     clock.advance(3000);
     expect(pingsAtMs).toEqual([1000, 4000]);
