@@ -93,6 +93,10 @@ export function startPingDriver(deps: PingDriverDeps, options: PingDriverOptions
       // MQTT.js's own keepalive may ping too; only an answer to ours says something about our interval.
       if (!awaitingPong || stopped) return;
       awaitingPong = false;
+      // The round trip proves the path both ways as of now. Timing the next ping from the pong,
+      // not from our PINGREQ, keeps an idle connection's next ping a full interval of quiet, so
+      // it tests the NAT timeout again instead of falling short by one round trip.
+      lastSentMs = lastReceivedMs = clock.now();
       if (pingTestsIdleness) policy.pingSucceeded();
       scheduleIdleCheck();
     },
