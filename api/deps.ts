@@ -2,7 +2,7 @@ import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import type { Send } from '../schema/index.js';
-import type { Db, StoredMessage } from '../store/index.js';
+import type { Db, DeliveryMark, PushPlatform, StoredMessage } from '../store/index.js';
 import type { Nack } from '../schema/index.js';
 
 /** What the API publishes to devices (RoomEvents): the broker, in-process or over MQTT. */
@@ -23,6 +23,10 @@ export interface ApiDeps {
   adminToken: string;
   publisher: Publisher;
   presence: PresenceReader;
+  /** The push platforms devices may register tokens for: those with a provider. */
+  pushPlatforms: readonly PushPlatform[];
+  /** A user fetched history up to this seq: it has the messages, so it needs no push for them. */
+  recordDelivered(mark: DeliveryMark): void;
   /** The bridge's send pipeline: a REST send takes the same path as an MQTT one. */
   submitSend(sender: { userId: string; deviceId: string }, send: Send): Promise<SendOutcome>;
   log: Logger;

@@ -28,6 +28,13 @@ export const API_ERRORS = {
   ERR_ROOM_PRECONDITION_FAILED: { status: 412, description: STORE_ERRORS.ERR_ROOM_PRECONDITION_FAILED },
   ERR_MESSAGE_TOO_LARGE: { status: 413, description: 'the message body exceeds the configured maximum' },
   ERR_MESSAGE_INVALID: { status: 400, description: 'the message is malformed (room id, client message id or content type)' },
+  ERR_DEVICE_NOT_OWN: { status: 403, description: "a device's push registration can be changed only with that device's own token" },
+  ERR_PUSH_PLATFORM_INVALID: { status: 400, description: 'platform must be apns or fcm, and enabled on this server' },
+  ERR_PUSH_TOKEN_INVALID: {
+    status: 400,
+    description: 'the push token is malformed (APNs: 64 to 200 hex digits; FCM: 8 to 4096 printable ASCII characters)',
+  },
+  ERR_PUSH_TOKEN_NOT_FOUND: { status: 404, description: 'the device has no push token registered' },
   ERR_INTERNAL: { status: 500, description: 'an unexpected server error; nothing about it is revealed' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -1,6 +1,6 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { connectMqttBrokerPort, createSendPipeline } from '../bridge/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline } from '../bridge/index.js';
 import { listenOn } from '../lib/listen.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
@@ -15,6 +15,7 @@ if (config.BROKER_URL === undefined)
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
 const presence = createPresenceStore(config);
+const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {
   const brokerPort = await connectMqttBrokerPort({
@@ -37,6 +38,9 @@ const { api, port, brokerPort } = await (async () => {
     adminToken: secrets.adminToken,
     publisher: brokerPort,
     presence,
+    // Tokens are stored for the push worker of an all-in-one node on the same database.
+    pushPlatforms: ['apns', 'fcm'],
+    recordDelivered: (mark) => deliveries.record(mark),
     submitSend: (sender, send) => pipeline.handleSend(sender, send),
     log,
     metrics,
@@ -49,6 +53,7 @@ process.stdout.write(`api: http://${config.HOST}:${port}  (docs at /docs)\n`);
 
 onShutdownSignal(log, async () => {
   await api.close();
+  await deliveries.close();
   await brokerPort.close();
   await presence.close();
   await db.close();

@@ -27,6 +27,7 @@ export const CreateRoomBody = Type.Object(
     kind: Type.Enum(['group', 'direct']),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     members: Type.Array(Id, { maxItems: 10_000, description: 'user ids; a user caller is added itself' }),
+    encrypted: Type.Optional(Type.Boolean({ default: false, description: 'end-to-end encrypted: pushes carry no sender or body' })),
   },
   { additionalProperties: false },
 );
@@ -48,6 +49,7 @@ export const RoomView = Type.Object({
   historyFloor: Type.Integer(),
   memberVersion: Type.Integer(),
   metaVersion: Type.Integer(),
+  encrypted: Type.Boolean({ description: 'end-to-end encrypted: the server never reads bodies; pushes are data-only' }),
   members: Type.Array(Id),
   readSeq: Type.Optional(Type.Integer({ description: 'user callers: the highest seq they have read (read receipts)' })),
   unread: Type.Optional(Type.Integer({ description: 'user callers: lastSeq - readSeq' })),
@@ -89,6 +91,24 @@ export const SendBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const DeviceParams = Type.Object({ deviceId: Id });
+
+export const PushRegistrationBody = Type.Object(
+  {
+    // Checked by the handler, which answers ERR_PUSH_PLATFORM_INVALID / ERR_PUSH_TOKEN_INVALID.
+    platform: Type.String({ maxLength: 16, description: 'apns | fcm' }),
+    token: Type.String({ maxLength: 8192, description: 'APNs: the hex device token; FCM: the registration token' }),
+  },
+  { additionalProperties: false },
+);
+
+export const PushRegistrationView = Type.Object({
+  deviceId: Id,
+  platform: Type.Enum(['apns', 'fcm']),
+  token: Type.String(),
+  registeredAt: Type.String({ format: 'date-time' }),
+});
 
 export const AckView = Type.Object({ roomId: Id, clientMsgId: Type.String(), seq: Type.Integer(), duplicate: Type.Boolean() });
 

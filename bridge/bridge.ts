@@ -1,8 +1,4 @@
-import type { Logger } from '../lib/log.js';
-import type { Metrics } from '../lib/metrics.js';
-import type { Db } from '../store/index.js';
-import type { BrokerPort } from './broker-port.js';
-import { createSendPipeline, type SendPipeline, type SendPipelineOptions } from './send-pipeline.js';
+import { createSendPipeline, type SendPipeline, type SendPipelineDeps, type SendPipelineOptions } from './send-pipeline.js';
 
 export interface Bridge {
   /** The same pipeline the MQTT sends take, for REST sends. */
@@ -12,10 +8,7 @@ export interface Bridge {
 }
 
 /** Connects the send pipeline to a broker port: every device send goes through it. */
-export async function startBridge(
-  deps: { db: Db; port: BrokerPort; log: Logger; metrics: Metrics },
-  options: SendPipelineOptions,
-): Promise<Bridge> {
+export async function startBridge(deps: SendPipelineDeps, options: SendPipelineOptions): Promise<Bridge> {
   const log = deps.log.child({ module: 'bridge' });
   const pipeline = createSendPipeline(deps, options);
   await deps.port.consumeSends(async (sender, payload) => {

@@ -1,8 +1,15 @@
 /** The bridge: sequences device sends into the store and answers them (DESIGN §6). */
 export { startBridge, type Bridge } from './bridge.js';
-export { createSendPipeline, type SendPipeline, type SendPipelineOptions, type SendResult } from './send-pipeline.js';
+export {
+  createSendPipeline,
+  type SendPipeline,
+  type SendPipelineDeps,
+  type SendPipelineOptions,
+  type SendResult,
+} from './send-pipeline.js';
 export { createBatcher, type Batcher } from './batcher.js';
 export type { BrokerPort, Sender, SendConsumer } from './broker-port.js';
 export { inProcessBrokerPort, type InProcessBroker } from './in-process-port.js';
 export { connectMqttBrokerPort, type MqttPortOptions } from './mqtt-port.js';
-export { createReceiptWriter, type ReceiptWriter } from './receipt-writer.js';
+export { createDeliveryWriter, createReceiptWriter, type DeliveryWriter, type ReceiptWriter } from './receipt-writer.js';
+export { createMarkWriter, type MarkWriter } from './mark-writer.js';

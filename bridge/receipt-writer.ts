@@ -1,54 +1,34 @@
 /**
- * Coalesces read receipts (DESIGN §7): a burst of receipts from a user scrolling a room is one
- * write. Marks are merged in memory, keeping the maximum per (room, user), and flushed in one
- * statement every `flushIntervalMs` (or sooner when `maxPending` are waiting).
+ * Coalesced writers for the two per-member marks the broker reports: read receipts (DESIGN §7)
+ * and delivery acknowledgements (PUBACKs of room Messages, the push worker's evidence, §8).
  */
 import type { Logger } from '../lib/log.js';
-import { recordReadMarks, type Db, type ReadMark } from '../store/index.js';
+import { recordDeliveryMarks, recordReadMarks, type DeliveryMark, type Db, type ReadMark } from '../store/index.js';
+import { createMarkWriter, type MarkWriter } from './mark-writer.js';
 
-export interface ReceiptWriter {
-  record(mark: ReadMark): void;
-  /** Writes everything recorded so far. */
-  flush(): Promise<void>;
-  close(): Promise<void>;
+export type ReceiptWriter = MarkWriter<ReadMark>;
+export type DeliveryWriter = MarkWriter<DeliveryMark>;
+
+export interface MarkWriterOptions {
+  flushIntervalMs: number;
+  maxPending: number;
 }
 
-export function createReceiptWriter(
-  deps: { db: Db; log: Logger },
-  options: { flushIntervalMs: number; maxPending: number },
-): ReceiptWriter {
-  let pending = new Map<string, ReadMark>();
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  function flush(): Promise<void> {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const marks = [...pending.values()];
-    pending = new Map();
-    // Writes run one after another, so a later maximum never lands before an earlier one.
-    writing = writing.then(() =>
-      recordReadMarks(deps.db, marks).catch((error: unknown) =>
-        deps.log.warn({ err: (error as Error).message, marks: marks.length }, 'read receipts not stored'),
-      ),
-    );
-    return writing;
-  }
-
-  return {
-    record(mark) {
-      if (closed) return; // shutting down: a receipt is a hint the client repeats, not a promise
-      const key = `${mark.roomId}\u0000${mark.userId}`;
-      const current = pending.get(key);
-      if (current === undefined || current.readSeq < mark.readSeq) pending.set(key, mark);
-      if (pending.size >= options.maxPending) void flush();
-      else timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
+/** Read receipts; `onWritten` runs after each write (a read may have queued push retractions). */
+export function createReceiptWriter(deps: { db: Db; log: Logger; onWritten?: () => void }, options: MarkWriterOptions): ReceiptWriter {
+  return createMarkWriter(
+    {
+      write: (marks) => recordReadMarks(deps.db, marks),
+      log: deps.log,
+      ...(deps.onWritten === undefined ? {} : { onWritten: deps.onWritten }),
     },
-    flush,
-    async close() {
-      closed = true;
-      await flush();
-    },
-  };
+    { ...options, seqOf: (mark) => mark.readSeq, what: 'read receipts' },
+  );
+}
+
+export function createDeliveryWriter(deps: { db: Db; log: Logger }, options: MarkWriterOptions): DeliveryWriter {
+  return createMarkWriter(
+    { write: (marks) => recordDeliveryMarks(deps.db, marks), log: deps.log },
+    { ...options, seqOf: (mark) => mark.deliveredSeq, what: 'delivery marks' },
+  );
 }

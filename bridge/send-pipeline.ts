@@ -45,10 +45,17 @@ const NACK_FOR_REJECTION: Record<RejectReason, NackReason> = {
   STALE_ROOM_VERSION: NackReason.NACK_REASON_STALE_ROOM_VERSION,
 };
 
-export function createSendPipeline(
-  deps: { db: Db; port: BrokerPort; log: Logger; metrics: Metrics; now?: () => number },
-  options: SendPipelineOptions,
-): SendPipeline {
+export interface SendPipelineDeps {
+  db: Db;
+  port: BrokerPort;
+  log: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  /** Called after a commit that queued messages for push, so the push worker starts at once instead of at its next poll. */
+  onPushQueued?: () => void;
+}
+
+export function createSendPipeline(deps: SendPipelineDeps, options: SendPipelineOptions): SendPipeline {
   const { port, metrics } = deps;
   const log = deps.log.child({ module: 'send-pipeline' });
   const now = deps.now ?? Date.now;
@@ -58,8 +65,9 @@ export function createSendPipeline(
     maxWaitMs: options.batchMaxWaitMs,
     async run(sends) {
       const stopTimer = metrics.sendCommitSeconds.startTimer();
-      const outcomes = await appendSends(deps.db, sends, now());
+      const { outcomes, pushQueued } = await appendSends(deps.db, sends, now());
       stopTimer();
+      if (pushQueued > 0) deps.onPushQueued?.();
       metrics.sendBatchSize.observe(sends.length);
       const results = outcomes.map((outcome, i): SendResult => {
         if (outcome.status !== 'rejected') return outcome;

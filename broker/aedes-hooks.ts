@@ -6,8 +6,10 @@ import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } fr
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
+import { decodeMessage } from '../schema/codec.js';
 import { deviceClientId, parseTopic } from '../schema/topics.js';
 import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from './acl.js';
+import type { DeliveryAcks, PacketIdSource } from './delivery-acks.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
 import { stampReceipt, stampTyping } from './signals.js';
@@ -19,6 +21,8 @@ const CONNACK_IDENTIFIER_REJECTED = 2;
 
 export type SendHandler = (sender: { userId: string; deviceId: string }, payload: Uint8Array) => Promise<void>;
 export type ReceiptHandler = (mark: { roomId: string; userId: string; readSeq: number }) => void;
+/** A device acknowledged (PUBACK) the room Message with this seq. */
+export type DeliveryHandler = (mark: { roomId: string; userId: string; deliveredSeq: number }) => void;
 
 /**
  * Where a dropped signal goes: MQTT 3.1.1 cannot refuse a PUBLISH without closing the
@@ -36,6 +40,9 @@ export interface HookDeps {
   sendHandler(): SendHandler | undefined;
   /** Read receipts, after stamping: the platform keeps the maximum per (room, user). */
   receiptHandler(): ReceiptHandler | undefined;
+  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery (DESIGN §8). */
+  deliveryHandler(): DeliveryHandler | undefined;
+  deliveryAcks: DeliveryAcks;
   /** Typing events per client id. */
   typingLimiter: TokenBuckets;
   metrics: Metrics;
@@ -155,6 +162,45 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     const roomId = roomOfDelivery(packet.topic);
     if (roomId === undefined || identity === undefined || identity.kind === 'service') return packet;
     // A room not cached here has never been authorised for this node's subscribers: nothing to forward.
-    return deps.membership.cachedIsMember(roomId, identity.userId) === true ? packet : null;
+    if (deps.membership.cachedIsMember(roomId, identity.userId) !== true) return null;
+    const seq = deps.deliveryHandler() === undefined ? undefined : roomMessageSeq(packet);
+    // At QoS 0 (the packet's, or a subscription's that Aedes downgrades to) no PUBACK will come.
+    const subscriptions = (client as unknown as { subscriptions: Record<string, { qos: number } | undefined> }).subscriptions;
+    const isAcknowledged = packet.qos === 1 && subscriptions[packet.topic]?.qos !== 0;
+    if (seq === undefined || !isAcknowledged) return packet;
+    return deps.deliveryAcks.track(client as unknown as PacketIdSource, packet, { roomId, seq });
   };
+
+  // Aedes hands every PUBACK to its persistence's outgoingClearMessageId(client, packet)
+  // (aedes/lib/handlers/puback.js), the one place the acknowledged packet id is visible.
+  const persistence = (aedes as unknown as { persistence: unknown }).persistence as {
+    outgoingClearMessageId(client: Client, packet: { messageId?: number }): Promise<unknown>;
+  };
+  const clearMessageId = persistence.outgoingClearMessageId.bind(persistence);
+  persistence.outgoingClearMessageId = (client, packet) => {
+    const delivery = deps.deliveryAcks.acked(client as unknown as PacketIdSource, packet.messageId);
+    const identity = identityOf(client);
+    if (delivery !== undefined && identity?.kind === 'device') {
+      deps.deliveryHandler()?.({ roomId: delivery.roomId, userId: identity.userId, deliveredSeq: delivery.seq });
+    }
+    return clearMessageId(client, packet);
+  };
+}
+
+/** Decoded once per published packet: Aedes hands the same packet to the forward guard of every subscriber. */
+const seqOfPacket = new WeakMap<object, number | null>();
+
+/** The seq of a `chat/room/{roomId}` Message; undefined for the room's other topics or an unreadable payload. */
+function roomMessageSeq(packet: PublishPacket): number | undefined {
+  if (parseTopic(packet.topic)?.kind !== 'room') return undefined;
+  let seq = seqOfPacket.get(packet);
+  if (seq === undefined) {
+    try {
+      seq = decodeMessage(packet.payload as Buffer).seq;
+    } catch {
+      seq = null;
+    }
+    seqOfPacket.set(packet, seq);
+  }
+  return seq ?? undefined;
 }

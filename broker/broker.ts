@@ -7,7 +7,8 @@ import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { ALL_ROOM_EVENT_TOPICS, RoomEventKind, decodeRoomEvent } from '../schema/index.js';
-import { installHooks, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
+import { installHooks, type DeliveryHandler, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
+import { createDeliveryAcks } from './delivery-acks.js';
 import { identityOf } from './identity.js';
 import { startListeners } from './listeners.js';
 import { createMembershipCache, type MembershipSource } from './membership-cache.js';
@@ -53,12 +54,17 @@ export interface PlatformBroker {
   setSendHandler(handler: SendHandler): void;
   /** Hand every (stamped) read receipt to `handler`, which keeps the maximum per (room, user). */
   setReceiptHandler(handler: ReceiptHandler): void;
+  /** Hand every PUBACK of a room Message by a device to `handler` (the push worker's delivery evidence). */
+  setDeliveryHandler(handler: DeliveryHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
   close(): Promise<void>;
 }
 
 // Long enough for client ids `{userId}:{deviceId}` of two 64-character ids.
 const MAX_CLIENT_ID_LENGTH = 129;
+// Room deliveries one connection may leave unacknowledged before the oldest are forgotten (a
+// forgotten one only means its member may get a push for a message it did receive).
+const MAX_UNACKED_PER_CLIENT = 1024;
 
 export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Promise<PlatformBroker> {
   const log = deps.log.child({ module: 'broker' });
@@ -71,8 +77,18 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   const membership = createMembershipCache(deps.membership);
   let sendHandler: SendHandler | undefined;
   let receiptHandler: ReceiptHandler | undefined;
+  let deliveryHandler: DeliveryHandler | undefined;
   const typingLimiter = createTokenBuckets({ ratePerSecond: options.typingRatePerSecond, burst: options.typingBurst, now: Date.now });
-  installHooks(aedes, { ...deps, membership, sendHandler: () => sendHandler, receiptHandler: () => receiptHandler, typingLimiter, log });
+  installHooks(aedes, {
+    ...deps,
+    membership,
+    sendHandler: () => sendHandler,
+    receiptHandler: () => receiptHandler,
+    deliveryHandler: () => deliveryHandler,
+    deliveryAcks: createDeliveryAcks({ maxUnackedPerClient: MAX_UNACKED_PER_CLIENT }),
+    typingLimiter,
+    log,
+  });
 
   const publish = (topic: string, payload: Uint8Array, publishOptions: PublishOptions): Promise<void> =>
     new Promise((resolve, reject) =>
@@ -156,12 +172,17 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     setReceiptHandler(handler) {
       receiptHandler = handler;
     },
+    setDeliveryHandler(handler) {
+      deliveryHandler = handler;
+    },
     publish,
     async close() {
       presence.stop();
       const listenersClosed = listeners.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listenersClosed;
+      // Closing ended every connection, each with a presence update in flight: the presence store must outlive them.
+      await presence.settled();
       const persistence = (aedes as unknown as { persistence: { destroy?: () => Promise<void> } }).persistence;
       if (state.kind === 'redis') await persistence.destroy?.();
     },

@@ -1,4 +1,5 @@
 /** `npm run broker`: the MQTT broker alone; sends pass through to a standalone bridge (`npm run bridge`). */
+import { createDeliveryWriter, createReceiptWriter } from '../bridge/index.js';
 import { createMetrics } from '../lib/metrics.js';
 import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
@@ -14,10 +15,18 @@ const broker = await startStoreBackedBroker(config, {
   log,
   metrics: createMetrics({ defaultMetrics: true }),
 }).catch((error: unknown) => exitWith(error));
+// Read receipts and PUBACKs of room messages are seen here; the push worker (with the bridge) reads them from the database.
+const marks = { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 };
+const receipts = createReceiptWriter({ db, log }, marks);
+const deliveries = createDeliveryWriter({ db, log }, marks);
+broker.setReceiptHandler((mark) => receipts.record(mark));
+broker.setDeliveryHandler((mark) => deliveries.record(mark));
 process.stdout.write(`broker: mqtt://${config.HOST}:${broker.mqttPort}  ws://${config.HOST}:${broker.wsPort}/mqtt\n`);
 
 onShutdownSignal(log, async () => {
   await broker.close();
+  await receipts.close();
+  await deliveries.close();
   await presence.close();
   await db.close();
 });

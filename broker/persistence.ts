@@ -17,7 +17,32 @@ export function brokerState(redisUrl: string | undefined): { kind: BrokerStateKi
   const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: Redis }) => RetainedSource;
   const mqemitterRedis = require('mqemitter-redis') as (opts: { connectionString: string }) => unknown;
   const persistence = withStreamingRetained(new AsyncRedisPersistence({ conn: new Redis(redisUrl) }));
-  return { kind: 'redis', options: { persistence, mq: mqemitterRedis({ connectionString: redisUrl }) } };
+  const mq = withQuietQuit(mqemitterRedis({ connectionString: redisUrl }) as QuittingEmitter);
+  return { kind: 'redis', options: { persistence, mq } };
+}
+
+interface QuittingEmitter {
+  pubConn: Pick<Redis, 'quit'>;
+  subConn: Pick<Redis, 'quit'>;
+}
+
+/**
+ * mqemitter-redis 7 closes with `pubConn.quit()` and drops the promise. Aedes, closing, still
+ * publishes a `$SYS/.../disconnect/clients` per client it disconnects; when those follow the QUIT,
+ * the connection can end before QUIT's reply and the dropped promise rejects ("Connection is
+ * closed") with nobody to handle it, failing whatever runs in the process. Shutting down is what
+ * was asked for, so that rejection is ignored.
+ */
+function withQuietQuit<T extends QuittingEmitter>(emitter: T): T {
+  for (const conn of [emitter.pubConn, emitter.subConn]) {
+    const quit = conn.quit.bind(conn);
+    conn.quit = (...args: Parameters<Redis['quit']>) => {
+      const quitting = quit(...args);
+      quitting.catch(() => undefined);
+      return quitting;
+    };
+  }
+  return emitter;
 }
 
 interface RetainedSource {

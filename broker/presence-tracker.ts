@@ -21,6 +21,11 @@ export interface PresenceTracker {
   deviceGone(userId: string, deviceId: string): void;
   /** Stops refreshing (the keys of this node then expire) and the sweep. */
   stop(): void;
+  /**
+   * Resolves once every presence update started so far has finished: the broker waits for the
+   * updates of the connections its close ended before the presence store may close under them.
+   */
+  settled(): Promise<void>;
 }
 
 export function startPresenceTracker(
@@ -41,6 +46,11 @@ export function startPresenceTracker(
   }
 
   const report = (error: unknown) => deps.log.warn({ err: (error as Error).message }, 'presence update failed');
+  const running = new Set<Promise<void>>();
+  function track(update: Promise<unknown>): void {
+    const done: Promise<void> = update.then(() => undefined, report).finally(() => running.delete(done));
+    running.add(done);
+  }
 
   async function tick(): Promise<void> {
     const refreshed = await Promise.all(
@@ -57,9 +67,7 @@ export function startPresenceTracker(
   const timer = setInterval(() => {
     if (ticking) return;
     ticking = true;
-    void tick()
-      .catch(report)
-      .finally(() => (ticking = false));
+    track(tick().finally(() => (ticking = false)));
   }, options.refreshMs);
   timer.unref();
 
@@ -68,10 +76,7 @@ export function startPresenceTracker(
       const devices = connected.get(userId) ?? new Map<string, number>();
       devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
       connected.set(userId, devices);
-      deps.state
-        .refresh(userId, deviceId, options.ttlMs)
-        .then(() => announce(userId))
-        .catch(report);
+      track(deps.state.refresh(userId, deviceId, options.ttlMs).then(() => announce(userId)));
     },
     deviceGone(userId, deviceId) {
       const devices = connected.get(userId);
@@ -82,13 +87,13 @@ export function startPresenceTracker(
       }
       devices?.delete(deviceId);
       if (devices?.size === 0) connected.delete(userId);
-      deps.state
-        .drop(userId, deviceId, deps.now())
-        .then(() => announce(userId))
-        .catch(report);
+      track(deps.state.drop(userId, deviceId, deps.now()).then(() => announce(userId)));
     },
     stop() {
       clearInterval(timer);
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all(running);
     },
   };
 }

@@ -68,7 +68,54 @@ export const ConfigSchema = Type.Object({
     default: 2,
     description: 'how long a batch waits to fill while another commits',
   }),
+  PUSH_ACK_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 15_000,
+    description: 'how long after commit a member who looks online has to acknowledge a message before it is pushed anyway',
+  }),
+  PUSH_POLL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600_000,
+    default: 1_000,
+    description: 'how often the push worker looks for due work besides being woken by commits',
+  }),
+  PUSH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 32, description: 'pushes in flight per provider' }),
+  PUSH_REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 10_000,
+    description: 'how long one provider request may take before it is cut off and retried',
+  }),
+  PUSH_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000,
+    default: 8,
+    description: 'provider attempts per push before it is given up',
+  }),
+  APNS_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'APNs server (default with APNS_KEY_FILE: https://api.push.apple.com)' }),
+  ),
+  APNS_TOPIC: Type.Optional(Type.String({ minLength: 1, description: "the app's bundle id (apns-topic)" })),
+  APNS_KEY_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{10}$', description: 'Key ID of the .p8 signing key' })),
+  APNS_TEAM_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{10}$', description: 'Apple developer team id' })),
+  APNS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'path of the .p8 signing key (EC P-256, PEM)' })),
+  FCM_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'FCM server (default with FCM_CREDENTIALS_FILE: https://fcm.googleapis.com)' }),
+  ),
+  FCM_PROJECT_ID: Type.Optional(
+    Type.String({ minLength: 1, description: 'Firebase project id (default: the project_id of the credentials file)' }),
+  ),
+  FCM_CREDENTIALS_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'path of the service-account JSON key file (holds its token_uri)' }),
+  ),
 });
+
+/** A provider is configured with all of its required variables, or none: half a configuration is a mistake. */
+const PROVIDER_GROUPS = {
+  APNs: { all: ['APNS_TOPIC', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_KEY_FILE'], optional: ['APNS_URL'] },
+  FCM: { all: ['FCM_CREDENTIALS_FILE'], optional: ['FCM_URL', 'FCM_PROJECT_ID'] },
+} as const;
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 export type ConfigKey = keyof Config;
@@ -103,6 +150,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${variable}${shown}: ${first.message}`, { details: { variable } });
   }
   const config = converted as Config;
+  checkProviderGroups(config);
   if (config.PRESENCE_TTL_MS <= config.PRESENCE_REFRESH_MS) {
     throw new AppError(
       'ERR_CONFIG_INVALID',
@@ -113,4 +161,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   return Object.freeze(config);
+}
+
+function checkProviderGroups(config: Config): void {
+  for (const [provider, group] of Object.entries(PROVIDER_GROUPS)) {
+    const given = [...group.all, ...group.optional].filter((key) => config[key] !== undefined);
+    const missing = group.all.find((key) => config[key] === undefined);
+    if (given.length > 0 && missing !== undefined) {
+      throw new AppError(
+        'ERR_CONFIG_INVALID',
+        `invalid configuration: ${missing} is required when ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set (${provider} needs ${group.all.join(', ')})`,
+        { details: { variable: missing } },
+      );
+    }
+  }
 }

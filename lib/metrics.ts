@@ -13,6 +13,8 @@ export interface Metrics {
   sendCommitSeconds: Histogram;
   malformedPayloads: Counter<'topic_kind'>;
   signalsDropped: Counter<'kind' | 'reason'>;
+  pushes: Counter<'platform' | 'kind' | 'status'>;
+  pushDelaySeconds: Histogram;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -56,6 +58,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_signals_dropped_total',
       help: 'Typing and receipt events the broker dropped, by kind and reason (malformed, rate_limited)',
       labelNames: ['kind', 'reason'],
+      registers,
+    }),
+    pushes: new Counter({
+      name: 'chat_pushes_total',
+      help: 'Push deliveries settled, by platform, kind (message, retract) and status (sent, pending = retry, skipped, dead, rejected, failed)',
+      labelNames: ['platform', 'kind', 'status'],
+      registers,
+    }),
+    pushDelaySeconds: new Histogram({
+      name: 'chat_push_delay_seconds',
+      help: 'From commit of a message to a provider accepting its push',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 300],
       registers,
     }),
   };

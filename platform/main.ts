@@ -1,14 +1,21 @@
-/** `npm start`: broker + bridge + api in one process (the embedded default, DESIGN §3). */
+/** `npm start`: broker + bridge + api + push worker in one process (the embedded default, DESIGN §3). */
 import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
 import { startPlatform } from './platform.js';
+import { startPushProviders } from './push-providers.js';
 
 const { config, log, secrets, db } = await bootstrap('platform');
-const platform = await startPlatform(config, { db, secrets, log }).catch(async (error: unknown) => {
+const push = await startPushProviders(config, { log }).catch(async (error: unknown) => {
+  await db.close();
+  return exitWith(error);
+});
+const platform = await startPlatform(config, { db, secrets, log, pushProviders: push.providers }).catch(async (error: unknown) => {
+  await push.close();
   await db.close();
   return exitWith(error);
 });
 
 const { mqtt, ws, api } = platform.endpoints;
+const [firstProvider = 'none', ...otherProviders] = push.describe();
 const banner = [
   '',
   '  MQTT chat platform is running',
@@ -17,6 +24,8 @@ const banner = [
   `    REST API             ${api}   (docs: ${api}/docs, health: ${api}/healthz, metrics: ${api}/metrics)`,
   `    database             ${db.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
   `    broker state         ${platform.broker.stateKind === 'redis' ? 'Redis (REDIS_URL)' : 'in memory'}`,
+  `    push                 ${firstProvider}`,
+  ...otherProviders.map((line) => `                         ${line}`),
   secrets.adminTokenGenerated
     ? `    admin token          ${secrets.adminToken}   (generated now, kept in ${config.DATA_DIR}/secrets.json; shown once)`
     : `    admin token          from ${config.ADMIN_TOKEN === undefined ? `${config.DATA_DIR}/secrets.json` : 'ADMIN_TOKEN'}`,
@@ -28,5 +37,6 @@ process.stdout.write(`${banner}\n`);
 
 onShutdownSignal(log, async () => {
   await platform.close();
+  await push.close();
   await db.close();
 });

@@ -5,14 +5,24 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
-import { createReceiptWriter, inProcessBrokerPort, startBridge, type Bridge, type ReceiptWriter } from '../bridge/index.js';
+import {
+  createDeliveryWriter,
+  createReceiptWriter,
+  inProcessBrokerPort,
+  startBridge,
+  type Bridge,
+  type DeliveryWriter,
+  type ReceiptWriter,
+} from '../bridge/index.js';
 import type { PlatformBroker } from '../broker/index.js';
 import type { Config } from '../lib/config.js';
 import { listenOn } from '../lib/listen.js';
 import type { Logger } from '../lib/log.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { createTokenService, type TokenService } from '../lib/tokens.js';
+import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
 import type { Db } from '../store/index.js';
+import { pushWorkerOptions } from './push-providers.js';
 import { createPresenceStore, startStoreBackedBroker } from './start-broker.js';
 
 export interface Platform {
@@ -21,6 +31,8 @@ export interface Platform {
   readonly broker: PlatformBroker;
   readonly bridge: Bridge;
   readonly receipts: ReceiptWriter;
+  readonly deliveries: DeliveryWriter;
+  readonly push: PushWorker;
   readonly api: FastifyInstance;
   readonly tokens: TokenService;
   readonly adminToken: string;
@@ -29,10 +41,16 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function startPlatform(
-  config: Config,
-  deps: { db: Db; secrets: { jwtSecret: string; adminToken: string }; log: Logger; metrics?: Metrics },
-): Promise<Platform> {
+export interface PlatformDeps {
+  db: Db;
+  secrets: { jwtSecret: string; adminToken: string };
+  log: Logger;
+  metrics?: Metrics;
+  /** The push providers (their owner closes them); without any, devices cannot register for push. */
+  pushProviders?: ReadonlyMap<PushPlatform, PushProvider>;
+}
+
+export async function startPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
   const { db, log } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS });
@@ -45,20 +63,40 @@ export async function startPlatform(
   );
   const closers: (() => Promise<void>)[] = [() => broker.close(), () => presence.close()];
   try {
+    const pushProviders = deps.pushProviders ?? new Map<PushPlatform, PushProvider>();
+    const marks = { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 };
+    // Closed after the worker (closers run newest first), so marks flushed at shutdown still reach the database.
+    const receipts = createReceiptWriter({ db, log, onWritten: () => push.wake() }, marks);
+    broker.setReceiptHandler((mark) => receipts.record(mark));
+    closers.unshift(() => receipts.close());
+    const deliveries = createDeliveryWriter({ db, log }, marks);
+    broker.setDeliveryHandler((mark) => deliveries.record(mark));
+    closers.unshift(() => deliveries.close());
+    const push = startPushWorker(
+      {
+        db,
+        presence,
+        providers: pushProviders,
+        unwrittenSeenSeq: (roomId, userId) => Math.max(receipts.peek(roomId, userId), deliveries.peek(roomId, userId)),
+        log,
+        metrics,
+      },
+      pushWorkerOptions(config),
+    );
+    closers.unshift(() => push.close());
     const bridge = await startBridge(
-      { db, port: inProcessBrokerPort(broker), log, metrics },
+      { db, port: inProcessBrokerPort(broker), log, metrics, onPushQueued: () => push.wake() },
       { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
     );
     closers.unshift(() => bridge.close());
-    const receipts = createReceiptWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
-    broker.setReceiptHandler((mark) => receipts.record(mark));
-    closers.unshift(() => receipts.close());
     const api = await buildApi({
       db,
       tokens,
       adminToken: deps.secrets.adminToken,
       publisher: broker,
       presence,
+      pushPlatforms: [...pushProviders.keys()],
+      recordDelivered: (mark) => deliveries.record(mark),
       submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
       log,
       metrics,
@@ -75,6 +113,8 @@ export async function startPlatform(
       broker,
       bridge,
       receipts,
+      deliveries,
+      push,
       api,
       tokens,
       adminToken: deps.secrets.adminToken,

@@ -21,3 +21,9 @@ export type { DeliveryLog, DeliveryFilter } from './stubs/delivery-log.js';
 export type { StubFault } from './stubs/faults.js';
 export type { StubTokenState } from './stubs/token-registry.js';
 
+// The worker that turns committed messages and reads into pushes (outbox, deliveries, retractions).
+export { startPushWorker, type PushWorker, type PushWorkerDeps, type PushWorkerOptions } from './worker.js';
+export type { PushSettled } from './drainer.js';
+export type { PlanResult, PresenceReader } from './outbox-planner.js';
+export { messageDedupKey, retractDedupKey, collapseKeyOf, previewOf, PREVIEW_MAX_CHARS } from './payload.js';
+export { retryDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';

@@ -4,40 +4,57 @@ import { dedupKey, memberKey, planBatch, type PendingSend, type RoomState, type 
 export const MESSAGE_COLUMNS = `m.room_id AS "roomId", m.seq, r.epoch, m.sender_id AS "senderId", m.sender_device AS "senderDevice",
   m.client_msg_id AS "clientMsgId", m.sent_at_ms AS "sentAtMs", m.content_type AS "contentType", m.body`;
 
+export interface AppendResult {
+  /** In the order of the sends. */
+  outcomes: SendOutcome[];
+  /** Stored messages that got a push outbox row (some other member has a push token). */
+  pushQueued: number;
+}
+
 /**
  * Sequences and stores a batch of sends in one transaction with three statements whatever the
- * batch size (lock the rooms and read their members; read duplicates; insert and bump
- * last_seq): batching is where the durable path's throughput comes from (DESIGN §6).
- * Outcomes are in the order of `sends`.
+ * batch size (lock the rooms and read their members; read duplicates; insert, queue for push
+ * and bump last_seq): batching is where the durable path's throughput comes from (DESIGN §6).
  */
-export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: number): Promise<SendOutcome[]> {
-  if (sends.length === 0) return [];
+export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: number): Promise<AppendResult> {
+  if (sends.length === 0) return { outcomes: [], pushQueued: 0 };
   const roomIds = [...new Set(sends.map((s) => s.roomId))].sort(); // one lock order for every batch: no deadlocks
   const senderIds = [...new Set(sends.map((s) => s.senderId))];
   return db.transaction(async (tx) => {
-    const { rooms, members } = await lockRooms(tx, roomIds, senderIds);
+    const { rooms, members, pushHolders } = await lockRooms(tx, roomIds, senderIds);
     const stored = await readStored(tx, sends, rooms);
     const plan = planBatch(sends, { rooms, members, stored }, nowMs);
-    if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts, plan.lastSeqs);
-    return plan.outcomes;
+    // Push-worthy: some member other than the sender has a push token (DESIGN §8).
+    const forPush = plan.inserts.filter((m) => (pushHolders.get(m.roomId) ?? []).some((userId) => userId !== m.senderId));
+    if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts, plan.lastSeqs, forPush);
+    return { outcomes: plan.outcomes, pushQueued: forPush.length };
   });
 }
 
-/** Locks the rooms (FOR UPDATE) and reads which of the senders are their members, in one statement. */
+/**
+ * Locks the rooms (FOR UPDATE) and reads, in one statement, which of the senders are their
+ * members and up to two members with a push token (one who is not the sender is all a message
+ * needs to be queued for push), so a room without any costs one pass over its members.
+ */
 async function lockRooms(
   tx: Queryable,
   roomIds: string[],
   senderIds: string[],
-): Promise<{ rooms: Map<string, RoomState>; members: Set<string> }> {
-  const { rows } = await tx.query<RoomState & { id: string; memberIds: string[] }>(
+): Promise<{ rooms: Map<string, RoomState>; members: Set<string>; pushHolders: Map<string, string[]> }> {
+  const { rows } = await tx.query<RoomState & { id: string; memberIds: string[]; pushHolders: string[] }>(
     `SELECT r.id, r.last_seq AS "lastSeq", r.member_version AS "memberVersion", r.epoch,
-       ARRAY(SELECT m.user_id FROM room_members m WHERE m.room_id = r.id AND m.user_id = ANY($2::text[])) AS "memberIds"
+       ARRAY(SELECT m.user_id FROM room_members m WHERE m.room_id = r.id AND m.user_id = ANY($2::text[])) AS "memberIds",
+       ARRAY(
+         SELECT m.user_id FROM room_members m
+         WHERE m.room_id = r.id AND EXISTS (SELECT 1 FROM push_tokens t WHERE t.user_id = m.user_id) LIMIT 2
+       ) AS "pushHolders"
      FROM rooms r WHERE r.id = ANY($1::text[]) ORDER BY r.id FOR UPDATE OF r`,
     [roomIds, senderIds],
   );
   return {
     rooms: new Map(rows.map((r) => [r.id, { lastSeq: r.lastSeq, memberVersion: r.memberVersion, epoch: r.epoch }])),
     members: new Set(rows.flatMap((r) => r.memberIds.map((userId) => memberKey(r.id, userId)))),
+    pushHolders: new Map(rows.map((r) => [r.id, r.pushHolders])),
   };
 }
 
@@ -66,18 +83,27 @@ async function readStored(
 
 /**
  * Inserts sequenced messages and moves each room's last_seq, in one statement (a
- * data-modifying CTE). Also the statement the benchmark's raw ceiling measures.
+ * data-modifying CTE); with `forPush`, the same statement also queues those messages in the
+ * push outbox, due at once (in the transaction of the message: never lost, never orphaned).
+ * Also the statement the benchmark's raw ceiling measures.
  */
 export async function insertMessages(
   tx: Queryable,
   messages: readonly StoredMessage[],
   lastSeqs: ReadonlyMap<string, number>,
+  forPush: readonly StoredMessage[] = [],
 ): Promise<void> {
+  const queue =
+    forPush.length === 0
+      ? ''
+      : `, queued AS (
+           INSERT INTO push_outbox (room_id, seq, due_at_ms) SELECT * FROM unnest($11::text[], $12::bigint[], $13::bigint[])
+         )`;
   await tx.query(
     `WITH inserted AS (
        INSERT INTO messages (room_id, seq, sender_id, sender_device, client_msg_id, sent_at_ms, content_type, body)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bytea[])
-     )
+     )${queue}
      UPDATE rooms SET last_seq = v.last_seq FROM unnest($9::text[], $10::bigint[]) AS v(id, last_seq) WHERE rooms.id = v.id`,
     [
       messages.map((m) => m.roomId),
@@ -90,6 +116,7 @@ export async function insertMessages(
       messages.map((m) => Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength)),
       [...lastSeqs.keys()],
       [...lastSeqs.values()],
+      ...(forPush.length === 0 ? [] : [forPush.map((m) => m.roomId), forPush.map((m) => m.seq), forPush.map((m) => m.sentAtMs)]),
     ],
   );
 }

@@ -19,9 +19,36 @@ export {
   type RoomKind,
   type RoomWithMembers,
 } from './rooms.js';
-export { appendSends, insertMessages } from './append-sends.js';
+export { appendSends, insertMessages, type AppendResult } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
 export { getReadSeq, recordReadMarks, type ReadMark } from './receipts.js';
+export { getDeliveredSeq, recordDeliveryMarks, type DeliveryMark } from './delivery-marks.js';
+export { deletePushToken, getPushToken, registerPushToken, type PushPlatform, type PushToken } from './push-tokens.js';
+export {
+  claimDueOutbox,
+  earliestOutboxDueAtMs,
+  enqueueMessagePushes,
+  outboxSize,
+  outboxTargets,
+  removeFromOutbox,
+  rescheduleOutbox,
+  type OutboxItem,
+  type OutboxKey,
+  type PushTarget,
+} from './push-outbox.js';
+export {
+  claimDueDeliveries,
+  expandRetractions,
+  listDeliveries,
+  settleDeliveries,
+  sweepDeliveries,
+  type ClaimedDelivery,
+  type DeliveryContext,
+  type DeliveryKind,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type Settlement,
+} from './push-deliveries.js';
 export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';

@@ -9,17 +9,25 @@ export interface ReadMark {
 /**
  * Stores many read marks in one statement. Each keeps the maximum ever read, is clamped to the
  * room's last_seq (a receipt beyond it is never stored as is), and is ignored unless the user
- * is a member of the room.
+ * is a member of the room. A read that reaches a notification shown on one of the user's
+ * devices queues its retraction in the same statement (push_retractions, DESIGN §8).
  */
 export async function recordReadMarks(db: Queryable, marks: readonly ReadMark[]): Promise<void> {
   if (marks.length === 0) return;
   await db.query(
-    `INSERT INTO read_receipts (room_id, user_id, read_seq)
-     SELECT v.room_id, v.user_id, LEAST(v.read_seq, r.last_seq)
-     FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(room_id, user_id, read_seq)
-     JOIN rooms r ON r.id = v.room_id
-     JOIN room_members m ON m.room_id = v.room_id AND m.user_id = v.user_id
-     ON CONFLICT (room_id, user_id) DO UPDATE SET read_seq = GREATEST(read_receipts.read_seq, EXCLUDED.read_seq)`,
+    `WITH raised AS (
+       INSERT INTO read_receipts (room_id, user_id, read_seq)
+       SELECT v.room_id, v.user_id, LEAST(v.read_seq, r.last_seq)
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(room_id, user_id, read_seq)
+       JOIN rooms r ON r.id = v.room_id
+       JOIN room_members m ON m.room_id = v.room_id AND m.user_id = v.user_id
+       ON CONFLICT (room_id, user_id) DO UPDATE SET read_seq = GREATEST(read_receipts.read_seq, EXCLUDED.read_seq)
+       RETURNING room_id, user_id, read_seq
+     )
+     INSERT INTO push_retractions (room_id, user_id, read_seq)
+     SELECT r.room_id, r.user_id, r.read_seq FROM raised r
+     WHERE EXISTS (SELECT 1 FROM push_shown s WHERE s.user_id = r.user_id AND s.room_id = r.room_id AND s.shown_seq <= r.read_seq)
+     ON CONFLICT (room_id, user_id) DO UPDATE SET read_seq = GREATEST(push_retractions.read_seq, EXCLUDED.read_seq)`,
     [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.readSeq)],
   );
 }

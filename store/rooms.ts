@@ -16,6 +16,8 @@ export interface Room {
   historyFloor: number;
   memberVersion: number;
   metaVersion: number;
+  /** End-to-end encrypted: the server never reads a body, and pushes carry none. */
+  encrypted: boolean;
 }
 
 export interface RoomWithMembers extends Room {
@@ -29,14 +31,14 @@ export interface MembershipChange {
 }
 
 const ROOM_COLUMNS = `id, kind, name, description, epoch, last_seq AS "lastSeq", history_floor AS "historyFloor",
-  member_version AS "memberVersion", meta_version AS "metaVersion"`;
+  member_version AS "memberVersion", meta_version AS "metaVersion", encrypted`;
 
 /** A fresh epoch for a new (or reset) history; any positive int32 that differs from the old one. */
 const newEpoch = (): number => randomInt(1, 2 ** 31 - 1);
 
 export async function createRoom(
   db: Db,
-  input: { kind: RoomKind; name: string; description?: string; memberIds: readonly string[] },
+  input: { kind: RoomKind; name: string; description?: string; encrypted?: boolean; memberIds: readonly string[] },
 ): Promise<RoomWithMembers> {
   const memberIds = [...new Set(input.memberIds)];
   if (input.kind === 'direct' && memberIds.length !== 2) {
@@ -46,8 +48,8 @@ export async function createRoom(
     const missing = await missingUserIds(tx, memberIds);
     if (missing.length > 0) throw storeError('ERR_USER_NOT_FOUND', { userIds: missing });
     const { rows } = await tx.query<Room>(
-      `INSERT INTO rooms (id, kind, name, description, epoch) VALUES ($1, $2, $3, $4, $5) RETURNING ${ROOM_COLUMNS}`,
-      [newId(), input.kind, input.name, input.description ?? '', newEpoch()],
+      `INSERT INTO rooms (id, kind, name, description, epoch, encrypted) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ROOM_COLUMNS}`,
+      [newId(), input.kind, input.name, input.description ?? '', newEpoch(), input.encrypted ?? false],
     );
     const room = rows[0]!;
     await tx.query('INSERT INTO room_members (room_id, user_id) SELECT $1, unnest($2::text[])', [room.id, memberIds]);

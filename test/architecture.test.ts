@@ -17,8 +17,9 @@ const ALLOWED: Record<string, string[]> = {
   broker: ['broker', 'schema', 'lib'],
   bridge: ['bridge', 'schema', 'store', 'lib'],
   api: ['api', 'schema', 'store', 'lib'],
+  push: ['push', 'schema', 'store', 'lib'],
   'mobile-sim': ['mobile-sim', 'schema'],
-  platform: ['platform', 'api', 'bridge', 'broker', 'store', 'schema', 'lib'],
+  platform: ['platform', 'api', 'bridge', 'broker', 'push', 'store', 'schema', 'lib'],
 };
 
 async function sourceFiles(folder: string): Promise<string[]> {

@@ -40,13 +40,19 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       },
     },
     async (request) => {
-      await roomForCaller(deps.db, request.params.id, identifyCaller(request, deps));
+      const caller = identifyCaller(request, deps);
+      await roomForCaller(deps.db, request.params.id, caller);
       const { after, before, limit } = request.query;
       const page = await getHistory(deps.db, request.params.id, {
         limit,
         ...(after === undefined ? {} : { after }),
         ...(before === undefined ? {} : { before }),
       });
+      // A device catching up forwards now has these messages: no push should announce them anymore.
+      const newest = page.messages[page.messages.length - 1];
+      if (caller.kind === 'user' && before === undefined && newest !== undefined) {
+        deps.recordDelivered({ roomId: request.params.id, userId: caller.userId, deliveredSeq: newest.seq });
+      }
       return { messages: page.messages.map(messageView), lastSeq: page.lastSeq, epoch: page.epoch, historyFloor: page.historyFloor };
     },
   );

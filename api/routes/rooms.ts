@@ -18,6 +18,7 @@ const roomView = (room: RoomWithMembers): RoomViewT => ({
   historyFloor: room.historyFloor,
   memberVersion: room.memberVersion,
   metaVersion: room.metaVersion,
+  encrypted: room.encrypted,
   members: room.memberIds,
 });
 
@@ -49,6 +50,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         name: request.body.name,
         memberIds,
         ...(request.body.description === undefined ? {} : { description: request.body.description }),
+        ...(request.body.encrypted === undefined ? {} : { encrypted: request.body.encrypted }),
       });
       await announceRoomEvent(
         deps.publisher,

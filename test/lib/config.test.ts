@@ -33,6 +33,11 @@ describe('loadConfig', () => {
       RECEIPT_FLUSH_MS: 250,
       PRESENCE_REFRESH_MS: 10_000,
       PRESENCE_TTL_MS: 15_000,
+      PUSH_ACK_TIMEOUT_MS: 15_000,
+      PUSH_POLL_MS: 1_000,
+      PUSH_CONCURRENCY: 32,
+      PUSH_REQUEST_TIMEOUT_MS: 10_000,
+      PUSH_MAX_ATTEMPTS: 8,
     });
   });
 
@@ -123,6 +128,13 @@ describe('loadConfig', () => {
     ['MAX_PAYLOAD_BYTES', '1023'],
     ['BATCH_MAX_MESSAGES', '0'],
     ['BATCH_MAX_WAIT_MS', '1001'],
+    ['PUSH_CONCURRENCY', '0'],
+    ['PUSH_POLL_MS', '5'],
+    ['PUSH_REQUEST_TIMEOUT_MS', '99'],
+    ['PUSH_MAX_ATTEMPTS', '0'],
+    ['PUSH_ACK_TIMEOUT_MS', '-1'],
+    ['APNS_URL', 'ftp://apple'],
+    ['FCM_URL', 'fcm.googleapis.com'],
   ])('rejects %s=%s with ERR_CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
@@ -141,5 +153,36 @@ describe('loadConfig', () => {
     const error = configError({ API_PORT: '1.5' });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.message).toContain('API_PORT');
+  });
+
+  it('accepts a complete provider configuration and leaves the stubs to the embedded default when none is given', () => {
+    const apns = { APNS_TOPIC: 'com.example.chat', APNS_KEY_ID: 'ABC123DEFG', APNS_TEAM_ID: 'TEAM123456', APNS_KEY_FILE: '/keys/apns.p8' };
+    expect(loadConfig({ ...apns, FCM_CREDENTIALS_FILE: '/keys/fcm.json' })).toMatchObject({
+      ...apns,
+      FCM_CREDENTIALS_FILE: '/keys/fcm.json',
+    });
+    const none = loadConfig({});
+    for (const key of [
+      'APNS_URL',
+      'APNS_TOPIC',
+      'APNS_KEY_ID',
+      'APNS_TEAM_ID',
+      'APNS_KEY_FILE',
+      'FCM_URL',
+      'FCM_PROJECT_ID',
+      'FCM_CREDENTIALS_FILE',
+    ] as const) {
+      expect(none).not.toHaveProperty(key);
+    }
+  });
+
+  it.each([
+    [{ APNS_URL: 'https://api.sandbox.push.apple.com' }, 'APNS_TOPIC'],
+    [{ APNS_TOPIC: 'com.example.chat', APNS_KEY_ID: 'ABC123DEFG', APNS_TEAM_ID: 'TEAM123456' }, 'APNS_KEY_FILE'],
+    [{ FCM_PROJECT_ID: 'my-project' }, 'FCM_CREDENTIALS_FILE'],
+  ])('refuses half a provider configuration (%o), naming the missing %s', (env, missing) => {
+    const error = configError(env);
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.details).toEqual({ variable: missing });
   });
 });

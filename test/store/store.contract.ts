@@ -86,7 +86,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
     it('assigns gapless seqs from 1 in batch order and stores bodies byte for byte', async () => {
       const { room, users } = await roomWith(2);
       const binary = new Uint8Array([0, 255, 1, 254, 0]);
-      const outcomes = await appendSends(
+      const { outcomes } = await appendSends(
         db,
         [
           send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: 'a' }),
@@ -111,8 +111,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
     it('answers a retried send, in a later batch or the same one, with the original seq', async () => {
       const { room, users } = await roomWith(1);
       const first = send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: 'retry-me' });
-      const [stored] = await appendSends(db, [first], 1);
-      const again = await appendSends(db, [first, send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: 'x' }), { ...first }], 2);
+      const [stored] = (await appendSends(db, [first], 1)).outcomes;
+      const again = (await appendSends(db, [first, send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: 'x' }), { ...first }], 2))
+        .outcomes;
       expect(stored).toMatchObject({ status: 'stored', message: { seq: 1 } });
       expect(again.map((o) => [o.status, o.status === 'rejected' ? 0 : o.message.seq])).toEqual([
         ['duplicate', 1],
@@ -127,7 +128,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
       const outsider = await createUser(db, { name: 'outsider' });
       await addMember(db, room.id, outsider.id);
       await removeMember(db, room.id, outsider.id); // member_version is now 3
-      const outcomes = await appendSends(
+      const { outcomes } = await appendSends(
         db,
         [
           send({ roomId: 'no-such-room', senderId: users[0]!.id, clientMsgId: '1' }),

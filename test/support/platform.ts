@@ -5,7 +5,7 @@
 import { createMetrics } from '../../lib/metrics.js';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
-import { startPlatform, type Platform } from '../../platform/platform.js';
+import { startPlatform, type Platform, type PlatformDeps } from '../../platform/platform.js';
 import { openDb } from '../../store/index.js';
 import { createTestDatabase, REDIS_URL } from './backends.js';
 import { flushRedisDb } from './redis.js';
@@ -33,7 +33,11 @@ export interface TestPlatform extends Platform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(choice: BackendChoice, env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  choice: BackendChoice,
+  env: Record<string, string> = {},
+  extra: Pick<PlatformDeps, 'pushProviders'> = {},
+): Promise<TestPlatform> {
   const database = choice.database === 'postgres' ? await createTestDatabase() : undefined;
   const redisUrl = choice.brokerState === 'redis' ? `${REDIS_URL}/${choice.redisDb ?? 1}` : undefined;
   if (redisUrl !== undefined) await flushRedisDb(redisUrl);
@@ -51,6 +55,7 @@ export async function startTestPlatform(choice: BackendChoice, env: Record<strin
     secrets: { jwtSecret: 'test-secret-test-secret-test-secret-0123', adminToken: 'admin-token-for-tests' },
     log: silentLogger(),
     metrics: createMetrics(),
+    ...extra,
   });
 
   // Fastify's in-process injection: no socket, same routing, validation and error handling.

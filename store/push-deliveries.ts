@@ -1,0 +1,264 @@
+/**
+ * Push deliveries (DESIGN §8): one row per push to one device, recorded before it is sent.
+ * Claiming leases a row (moves its next attempt past the time a send can take) instead of
+ * holding a lock during the provider call, so a node that dies mid-send leaves the row to be
+ * claimed again, and the push is sent again with the same dedup key: at least once, never lost.
+ */
+import type { Queryable } from './db.js';
+import type { PushPlatform } from './push-tokens.js';
+
+export type DeliveryKind = 'message' | 'retract';
+export type DeliveryStatus = 'pending' | 'sent' | 'skipped' | 'dead' | 'rejected' | 'failed';
+
+export interface ClaimedDelivery {
+  id: number;
+  roomId: string;
+  /** The message's seq; for a retraction, the read seq it retracts up to. */
+  seq: number;
+  kind: DeliveryKind;
+  userId: string;
+  deviceId: string;
+  platform: PushPlatform;
+  /** Including this one. */
+  attempts: number;
+  /** What the push is made of, read as it is claimed: a retried push carries a current token and badge. */
+  context: DeliveryContext;
+}
+
+export interface DeliveryContext {
+  /** The device's current token; undefined once it was deleted. */
+  token: string | undefined;
+  tokenPlatform: PushPlatform | undefined;
+  isMember: boolean;
+  readSeq: number;
+  deliveredSeq: number;
+  encrypted: boolean;
+  /** The user's unread total over all its rooms (sum of last_seq - read_seq): the app badge. */
+  badge: number;
+  /** For message pushes whose message is still stored. */
+  message: { senderId: string; senderName: string; sentAtMs: number; contentType: string; body: Uint8Array } | undefined;
+}
+
+export interface Settlement {
+  id: number;
+  status: DeliveryStatus;
+  /** When status stays 'pending' (a retry). */
+  nextAttemptAtMs?: number;
+  /** The provider's word (or why it was skipped), for operators. */
+  outcome: string;
+  /** Set for a sent message push: it is now shown on (userId, deviceId) in roomId up to seq. */
+  shown?: { userId: string; deviceId: string; roomId: string; seq: number };
+  /** Set when the provider called the token dead: it is deleted if the device still has it. */
+  deadToken?: { userId: string; deviceId: string; token: string };
+}
+
+interface ClaimedRow extends Omit<ClaimedDelivery, 'context'>, Omit<DeliveryContext, 'message'> {
+  senderId: string | null;
+  senderName: string | null;
+  sentAtMs: number | null;
+  contentType: string | null;
+  body: Uint8Array | null;
+}
+
+/**
+ * Leases up to `limit` due deliveries to `platform` until `leaseUntilMs`, counting the attempt,
+ * and reads what each push is made of, in one statement. The lookups are one index probe per
+ * row (LATERAL ... LIMIT 1) whatever the statistics say: as plain joins, tables never analysed
+ * (PGlite has no autovacuum) got plans that scan all of messages.
+ */
+export async function claimDueDeliveries(
+  db: Queryable,
+  options: { platform: PushPlatform; nowMs: number; leaseUntilMs: number; limit: number },
+): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimedRow>(
+    `WITH claimed AS (
+       UPDATE push_deliveries d SET attempts = d.attempts + 1, next_attempt_at_ms = $3, updated_at_ms = $2
+       WHERE d.id IN (
+         SELECT id FROM push_deliveries
+         WHERE status = 'pending' AND platform = $1 AND next_attempt_at_ms <= $2
+         ORDER BY next_attempt_at_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED
+       )
+       RETURNING d.id, d.room_id, d.seq, d.kind, d.user_id, d.device_id, d.platform, d.attempts
+     )
+     SELECT c.id, c.room_id AS "roomId", c.seq, c.kind, c.user_id AS "userId", c.device_id AS "deviceId", c.platform, c.attempts,
+       t.token, t.platform AS "tokenPlatform", (rm.user_id IS NOT NULL) AS "isMember",
+       COALESCE(rr.read_seq, 0) AS "readSeq", COALESCE(dm.delivered_seq, 0) AS "deliveredSeq", COALESCE(r.encrypted, false) AS encrypted,
+       b.unread AS badge, m.sender_id AS "senderId", u.name AS "senderName", m.sent_at_ms AS "sentAtMs", m.content_type AS "contentType", m.body
+     FROM claimed c
+     LEFT JOIN LATERAL (SELECT token, platform FROM push_tokens WHERE user_id = c.user_id AND device_id = c.device_id LIMIT 1) t ON true
+     LEFT JOIN LATERAL (SELECT encrypted FROM rooms WHERE id = c.room_id LIMIT 1) r ON true
+     LEFT JOIN LATERAL (SELECT user_id FROM room_members WHERE room_id = c.room_id AND user_id = c.user_id LIMIT 1) rm ON true
+     LEFT JOIN LATERAL (SELECT read_seq FROM read_receipts WHERE room_id = c.room_id AND user_id = c.user_id LIMIT 1) rr ON true
+     LEFT JOIN LATERAL (SELECT delivered_seq FROM delivery_marks WHERE room_id = c.room_id AND user_id = c.user_id LIMIT 1) dm ON true
+     LEFT JOIN LATERAL (
+       SELECT sender_id, sent_at_ms, content_type, body FROM messages WHERE c.kind = 'message' AND room_id = c.room_id AND seq = c.seq LIMIT 1
+     ) m ON true
+     LEFT JOIN LATERAL (SELECT name FROM users WHERE id = m.sender_id LIMIT 1) u ON true
+     LEFT JOIN LATERAL (
+       SELECT COALESCE(SUM(GREATEST(ur.last_seq - COALESCE(urr.read_seq, 0), 0)), 0) AS unread
+       FROM room_members um JOIN rooms ur ON ur.id = um.room_id
+       LEFT JOIN read_receipts urr ON urr.room_id = um.room_id AND urr.user_id = um.user_id
+       WHERE um.user_id = c.user_id
+     ) b ON true
+     ORDER BY c.seq, c.id`,
+    [options.platform, options.nowMs, options.leaseUntilMs, options.limit],
+  );
+  return rows.map(
+    ({
+      senderId,
+      senderName,
+      sentAtMs,
+      contentType,
+      body,
+      token,
+      tokenPlatform,
+      isMember,
+      readSeq,
+      deliveredSeq,
+      encrypted,
+      badge,
+      ...row
+    }) => ({
+      ...row,
+      id: Number(row.id),
+      seq: Number(row.seq),
+      context: {
+        token: token ?? undefined,
+        tokenPlatform: tokenPlatform ?? undefined,
+        isMember,
+        readSeq: Number(readSeq),
+        deliveredSeq: Number(deliveredSeq),
+        encrypted,
+        badge: Number(badge),
+        message:
+          senderId === null || body === null
+            ? undefined
+            : {
+                senderId,
+                senderName: senderName ?? '',
+                sentAtMs: Number(sentAtMs),
+                contentType: contentType ?? '',
+                body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+              },
+      },
+    }),
+  );
+}
+
+/**
+ * Records the outcome of many deliveries in one statement: their status; for sent message
+ * pushes, what each device now shows, and the retraction of it when the room was read
+ * meanwhile (the read and the push crossed: the read's own check ran before this row existed);
+ * and dead tokens, deleted unless the device registered a new one since.
+ */
+export async function settleDeliveries(db: Queryable, settlements: readonly Settlement[], nowMs: number): Promise<void> {
+  if (settlements.length === 0) return;
+  const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
+  const dead = settlements.flatMap((s) => (s.deadToken === undefined ? [] : [s.deadToken]));
+  await db.query(
+    `WITH settled AS (
+       UPDATE push_deliveries d SET status = k.status, outcome = k.outcome, updated_at_ms = $5,
+         next_attempt_at_ms = COALESCE(k.next_attempt_at_ms, d.next_attempt_at_ms)
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS k(id, status, outcome, next_attempt_at_ms) WHERE d.id = k.id
+     ), shown AS (
+       SELECT k.user_id, k.device_id, k.room_id, max(k.seq) AS seq
+       FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[]) AS k(user_id, device_id, room_id, seq)
+       GROUP BY k.user_id, k.device_id, k.room_id
+     ), showing AS (
+       INSERT INTO push_shown (user_id, device_id, room_id, shown_seq) SELECT user_id, device_id, room_id, seq FROM shown
+       ON CONFLICT (user_id, room_id, device_id) DO UPDATE SET shown_seq = GREATEST(push_shown.shown_seq, EXCLUDED.shown_seq)
+     ), crossed AS (
+       INSERT INTO push_retractions (room_id, user_id, read_seq)
+       SELECT DISTINCT rr.room_id, rr.user_id, rr.read_seq
+       FROM shown s JOIN read_receipts rr ON rr.room_id = s.room_id AND rr.user_id = s.user_id AND rr.read_seq >= s.seq
+       ON CONFLICT (room_id, user_id) DO UPDATE SET read_seq = GREATEST(push_retractions.read_seq, EXCLUDED.read_seq)
+     ), dead AS (
+       DELETE FROM push_tokens t USING unnest($10::text[], $11::text[], $12::text[]) AS k(user_id, device_id, token)
+       WHERE t.user_id = k.user_id AND t.device_id = k.device_id AND t.token = k.token
+     )
+     SELECT 1`,
+    [
+      settlements.map((s) => s.id),
+      settlements.map((s) => s.status),
+      settlements.map((s) => s.outcome),
+      settlements.map((s) => s.nextAttemptAtMs ?? null),
+      nowMs,
+      shown.map((s) => s.userId),
+      shown.map((s) => s.deviceId),
+      shown.map((s) => s.roomId),
+      shown.map((s) => s.seq),
+      dead.map((d) => d.userId),
+      dead.map((d) => d.deviceId),
+      dead.map((d) => d.token),
+    ],
+  );
+}
+
+/**
+ * Turns queued reads into retraction pushes, in one statement: each claimed read withdraws the
+ * notifications shown for its room on the user's devices up to the read seq. Returns how many
+ * retraction pushes were recorded.
+ */
+export async function expandRetractions(
+  db: Queryable,
+  options: { nowMs: number; limit: number; platforms: readonly PushPlatform[] },
+): Promise<number> {
+  const { rows } = await db.query<{ queued: number }>(
+    `WITH claimed AS (
+       DELETE FROM push_retractions WHERE (room_id, user_id) IN (
+         SELECT room_id, user_id FROM push_retractions LIMIT $2 FOR UPDATE SKIP LOCKED
+       ) RETURNING room_id, user_id, read_seq
+     ), withdrawn AS (
+       DELETE FROM push_shown s USING claimed c
+       WHERE s.room_id = c.room_id AND s.user_id = c.user_id AND s.shown_seq <= c.read_seq
+       RETURNING s.user_id, s.device_id, s.room_id, c.read_seq
+     ), queued AS (
+       INSERT INTO push_deliveries (room_id, seq, kind, user_id, device_id, platform, next_attempt_at_ms, updated_at_ms)
+       SELECT w.room_id, w.read_seq, 'retract', w.user_id, w.device_id, t.platform, $1, $1
+       FROM withdrawn w JOIN push_tokens t ON t.user_id = w.user_id AND t.device_id = w.device_id AND t.platform = ANY($3::text[])
+       ON CONFLICT (room_id, seq, kind, user_id, device_id) DO NOTHING
+       RETURNING 1
+     )
+     SELECT count(*)::integer AS queued FROM queued`,
+    [options.nowMs, options.limit, options.platforms],
+  );
+  return Number(rows[0]?.queued ?? 0);
+}
+
+/**
+ * Forgets finished deliveries older than `beforeMs` whose message has left the outbox (while it
+ * is there, the row is what keeps a second look at the message from pushing the device again).
+ */
+export async function sweepDeliveries(db: Queryable, beforeMs: number, limit: number): Promise<number> {
+  const { rows } = await db.query(
+    `DELETE FROM push_deliveries WHERE id IN (
+       SELECT d.id FROM push_deliveries d
+       WHERE d.status <> 'pending' AND d.updated_at_ms < $1
+         AND NOT EXISTS (SELECT 1 FROM push_outbox o WHERE o.room_id = d.room_id AND o.seq = d.seq)
+       LIMIT $2
+     ) RETURNING 1`,
+    [beforeMs, limit],
+  );
+  return rows.length;
+}
+
+export interface DeliveryRow {
+  roomId: string;
+  seq: number;
+  kind: DeliveryKind;
+  userId: string;
+  deviceId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  outcome: string;
+}
+
+/** Every delivery of a room, oldest first (tests and operators). */
+export async function listDeliveries(db: Queryable, roomId: string): Promise<DeliveryRow[]> {
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT room_id AS "roomId", seq, kind, user_id AS "userId", device_id AS "deviceId", status, attempts, outcome
+     FROM push_deliveries WHERE room_id = $1 ORDER BY id`,
+    [roomId],
+  );
+  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+}

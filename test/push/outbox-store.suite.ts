@@ -1,0 +1,244 @@
+/**
+ * The push tables as the store keeps them (store/push-*.ts), run against each database: the
+ * outbox row written with its message, shared claims, retractions queued by reads, outcomes.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  appendSends,
+  claimDueDeliveries,
+  claimDueOutbox,
+  createRoom,
+  createUser,
+  enqueueMessagePushes,
+  expandRetractions,
+  getPushToken,
+  listDeliveries,
+  outboxTargets,
+  recordDeliveryMarks,
+  recordReadMarks,
+  registerPushToken,
+  removeFromOutbox,
+  settleDeliveries,
+  sweepDeliveries,
+  type Db,
+  type PendingSend,
+} from '../../store/index.js';
+
+export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; close: () => Promise<void> }>): void {
+  describe(`push outbox store: ${name}`, () => {
+    let db: Db;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ db, close } = await open());
+    });
+    afterAll(async () => close?.());
+
+    const send = (roomId: string, senderId: string, clientMsgId = randomBytes(6).toString('hex')): PendingSend => ({
+      roomId,
+      senderId,
+      senderDevice: 'phone',
+      clientMsgId,
+      roomVersion: 1,
+      contentType: 'text/plain',
+      body: new TextEncoder().encode(clientMsgId),
+    });
+    const register = (userId: string, deviceId = 'phone', platform: 'apns' | 'fcm' = 'apns', token = randomBytes(32).toString('hex')) =>
+      registerPushToken(db, { userId, deviceId, platform, token, registeredAtMs: 1 }).then(() => token);
+
+    async function room(names: string[]) {
+      const users = await Promise.all(names.map((n) => createUser(db, { name: n })));
+      const created = await createRoom(db, { kind: 'group', name: 'r', memberIds: users.map((u) => u.id) });
+      return { roomId: created.id, ids: users.map((u) => u.id) };
+    }
+
+    async function outboxOf(roomId: string): Promise<number[]> {
+      const { rows } = await db.query<{ seq: number }>('SELECT seq FROM push_outbox WHERE room_id = $1 ORDER BY seq', [roomId]);
+      return rows.map((r) => Number(r.seq));
+    }
+
+    it('queues a message for push, in its own transaction, only when a member other than the sender has a token', async () => {
+      const { roomId, ids } = await room(['alice', 'bob', 'carol']);
+      const [alice, bob] = ids as [string, string];
+      expect(await appendSends(db, [send(roomId, alice)], 1_000)).toMatchObject({ pushQueued: 0 });
+      await register(alice); // the sender's own token does not make its message push-worthy
+      expect(await appendSends(db, [send(roomId, alice)], 1_000)).toMatchObject({ pushQueued: 0 });
+      await register(bob);
+      const both = await appendSends(db, [send(roomId, alice), send(roomId, bob), send(roomId, alice)], 1_000);
+      expect(both.pushQueued).toBe(3); // bob's own message goes to alice, who has a token too
+      expect(await outboxOf(roomId)).toEqual([3, 4, 5]);
+    });
+
+    it('names every device with a token of every member but the sender, with what each has seen', async () => {
+      const { roomId, ids } = await room(['alice', 'bob', 'carol']);
+      const [alice, bob, carol] = ids as [string, string, string];
+      await register(alice);
+      await register(bob, 'phone', 'apns');
+      await register(bob, 'tablet', 'fcm');
+      await appendSends(db, [send(roomId, carol), send(roomId, carol)], 1_000);
+      await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]);
+      await recordDeliveryMarks(db, [{ roomId, userId: alice, deliveredSeq: 2 }]);
+      const items = await db.transaction((tx) => claimDueOutbox(tx, 1_000, 100));
+      const mine = items.filter((i) => i.roomId === roomId);
+      expect(mine).toEqual([
+        { roomId, seq: 1, senderId: carol, sentAtMs: 1_000 },
+        { roomId, seq: 2, senderId: carol, sentAtMs: 1_000 },
+      ]);
+      const targets = await db.transaction((tx) => outboxTargets(tx, mine, ['apns', 'fcm']));
+      const summary = targets.map((t) => [t.seq, t.userId, t.deviceId, t.platform, t.seenSeq]).sort();
+      expect(summary).toEqual(
+        [
+          [1, alice, 'phone', 'apns', 2],
+          [1, bob, 'phone', 'apns', 1],
+          [1, bob, 'tablet', 'fcm', 1],
+          [2, alice, 'phone', 'apns', 2],
+          [2, bob, 'phone', 'apns', 1],
+          [2, bob, 'tablet', 'fcm', 1],
+        ].sort(),
+      );
+      const apnsOnly = await db.transaction((tx) => outboxTargets(tx, mine, ['apns']));
+      expect(apnsOnly.every((t) => t.platform === 'apns')).toBe(true);
+      await db.transaction((tx) => removeFromOutbox(tx, mine));
+      expect(await outboxOf(roomId)).toEqual([]);
+    });
+
+    it('records one delivery per (message, device) however often it is enqueued, and leases it when claimed', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      await appendSends(db, [send(roomId, alice)], 1_000);
+      const target = { roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'fcm' as const, seenSeq: 0 };
+      await db.transaction((tx) => enqueueMessagePushes(tx, [target, target], 2_000));
+      await db.transaction((tx) => enqueueMessagePushes(tx, [target], 2_000));
+      expect(await listDeliveries(db, roomId)).toEqual([
+        { roomId, seq: 1, kind: 'message', userId: bob, deviceId: 'phone', status: 'pending', attempts: 0, outcome: '' },
+      ]);
+      const claimed = await claimDueDeliveries(db, { platform: 'fcm', nowMs: 2_000, leaseUntilMs: 9_000, limit: 100 });
+      expect(claimed.filter((c) => c.roomId === roomId)).toMatchObject([{ seq: 1, userId: bob, attempts: 1 }]);
+      const again = await claimDueDeliveries(db, { platform: 'fcm', nowMs: 8_999, leaseUntilMs: 20_000, limit: 100 });
+      expect(again.filter((c) => c.roomId === roomId)).toEqual([]); // leased
+      const afterLease = await claimDueDeliveries(db, { platform: 'fcm', nowMs: 9_000, leaseUntilMs: 20_000, limit: 100 });
+      expect(afterLease.filter((c) => c.roomId === roomId)).toMatchObject([{ seq: 1, attempts: 2 }]);
+    });
+
+    it('queues a retraction when a read passes a shown notification, and turns it into one silent push per showing device', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'apns');
+      await register(bob, 'tablet', 'fcm');
+      await appendSends(db, [send(roomId, alice), send(roomId, alice), send(roomId, alice)], 1_000);
+      const targets = (['phone', 'tablet'] as const).map((deviceId, i) => ({
+        roomId,
+        seq: 2,
+        userId: bob,
+        deviceId,
+        platform: i === 0 ? ('apns' as const) : ('fcm' as const),
+        seenSeq: 0,
+      }));
+      await db.transaction((tx) => enqueueMessagePushes(tx, targets, 2_000));
+      const claimed = [
+        ...(await claimDueDeliveries(db, { platform: 'apns', nowMs: 2_000, leaseUntilMs: 3_000, limit: 100 })),
+        ...(await claimDueDeliveries(db, { platform: 'fcm', nowMs: 2_000, leaseUntilMs: 3_000, limit: 100 })),
+      ].filter((c) => c.roomId === roomId);
+      await settleDeliveries(
+        db,
+        claimed.map((c) => ({ id: c.id, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: c.deviceId, roomId, seq: 2 } })),
+        2_100,
+      );
+      await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]); // below what is shown: nothing to withdraw
+      expect(await expandRetractions(db, { nowMs: 3_000, limit: 100, platforms: ['apns', 'fcm'] })).toBe(0);
+      await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 3 }]);
+      expect(await expandRetractions(db, { nowMs: 3_000, limit: 100, platforms: ['apns', 'fcm'] })).toBe(2);
+      const retractions = (await listDeliveries(db, roomId)).filter((d) => d.kind === 'retract');
+      expect(retractions.map((d) => [d.seq, d.deviceId, d.status]).sort()).toEqual([
+        [3, 'phone', 'pending'],
+        [3, 'tablet', 'pending'],
+      ]);
+      await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 3 }]); // nothing shown anymore
+      expect(await expandRetractions(db, { nowMs: 3_000, limit: 100, platforms: ['apns', 'fcm'] })).toBe(0);
+    });
+
+    it('retracts a push that crossed the read: the read came first, the push was settled after it', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob);
+      await appendSends(db, [send(roomId, alice)], 1_000);
+      await db.transaction((tx) =>
+        enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'apns', seenSeq: 0 }], 1_000),
+      );
+      const [claimed] = (await claimDueDeliveries(db, { platform: 'apns', nowMs: 1_000, leaseUntilMs: 2_000, limit: 100 })).filter(
+        (c) => c.roomId === roomId,
+      );
+      await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]);
+      await settleDeliveries(
+        db,
+        [{ id: claimed!.id, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
+        1_500,
+      );
+      expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
+    });
+
+    it('deletes a dead token only if the device still has it', async () => {
+      const { ids } = await room(['bob']);
+      const [bob] = ids as [string];
+      const old = await register(bob, 'phone', 'fcm', 'old-token-0123456789');
+      await settleDeliveries(
+        db,
+        [{ id: -1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: 'another-token' } }],
+        1,
+      );
+      expect(await getPushToken(db, bob, 'phone')).toMatchObject({ token: old });
+      await settleDeliveries(
+        db,
+        [{ id: -1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: old } }],
+        1,
+      );
+      expect(await getPushToken(db, bob, 'phone')).toBeUndefined();
+    });
+
+    it('sweeps finished deliveries only once their message has left the outbox', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      await appendSends(db, [send(roomId, alice)], 1_000);
+      await db.transaction((tx) =>
+        enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'fcm', seenSeq: 0 }], 1_000),
+      );
+      const [claimed] = (await claimDueDeliveries(db, { platform: 'fcm', nowMs: 1_000, leaseUntilMs: 2_000, limit: 100 })).filter(
+        (c) => c.roomId === roomId,
+      );
+      await settleDeliveries(db, [{ id: claimed!.id, status: 'sent', outcome: 'ok' }], 1_000);
+      await sweepDeliveries(db, 5_000, 1_000);
+      expect(await listDeliveries(db, roomId)).toHaveLength(1); // the outbox row still guards it
+      await db.transaction((tx) => removeFromOutbox(tx, [{ roomId, seq: 1 }]));
+      await sweepDeliveries(db, 5_000, 1_000);
+      expect(await listDeliveries(db, roomId)).toEqual([]);
+    });
+
+    it.runIf(name.includes('PostgreSQL'))('lets two nodes claim the outbox at once without taking the same row (SKIP LOCKED)', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob);
+      await appendSends(
+        db,
+        Array.from({ length: 10 }, () => send(roomId, alice)),
+        100,
+      ); // due before every other test's rows
+      let releaseFirst: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+      let firstClaimed: (claimed: number[]) => void = () => undefined;
+      const claimedByFirst = new Promise<number[]>((resolve) => (firstClaimed = resolve));
+      const first = db.transaction(async (tx) => {
+        firstClaimed((await claimDueOutbox(tx, 100, 4)).map((i) => i.seq));
+        await held; // the first node is still working on its rows
+      });
+      const firstSeqs = await claimedByFirst;
+      const second = await db.transaction(async (tx) => (await claimDueOutbox(tx, 100, 100)).map((i) => i.seq));
+      releaseFirst();
+      await first;
+      expect(firstSeqs).toHaveLength(4);
+      expect(second).toHaveLength(6);
+      expect(new Set([...firstSeqs, ...second]).size).toBe(10);
+    });
+  });
+}
