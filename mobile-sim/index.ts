@@ -42,3 +42,15 @@ export {
   type AdaptiveHeartbeatOptions,
   type AdaptiveHeartbeatState,
 } from './heartbeat/adaptive-heartbeat.js';
+export type { PushRegistration } from './sdk/rest.js';
+export { parsePushNotice, type PushNotice } from './sdk/push-notice.js';
+export {
+  createNotificationCenter,
+  MAX_SHOWN_PER_ROOM,
+  PLACEHOLDER_TEXT,
+  type NotificationCenter,
+  type NotificationCenterDeps,
+  type NotificationChange,
+  type PushHandling,
+  type ShownNotification,
+} from './sdk/notification-center.js';

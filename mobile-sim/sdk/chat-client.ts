@@ -22,7 +22,7 @@ import { routeInbound, type InboundHandlers } from './inbound.js';
 import { SUBACK_FAILURE } from './mqtt-session.js';
 import { createOutbox, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_OUTSTANDING_SENDS, type SendResult } from './outbox.js';
 import { DEFAULT_PING_TIMEOUT_MS } from './ping-driver.js';
-import { createRestClient } from './rest.js';
+import { createRestClient, type PushRegistration } from './rest.js';
 import { createRoomRegistry, type RoomRegistryEvents, type RoomState } from './room-registry.js';
 import { DEFAULT_GAP_WAIT_MS, DEFAULT_MAX_HELD } from './room-sequencer.js';
 import type { ClientStatus } from './status.js';
@@ -112,6 +112,8 @@ export interface ChatClient {
   lastSeq(roomId: string): number;
   typing(roomId: string): TypingSender;
   markRead(roomId: string, seq: number): void;
+  /** Registers this device's push token, so the platform pushes to it while it is offline. */
+  registerPushToken(registration: PushRegistration): Promise<void>;
   stats(): ClientStats;
 }
 
@@ -249,6 +251,7 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     lastSeq: (roomId) => rooms.get(roomId)?.sync.lastSeq() ?? 0,
     typing: (roomId) => rooms.followNamed(roomId).typingSender(),
     markRead: (roomId, seq) => rooms.followNamed(roomId).markRead(seq),
+    registerPushToken: (registration) => rest.registerPush(options.deviceId, registration),
     stats: () => ({ malformed, ...rooms.counters(), ...outbox.counters() }),
   };
 }

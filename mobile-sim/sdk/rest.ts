@@ -1,6 +1,6 @@
 /**
  * The REST calls the SDK makes (DESIGN §11), over the global `fetch`: the caller's rooms, one
- * room, and history pages for catch-up and gap-fill. Answers are checked before use (they are
+ * room, history pages for catch-up and gap-fill, and the device's push token. Answers are checked before use (they are
  * input too), and history bodies decoded from base64 into the same `Message` shape the MQTT
  * path delivers. A 410 ERR_HISTORY_TRUNCATED is an expected answer, returned as a value.
  */
@@ -28,6 +28,14 @@ export interface RestClient {
   getRoom(roomId: string): Promise<RoomInfo>;
   /** Messages with seq > `afterSeq`, ascending, at most `limit`. */
   messagesAfter(roomId: string, afterSeq: number, limit?: number): Promise<HistoryAnswer>;
+  /** PUT /v1/devices/{deviceId}/push: where the platform sends this device's pushes while it is offline. */
+  registerPush(deviceId: string, registration: PushRegistration): Promise<void>;
+}
+
+export interface PushRegistration {
+  platform: 'apns' | 'fcm';
+  /** The APNs device token (hex) or the FCM registration token the phone's OS handed the app. */
+  token: string;
 }
 
 export interface RestClientDeps {
@@ -38,24 +46,27 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_REST_TIMEOUT_MS;
 
-  async function get(path: string): Promise<{ status: number; body: unknown }> {
+  async function call(method: 'GET' | 'PUT', path: string, json?: unknown): Promise<{ status: number; body: unknown }> {
     const token = await deps.getToken();
     let response: Response;
     try {
       response = await fetch(`${apiUrl}${path}`, {
-        headers: { authorization: `Bearer ${token}` },
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      throw new SdkError('ERR_SDK_REST', `GET ${path}: no answer`, { cause, status: 0 });
+      throw new SdkError('ERR_SDK_REST', `${method} ${path}: no answer`, { cause, status: 0 });
     }
     const body: unknown = await response.json().catch(() => undefined);
     return { status: response.status, body };
   }
+  const get = (path: string) => call('GET', path);
 
-  function fail(path: string, status: number, body: unknown): never {
+  function fail(path: string, status: number, body: unknown, method = 'GET'): never {
     const apiCode = field(field(body, 'error'), 'code');
-    throw new SdkError('ERR_SDK_REST', `GET ${path}: ${status}`, {
+    throw new SdkError('ERR_SDK_REST', `${method} ${path}: ${status}`, {
       status,
       ...(typeof apiCode === 'string' ? { apiCode } : {}),
     });
@@ -84,6 +95,11 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
       }
       const page = status === 200 ? historyPage(roomId, body) : undefined;
       return page ?? fail(path, status, body);
+    },
+    async registerPush(deviceId, registration) {
+      const path = `/v1/devices/${encodeURIComponent(deviceId)}/push`;
+      const { status, body } = await call('PUT', path, registration);
+      if (status !== 200) fail(path, status, body, 'PUT');
     },
   };
 }
