@@ -1,12 +1,14 @@
 /**
  * `npm run demo`: starts the embedded platform in-process, creates alice and bob in a room,
  * and lets them chat over MQTT (alice on TCP, bob on WebSocket), printing what each phone
- * sees: acks with their seqs, delivered messages, and a Nack for a stale room version.
+ * sees: acks with their seqs, delivered messages, and a Nack for a stale room version; then bob's
+ * app is put away and woken by a push (`demo-push.ts`).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { loadConfig } from '../lib/config.js';
 import { silentLogger } from '../lib/log.js';
 import { startPlatform } from '../platform/platform.js';
+import { startLocalPushStubs } from '../platform/push-providers.js';
 import {
   NackReason,
   decodeInboxItem,
@@ -18,15 +20,19 @@ import {
   sendTopic,
 } from '../schema/index.js';
 import { openDb } from '../store/index.js';
+import { playPushAct } from './demo-push.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 say('starting the embedded platform (PGlite in memory)...');
 const { db } = await openDb({});
-const platform = await startPlatform(loadConfig({ MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0' }), {
+const pushStubs = await startLocalPushStubs({ requestTimeoutMs: 5_000 });
+// A short ack deadline: a device that disconnects without a clean goodbye is pushed after 2 s, not 15.
+const platform = await startPlatform(loadConfig({ MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', PUSH_ACK_TIMEOUT_MS: '2000' }), {
   db,
   secrets: { jwtSecret: 'demo-secret-demo-secret-demo-secret', adminToken: 'demo-admin-token' },
   log: silentLogger(),
+  pushProviders: pushStubs.providers,
 });
 
 async function admin(method: string, url: string, body?: object): Promise<Record<string, unknown>> {
@@ -46,8 +52,10 @@ const room = await admin('POST', '/v1/rooms', { name: 'demo', kind: 'group', mem
 const roomId = room['id'] as string;
 say(`room ${roomId} with alice (${alice}) and bob (${bob}), memberVersion ${String(room['memberVersion'])}\n`);
 
+const tokenFor = async (userId: string, deviceId: string) => (await admin('POST', '/v1/tokens', { userId, deviceId }))['token'] as string;
+
 async function phone(userId: string, url: string): Promise<MqttClient> {
-  const token = (await admin('POST', '/v1/tokens', { userId, deviceId: 'phone' }))['token'] as string;
+  const token = await tokenFor(userId, 'phone');
   const client = await mqtt.connectAsync(url, {
     clientId: deviceClientId(userId, 'phone'),
     username: userId,
@@ -97,6 +105,20 @@ say(
   `\nhistory over REST: ${(history['messages'] as { seq: number }[]).map((m) => `#${m.seq}`).join(' ')} (lastSeq ${String(history['lastSeq'])})`,
 );
 
-await Promise.all([alicePhone.endAsync(), bobPhone.endAsync()]);
+await bobPhone.endAsync();
+await playPushAct({
+  mqttUrl: platform.endpoints.mqtt,
+  apiUrl: platform.endpoints.api,
+  apnsStubUrl: pushStubs.apnsStub.url,
+  roomId,
+  bob: { userId: bob, token: await tokenFor(bob, 'phone') },
+  names,
+  aliceSays: async (text) => void (await send(alicePhone, alice, 'a-3', text, 2)),
+  lastSeq: async () => (await admin('GET', `/v1/rooms/${roomId}/messages?after=0`))['lastSeq'] as number,
+  say,
+});
+
+await alicePhone.endAsync();
 await platform.close();
+await pushStubs.close();
 await db.close();
