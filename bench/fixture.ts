@@ -21,8 +21,17 @@ export interface BenchFixture {
   readonly userIds: readonly string[];
 }
 
+const BATCHING_VARIABLES = ['BATCH_MAX_MESSAGES', 'BATCH_MAX_WAIT_MS'] as const;
+
 export async function startFixture(db: Db, options: { clients: number; rooms: number }): Promise<BenchFixture> {
-  const config = loadConfig({ MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'silent' });
+  // The bridge's batching settings come from the environment when set, so a run can try others.
+  const batching = Object.fromEntries(
+    BATCHING_VARIABLES.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  const config = loadConfig({ ...batching, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'silent' });
   const platform = await startPlatform(config, { db, secrets: SECRETS, log: silentLogger(), metrics: createMetrics() });
   try {
     const userIds: string[] = [];
