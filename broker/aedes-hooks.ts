@@ -68,7 +68,7 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     let identity: Identity;
     try {
       const verified = deps.tokens.verify(secret);
-      identity = { kind: 'device', userId: verified.userId, deviceId: verified.deviceId };
+      identity = { kind: 'device', userId: verified.userId, deviceId: verified.deviceId, tokenExpiresAtMs: verified.expiresAtMs };
     } catch (error) {
       log.info({ clientId: client.id, code: (error as { code?: string }).code }, 'connect refused: token');
       return done(refuse(CONNACK_NOT_AUTHORIZED, 'token invalid or expired'), false);

@@ -15,6 +15,7 @@ import { createMembershipCache, type MembershipSource } from './membership-cache
 import { brokerState, type BrokerStateKind } from './persistence.js';
 import { startPresenceTracker, type PresenceState } from './presence-tracker.js';
 import { createTokenBuckets } from './token-bucket.js';
+import { createTokenExpiry } from './token-expiry.js';
 
 export interface BrokerOptions {
   host: string;
@@ -109,14 +110,24 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     { refreshMs: options.presenceRefreshMs, ttlMs: options.presenceTtlMs },
   );
 
+  const tokenExpiry = createTokenExpiry({
+    now: Date.now,
+    expired: (client) => {
+      log.info({ clientId: client.id }, 'token expired: connection closed');
+      client.close();
+    },
+  });
   aedes.on('client', (client) => {
     const identity = identityOf(client);
     if (identity === undefined) return;
     deps.metrics.mqttConnections.inc();
-    if (identity.kind === 'device') presence.deviceConnected(identity.userId, identity.deviceId);
+    if (identity.kind !== 'device') return;
+    presence.deviceConnected(identity.userId, identity.deviceId);
+    tokenExpiry.watch(client, identity.tokenExpiresAtMs);
   });
   aedes.on('clientDisconnect', (client) => {
     typingLimiter.forget(client.id);
+    tokenExpiry.forget(client);
     const identity = identityOf(client);
     if (identity === undefined) return;
     deps.metrics.mqttConnections.dec();
@@ -178,6 +189,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     publish,
     async close() {
       presence.stop();
+      tokenExpiry.close();
       const listenersClosed = listeners.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listenersClosed;

@@ -1,7 +1,9 @@
 import type { Client } from 'aedes';
 
 /** Who is on the other end of an MQTT connection, decided once at CONNECT. */
-export type Identity = { kind: 'device'; userId: string; deviceId: string } | { kind: 'service' };
+export type Identity =
+  /** `tokenExpiresAtMs`: the connection is closed then (token-expiry.ts). */
+  { kind: 'device'; userId: string; deviceId: string; tokenExpiresAtMs: number } | { kind: 'service' };
 
 export { SERVICE_USERNAME } from '../lib/service-identity.js';
 

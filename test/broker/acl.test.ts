@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from '../../broker/acl.js';
 import type { Identity } from '../../broker/identity.js';
 
-const alice: Identity = { kind: 'device', userId: 'alice', deviceId: 'phone' };
+const alice: Identity = { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: Number.MAX_SAFE_INTEGER };
 const service: Identity = { kind: 'service' };
 
 const allow: AclDecision = { verdict: 'allow' };

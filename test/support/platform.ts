@@ -33,6 +33,9 @@ export interface TestPlatform extends Platform {
   stop(): Promise<void>;
 }
 
+/** The platform's token key in tests, for tokens the API would not issue (already or soon expired). */
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+
 export async function startTestPlatform(
   choice: BackendChoice,
   env: Record<string, string> = {},
@@ -52,7 +55,7 @@ export async function startTestPlatform(
   const { db } = await openDb({ databaseUrl: config.DATABASE_URL });
   const platform = await startPlatform(config, {
     db,
-    secrets: { jwtSecret: 'test-secret-test-secret-test-secret-0123', adminToken: 'admin-token-for-tests' },
+    secrets: { jwtSecret: TEST_JWT_SECRET, adminToken: 'admin-token-for-tests' },
     log: silentLogger(),
     metrics: createMetrics(),
     ...extra,
