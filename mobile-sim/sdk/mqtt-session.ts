@@ -78,6 +78,14 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
   let connected = false;
   let cause: SessionEnd | undefined;
 
+  // A PUBACK tells the platform this device has the message, and it then sends no push for it
+  // (DESIGN §8). MQTT.js acknowledges after handleMessage calls back without an error, so a
+  // delivery read after the session ended (the app is closing) is dropped unacknowledged: the
+  // platform pushes it and the next session's gap-fill fetches it. (customHandleAcks would say
+  // this more directly, but MQTT.js honours it on MQTT 5 only.)
+  client.handleMessage = (packet, callback) =>
+    callback(ended && packet.cmd === 'publish' ? new Error('session ended: delivery not acknowledged') : undefined);
+
   const connectTimer: TimerHandle = deps.clock.setTimeout(() => end({ kind: 'connectTimeout' }), options.connectTimeoutMs);
 
   function end(reason: SessionEnd, graceful = false): void {
