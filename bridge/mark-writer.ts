@@ -4,7 +4,8 @@
  * room's backlog, is one statement. Marks are merged in memory, keeping the maximum per
  * (room, user), and flushed every `flushIntervalMs` (or sooner when `maxPending` are waiting).
  * Until a mark is written, `peek` answers it, so a reader in this process (the push worker)
- * never acts on an older value than one already received.
+ * never acts on an older value than one already received; a failed write keeps its marks for
+ * the next flush.
  */
 import type { Logger } from '../lib/log.js';
 
@@ -60,22 +61,35 @@ export function createMarkWriter<M extends RoomUserMark>(
     writing = writing.then(async () => {
       try {
         await deps.write(marks);
+      } catch (error) {
+        // Still unwritten (peek keeps answering them): they go again with the next flush.
+        deps.log.warn({ err: (error as Error).message, marks: marks.length }, `${options.what} not stored, retried with the next flush`);
+        for (const mark of marks) keepPending(mark);
+        if (!closed) timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
+        return;
+      }
+      forgetWritten(marks);
+      try {
         deps.onWritten?.(marks);
       } catch (error) {
-        deps.log.warn({ err: (error as Error).message, marks: marks.length }, `${options.what} not stored`);
-      } finally {
-        forgetWritten(marks);
+        deps.log.warn({ err: (error as Error).message }, `after writing ${options.what}`);
       }
     });
     return writing;
+  }
+
+  /** Keeps `mark` for the next write unless a higher one for its (room, user) is waiting already. */
+  function keepPending(mark: M): void {
+    const key = keyOf(mark.roomId, mark.userId);
+    const current = pending.get(key);
+    if (current === undefined || options.seqOf(current) < options.seqOf(mark)) pending.set(key, mark);
   }
 
   return {
     record(mark) {
       if (closed) return; // shutting down: a mark is a hint the client repeats, not a promise
       const key = keyOf(mark.roomId, mark.userId);
-      const current = pending.get(key);
-      if (current === undefined || options.seqOf(current) < options.seqOf(mark)) pending.set(key, mark);
+      keepPending(mark);
       const known = unwritten.get(key);
       if (known === undefined || options.seqOf(known) < options.seqOf(mark)) unwritten.set(key, mark);
       if (pending.size >= options.maxPending) void flush();

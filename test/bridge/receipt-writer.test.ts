@@ -59,4 +59,34 @@ describe('receipt writer', () => {
     await writer.close();
     expect(statements).toBe(1);
   });
+
+  it('keeps marks whose write failed, still answering them, and writes them with the next flush', async () => {
+    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
+    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
+    await appendSends(
+      db,
+      Array.from({ length: 5 }, (_, i) => ({
+        roomId: room.id,
+        senderId: alice.id,
+        senderDevice: 'd',
+        clientMsgId: `f${i}`,
+        roomVersion: 1,
+        contentType: '',
+        body: new Uint8Array(),
+      })),
+      1,
+    );
+    let isDown = true;
+    const flaky: Db = { ...db, query: (sql, params) => (isDown ? Promise.reject(new Error('connection lost')) : db.query(sql, params)) };
+    const writer = createReceiptWriter({ db: flaky, log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 1000 });
+    writer.record({ roomId: room.id, userId: bob.id, readSeq: 3 });
+    await writer.flush();
+    expect(await getReadSeq(db, room.id, bob.id)).toBe(0);
+    expect(writer.peek(room.id, bob.id)).toBe(3); // the push worker still sees the read
+    isDown = false;
+    await writer.flush();
+    expect(await getReadSeq(db, room.id, bob.id)).toBe(3);
+    expect(writer.peek(room.id, bob.id)).toBe(0);
+    await writer.close();
+  });
 });
