@@ -71,8 +71,12 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
   const sending = new Set<Promise<void>>();
   /** Platforms whose last claim came back short: nothing more is due until new work is expected. */
   const exhausted = new Set<PushPlatform>();
-  /** The last push started per (user, device, room). */
-  const inOrder = new Map<string, Promise<void>>();
+  /** Bumped by expectWork, so a claim that began before new work was expected does not mark its platform exhausted. */
+  let workGeneration = 0;
+  const expectWork = (): void => {
+    workGeneration += 1;
+    exhausted.clear();
+  };
   let unsettled: { settlement: Settlement; event: PushSettled }[] = [];
   let settling: Promise<void> | undefined;
   let lingering: NodeJS.Timeout | undefined;
@@ -103,6 +107,11 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
           deps.now(),
         );
         for (const { event } of batch) deps.onSettled(event);
+        // A settled push may have been the one its device's next push waited behind (one at a time per device and room).
+        if (!closed) {
+          expectWork();
+          deps.wakeAt();
+        }
       } catch (error) {
         // The rows stay leased and pending: they are sent again (same dedup key) when the lease ends.
         log.warn({ err: (error as Error).message, deliveries: batch.length }, 'push outcomes not stored');
@@ -111,7 +120,7 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
   }
 
   function skip(delivery: ClaimedDelivery, reason: string): void {
-    settle(delivery, { id: delivery.id, status: 'skipped', outcome: reason }, undefined);
+    settle(delivery, { id: delivery.id, attempts: delivery.attempts, status: 'skipped', outcome: reason }, undefined);
   }
 
   /** The push to send, or why none is sent. */
@@ -130,40 +139,41 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
 
   /** `atMs`: when the provider answered; a retry is due no sooner than its Retry-After from then. */
   function settlementOf(delivery: ClaimedDelivery, outcome: PushOutcome, token: string, atMs: number): Settlement {
-    const id = delivery.id;
+    const { id, attempts } = delivery;
     switch (outcome.kind) {
       case 'delivered': {
         const isShown = delivery.kind === 'message';
         const shown = { userId: delivery.userId, deviceId: delivery.deviceId, roomId: delivery.roomId, seq: delivery.seq };
-        return { id, status: 'sent', outcome: outcome.providerId, ...(isShown ? { shown } : {}) };
+        return { id, attempts, status: 'sent', outcome: outcome.providerId, ...(isShown ? { shown } : {}) };
       }
       case 'token-dead':
-        return { id, status: 'dead', outcome: outcome.reason, deadToken: { userId: delivery.userId, deviceId: delivery.deviceId, token } };
+        return {
+          id,
+          attempts,
+          status: 'dead',
+          outcome: outcome.reason,
+          deadToken: { userId: delivery.userId, deviceId: delivery.deviceId, token },
+        };
       case 'rejected':
         log.warn({ platform: delivery.platform, reason: outcome.reason, roomId: delivery.roomId }, 'push rejected by the provider');
-        return { id, status: 'rejected', outcome: outcome.reason };
+        return { id, attempts, status: 'rejected', outcome: outcome.reason };
       case 'retry': {
         if (delivery.attempts >= options.maxAttempts) {
           log.warn({ platform: delivery.platform, reason: outcome.reason, attempts: delivery.attempts }, 'push given up');
-          return { id, status: 'failed', outcome: outcome.reason };
+          return { id, attempts, status: 'failed', outcome: outcome.reason };
         }
         const nextAttemptAtMs = atMs + retryDelayMs(delivery.attempts, outcome.retryAfterMs, deps.random, options.retryPolicy);
         deps.wakeAt(nextAttemptAtMs);
-        return { id, status: 'pending', outcome: outcome.reason, nextAttemptAtMs };
+        return { id, attempts, status: 'pending', outcome: outcome.reason, nextAttemptAtMs };
       }
     }
   }
 
-  /**
-   * Pushes to one device about one room go out one after another, in seq order: they share a
-   * collapse key, so the one that arrives last is the one the user sees.
-   */
+  /** Pushes to one device about one room are never claimed together (store: claimDueDeliveries), so each is sent at once. */
   function launch(delivery: ClaimedDelivery, provider: PushProvider, message: PushMessage): void {
     inFlight.set(delivery.platform, (inFlight.get(delivery.platform) ?? 0) + 1);
-    const key = `${delivery.userId}\u0000${delivery.deviceId}\u0000${delivery.roomId}`;
-    const previous = inOrder.get(key) ?? Promise.resolve();
-    const sent = previous
-      .then(() => provider.send(message))
+    const sent = provider
+      .send(message)
       .catch((error: unknown): PushOutcome => ({ kind: 'retry', reason: `provider threw: ${(error as Error).message}` }))
       .then((outcome) => {
         const atMs = deps.now();
@@ -174,11 +184,9 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
       .finally(() => {
         inFlight.set(delivery.platform, (inFlight.get(delivery.platform) ?? 1) - 1);
         sending.delete(sent);
-        if (inOrder.get(key) === sent) inOrder.delete(key);
         if (!closed) deps.wakeAt();
       });
     sending.add(sent);
-    inOrder.set(key, sent);
   }
 
   async function drainPlatform(platform: PushPlatform): Promise<void> {
@@ -189,15 +197,26 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
     const isWorthAClaim = busy === 0 || free >= Math.ceil(options.concurrency / 2);
     if (free <= 0 || !isWorthAClaim || exhausted.has(platform)) return;
     const nowMs = deps.now();
+    const generation = workGeneration;
     const claimed = await claimDueDeliveries(deps.db, {
       platform,
       nowMs,
       leaseUntilMs: nowMs + leaseMsFor(options.requestTimeoutMs),
       limit: free,
     });
-    if (claimed.length < free) exhausted.add(platform);
+    if (claimed.length < free && generation === workGeneration) exhausted.add(platform);
     if (claimed.length === 0) return;
     for (const delivery of claimed) {
+      // Claimed again and again without an outcome (each lease ran out: a node died or hung mid-send).
+      if (delivery.attempts > options.maxAttempts) {
+        log.warn({ platform, attempts: delivery.attempts, roomId: delivery.roomId }, 'push given up: its sends never finished');
+        settle(
+          delivery,
+          { id: delivery.id, attempts: delivery.attempts, status: 'failed', outcome: 'no outcome after every attempt' },
+          undefined,
+        );
+        continue;
+      }
       const message = compose(delivery);
       if (typeof message === 'string') {
         skip(delivery, message);
@@ -212,7 +231,7 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
   }
 
   return {
-    expectWork: () => exhausted.clear(),
+    expectWork,
     async drain() {
       if (closed) return;
       for (const platform of deps.providers.keys()) await drainPlatform(platform);

@@ -7,7 +7,8 @@
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
-import { expandRetractions, sweepDeliveries, type Db, type PushPlatform } from '../store/index.js';
+import { expandRetractions, type Db, type PushPlatform } from '../store/index.js';
+import { startDeliverySweeper } from './delivery-sweeper.js';
 import { createDrainer, type PushSettled } from './drainer.js';
 import { createOutboxPlanner, type PlanResult, type PresenceReader } from './outbox-planner.js';
 import type { PushProvider } from './provider.js';
@@ -49,9 +50,7 @@ const OUTBOX_BATCH = 200;
 const RETRACTION_BATCH = 200;
 /** A pass plans at most this many batches before it lets the drain run. */
 const MAX_BATCHES_PER_PASS = 10;
-const SWEEP_INTERVAL_MS = 60_000;
-/** Finished deliveries are kept this long (they are what stops a second look at a message from pushing twice). */
-const DELIVERY_RETENTION_MS = 3_600_000;
+const SWEEP = { intervalMs: 60_000, retentionMs: 3_600_000, batchSize: 10_000 };
 
 /** Runs `task` one at a time; a trigger while it runs makes it run once more afterwards. */
 function coalesced(task: () => Promise<void>, onError: (error: unknown) => void): { trigger(): void; idle(): Promise<void> } {
@@ -106,7 +105,6 @@ export function startPushWorker(deps: PushWorkerDeps, options: PushWorkerOptions
   const planListeners = new Set<(result: PlanResult) => void>();
   const report = (what: string) => (error: unknown) => log.warn({ err: (error as Error).message }, what);
   let closed = false;
-  let lastSweepMs = now();
 
   const planner = createOutboxPlanner({ ...deps, now, log }, { ackTimeoutMs: options.ackTimeoutMs, platforms, batchSize: OUTBOX_BATCH });
   const drainer = createDrainer(
@@ -134,11 +132,6 @@ export function startPushWorker(deps: PushWorkerDeps, options: PushWorkerOptions
     }
     pushes += await expandRetractions(deps.db, { nowMs: now(), limit: RETRACTION_BATCH, platforms });
     if (pushes > 0) drainNewWork();
-    if (now() - lastSweepMs >= SWEEP_INTERVAL_MS) {
-      lastSweepMs = now();
-      const swept = await sweepDeliveries(deps.db, lastSweepMs - DELIVERY_RETENTION_MS, 10_000);
-      if (swept > 0) log.debug({ swept }, 'finished deliveries swept');
-    }
   }
 
   const planning = coalesced(() => (closed ? Promise.resolve() : plan()), report('push planning failed'));
@@ -149,6 +142,7 @@ export function startPushWorker(deps: PushWorkerDeps, options: PushWorkerOptions
     draining.trigger();
   };
   const drainAlarm = alarm(drainNewWork);
+  const sweeper = startDeliverySweeper({ db: deps.db, now, log }, SWEEP);
   const poll = setInterval(() => {
     planning.trigger();
     drainNewWork();
@@ -180,6 +174,7 @@ export function startPushWorker(deps: PushWorkerDeps, options: PushWorkerOptions
       drainAlarm.stop();
       await planning.idle();
       await draining.idle();
+      await sweeper.close();
       await drainer.close();
     },
   };

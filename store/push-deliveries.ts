@@ -41,6 +41,8 @@ export interface DeliveryContext {
 
 export interface Settlement {
   id: number;
+  /** The claim this outcome is of: once the row was claimed again (its lease ran out), the outcome is stale and ignored. */
+  attempts: number;
   status: DeliveryStatus;
   /** When status stays 'pending' (a retry). */
   nextAttemptAtMs?: number;
@@ -62,7 +64,10 @@ interface ClaimedRow extends Omit<ClaimedDelivery, 'context'>, Omit<DeliveryCont
 
 /**
  * Leases up to `limit` due deliveries to `platform` until `leaseUntilMs`, counting the attempt,
- * and reads what each push is made of, in one statement. The lookups are one index probe per
+ * and reads what each push is made of, in one statement. Only the first pending delivery of a
+ * (user, device, room) is claimable: pushes sharing a collapse key go out one at a time in seq
+ * order, across every node, and a burst to one device holds one send slot, not many (whose
+ * leases would run out while they waited for each other). The lookups are one index probe per
  * row (LATERAL ... LIMIT 1) whatever the statistics say: as plain joins, tables never analysed
  * (PGlite has no autovacuum) got plans that scan all of messages.
  */
@@ -74,8 +79,13 @@ export async function claimDueDeliveries(
     `WITH claimed AS (
        UPDATE push_deliveries d SET attempts = d.attempts + 1, next_attempt_at_ms = $3, updated_at_ms = $2
        WHERE d.id IN (
-         SELECT id FROM push_deliveries
+         SELECT id FROM push_deliveries p
          WHERE status = 'pending' AND platform = $1 AND next_attempt_at_ms <= $2
+           AND NOT EXISTS (
+             SELECT 1 FROM push_deliveries e
+             WHERE e.status = 'pending' AND e.user_id = p.user_id AND e.device_id = p.device_id AND e.room_id = p.room_id
+               AND (e.seq, e.id) < (p.seq, p.id)
+           )
          ORDER BY next_attempt_at_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED
        )
        RETURNING d.id, d.room_id, d.seq, d.kind, d.user_id, d.device_id, d.platform, d.attempts
@@ -146,7 +156,8 @@ export async function claimDueDeliveries(
 }
 
 /**
- * Records the outcome of many deliveries in one statement: their status; for sent message
+ * Records the outcome of many deliveries in one statement (each only if the row is still at the
+ * claim the outcome is of): their status; for sent message
  * pushes, what each device now shows, and the retraction of it when the room was read
  * meanwhile (the read and the push crossed: the read's own check ran before this row existed);
  * and dead tokens, deleted unless the device registered a new one since.
@@ -159,7 +170,8 @@ export async function settleDeliveries(db: Queryable, settlements: readonly Sett
     `WITH settled AS (
        UPDATE push_deliveries d SET status = k.status, outcome = k.outcome, updated_at_ms = $5,
          next_attempt_at_ms = COALESCE(k.next_attempt_at_ms, d.next_attempt_at_ms)
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS k(id, status, outcome, next_attempt_at_ms) WHERE d.id = k.id
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $13::integer[]) AS k(id, status, outcome, next_attempt_at_ms, attempts)
+       WHERE d.id = k.id AND d.status = 'pending' AND d.attempts = k.attempts
      ), shown AS (
        SELECT k.user_id, k.device_id, k.room_id, max(k.seq) AS seq
        FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[]) AS k(user_id, device_id, room_id, seq)
@@ -190,6 +202,7 @@ export async function settleDeliveries(db: Queryable, settlements: readonly Sett
       dead.map((d) => d.userId),
       dead.map((d) => d.deviceId),
       dead.map((d) => d.token),
+      settlements.map((s) => s.attempts),
     ],
   );
 }

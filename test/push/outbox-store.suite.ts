@@ -121,6 +121,57 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       expect(afterLease.filter((c) => c.roomId === roomId)).toMatchObject([{ seq: 1, attempts: 2 }]);
     });
 
+    it('claims the pushes to one device about one room one at a time, lowest seq first, each once the one before is settled', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      await register(bob, 'tablet', 'fcm');
+      await appendSends(db, [send(roomId, alice), send(roomId, alice), send(roomId, alice)], 1_000);
+      const to = (deviceId: string, seq: number) => ({ roomId, seq, userId: bob, deviceId, platform: 'fcm' as const, seenSeq: 0 });
+      await db.transaction((tx) => enqueueMessagePushes(tx, [to('phone', 3), to('phone', 1), to('phone', 2), to('tablet', 1)], 1_000));
+      const claim = async (nowMs: number) =>
+        (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 5_000, limit: 100 }))
+          .filter((c) => c.roomId === roomId)
+          .map((c) => [c.deviceId, c.seq, c.attempts, c.id] as const);
+
+      const first = await claim(1_000);
+      expect(first.map(([device, seq]) => [device, seq])).toEqual([
+        ['phone', 1],
+        ['tablet', 1],
+      ]);
+      expect(await claim(1_000)).toEqual([]); // seq 2 waits behind the leased seq 1, whatever is free
+
+      const phoneFirst = first.find(([device]) => device === 'phone')!;
+      await settleDeliveries(db, [{ id: phoneFirst[3], attempts: 1, status: 'pending', outcome: 'retry', nextAttemptAtMs: 1_500 }], 1_100);
+      expect(await claim(1_200)).toEqual([]); // a retry keeps its place: seq 2 must not overtake it
+      expect((await claim(1_500)).map(([device, seq, attempts]) => [device, seq, attempts])).toEqual([['phone', 1, 2]]);
+      await settleDeliveries(db, [{ id: phoneFirst[3], attempts: 2, status: 'sent', outcome: 'ok' }], 1_600);
+      expect((await claim(1_600)).map(([device, seq]) => [device, seq])).toEqual([['phone', 2]]);
+    });
+
+    it('ignores an outcome of a claim whose lease ran out and whose row was claimed again', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      await appendSends(db, [send(roomId, alice)], 1_000);
+      await db.transaction((tx) =>
+        enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'fcm', seenSeq: 0 }], 1_000),
+      );
+      const claimOf = async (nowMs: number) =>
+        (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 1_000, limit: 100 })).find(
+          (c) => c.roomId === roomId,
+        )!;
+      const slow = await claimOf(1_000);
+      const retaken = await claimOf(2_000); // the first node's lease ran out: another node sends it again
+      await settleDeliveries(db, [{ id: retaken.id, attempts: retaken.attempts, status: 'sent', outcome: 'second' }], 2_100);
+      await settleDeliveries(
+        db,
+        [{ id: slow.id, attempts: slow.attempts, status: 'pending', outcome: 'first, late', nextAttemptAtMs: 2_200 }],
+        2_150,
+      );
+      expect(await listDeliveries(db, roomId)).toMatchObject([{ status: 'sent', attempts: 2, outcome: 'second' }]);
+    });
+
     it('queues a retraction when a read passes a shown notification, and turns it into one silent push per showing device', async () => {
       const { roomId, ids } = await room(['alice', 'bob']);
       const [alice, bob] = ids as [string, string];
@@ -142,7 +193,13 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       ].filter((c) => c.roomId === roomId);
       await settleDeliveries(
         db,
-        claimed.map((c) => ({ id: c.id, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: c.deviceId, roomId, seq: 2 } })),
+        claimed.map((c) => ({
+          id: c.id,
+          attempts: c.attempts,
+          status: 'sent',
+          outcome: 'ok',
+          shown: { userId: bob, deviceId: c.deviceId, roomId, seq: 2 },
+        })),
         2_100,
       );
       await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]); // below what is shown: nothing to withdraw
@@ -172,7 +229,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]);
       await settleDeliveries(
         db,
-        [{ id: claimed!.id, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
+        [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
         1_500,
       );
       expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
@@ -184,13 +241,21 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const old = await register(bob, 'phone', 'fcm', 'old-token-0123456789');
       await settleDeliveries(
         db,
-        [{ id: -1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: 'another-token' } }],
+        [
+          {
+            id: -1,
+            attempts: 1,
+            status: 'dead',
+            outcome: 'UNREGISTERED',
+            deadToken: { userId: bob, deviceId: 'phone', token: 'another-token' },
+          },
+        ],
         1,
       );
       expect(await getPushToken(db, bob, 'phone')).toMatchObject({ token: old });
       await settleDeliveries(
         db,
-        [{ id: -1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: old } }],
+        [{ id: -1, attempts: 1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: old } }],
         1,
       );
       expect(await getPushToken(db, bob, 'phone')).toBeUndefined();
@@ -207,7 +272,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const [claimed] = (await claimDueDeliveries(db, { platform: 'fcm', nowMs: 1_000, leaseUntilMs: 2_000, limit: 100 })).filter(
         (c) => c.roomId === roomId,
       );
-      await settleDeliveries(db, [{ id: claimed!.id, status: 'sent', outcome: 'ok' }], 1_000);
+      await settleDeliveries(db, [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_000);
       await sweepDeliveries(db, 5_000, 1_000);
       expect(await listDeliveries(db, roomId)).toHaveLength(1); // the outbox row still guards it
       await db.transaction((tx) => removeFromOutbox(tx, [{ roomId, seq: 1 }]));

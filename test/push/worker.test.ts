@@ -11,7 +11,9 @@ import {
   appendSends,
   createMemoryPresenceStore,
   createRoom,
+  claimDueDeliveries,
   createUser,
+  enqueueMessagePushes,
   getPushToken,
   listDeliveries,
   openDb,
@@ -216,6 +218,26 @@ describe('push worker', () => {
     expect(fcm.sent).toHaveLength(3);
   });
 
+  it('gives up, without sending, a push whose every claim ran out of lease with no outcome (nodes that died mid-send)', async () => {
+    const { roomId, ids } = await room(['Alice', 'Bob']);
+    const [alice, bob] = ids as [string, string];
+    await register(bob, 'fcm');
+    await say(roomId, alice, 'cursed');
+    await db.transaction((tx) =>
+      enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'fcm', seenSeq: 0 }], Date.now()),
+    );
+    for (let dyingNode = 0; dyingNode < 3; dyingNode += 1) {
+      // Each claim leases the row until a moment already past, as if the node died right after claiming.
+      const nowMs = Date.now();
+      await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs, limit: 1_000 });
+    }
+    const w = start({ maxAttempts: 3 });
+    const failed = await w.settled((e) => e.delivery.userId === bob && e.settlement.status === 'failed');
+    expect(failed.delivery.attempts).toBe(4);
+    expect(failed.message).toBeUndefined();
+    expect(fcm.sent.filter((m) => m.data['roomId'] === roomId)).toEqual([]);
+  });
+
   it('keeps at most PUSH_CONCURRENCY pushes in flight per provider, and a hung provider does not hold up the other', async () => {
     const w = start({ concurrency: 2 });
     const { roomId, ids } = await room(['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank']);
@@ -263,6 +285,27 @@ describe('push worker', () => {
     const sent = await fcm.waitForSent(3);
     expect(sent.map((m) => m.data['seq'])).toEqual(['1', '2', '3']);
     expect(fcm.maxInFlight()).toBe(1);
+  });
+
+  it('lets a burst to one device hold one send slot, so while its first push hangs other members are still pushed', async () => {
+    const w = start({ concurrency: 2 });
+    const { roomId, ids } = await room(['Alice', 'Bob']);
+    const [alice, bob] = ids as [string, string];
+    await register(bob, 'fcm');
+    let release: () => void = () => undefined;
+    fcm.answer(new Promise((resolve) => (release = () => resolve({ kind: 'delivered', providerId: 'first' }))));
+    for (const text of ['one', 'two', 'three']) await say(roomId, alice, text);
+    await fcm.waitForSent(1);
+    const other = await room(['Carol', 'Dave']);
+    const [carol, dave] = other.ids as [string, string];
+    await register(dave, 'fcm');
+    await say(other.roomId, carol, 'meanwhile');
+    const daves = await w.settled((e) => e.delivery.userId === dave && e.settlement.status === 'sent');
+    expect(daves.delivery.seq).toBe(1);
+    expect(fcm.sent.map((m) => m.data['roomId'])).toEqual([roomId, other.roomId]); // bob's next pushes wait, not in a slot
+    release();
+    const sent = await fcm.waitForSent(4);
+    expect(sent.filter((m) => m.data['roomId'] === roomId).map((m) => m.data['seq'])).toEqual(['1', '2', '3']);
   });
 
   it('skips a queued push once the member received the message meanwhile (no stale push)', async () => {
