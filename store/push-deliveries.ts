@@ -4,7 +4,8 @@
  * holding a lock during the provider call, so a node that dies mid-send leaves the row to be
  * claimed again, and the push is sent again with the same dedup key: at least once, never lost.
  */
-import type { Queryable } from './db.js';
+import type { Db, Queryable } from './db.js';
+import { lockRoomUsers } from './room-user-locks.js';
 import type { PushPlatform } from './push-tokens.js';
 
 export type DeliveryKind = 'message' | 'retract';
@@ -39,6 +40,13 @@ export interface DeliveryContext {
   message: { senderId: string; senderName: string; sentAtMs: number; contentType: string; body: Uint8Array } | undefined;
 }
 
+export interface ShownPush {
+  userId: string;
+  deviceId: string;
+  roomId: string;
+  seq: number;
+}
+
 export interface Settlement {
   id: number;
   /** The claim this outcome is of: once the row was claimed again (its lease ran out), the outcome is stale and ignored. */
@@ -49,7 +57,7 @@ export interface Settlement {
   /** The provider's word (or why it was skipped), for operators. */
   outcome: string;
   /** Set for a sent message push: it is now shown on (userId, deviceId) in roomId up to seq. */
-  shown?: { userId: string; deviceId: string; roomId: string; seq: number };
+  shown?: ShownPush;
   /** Set when the provider called the token dead: it is deleted if the device still has it. */
   deadToken?: { userId: string; deviceId: string; token: string };
 }
@@ -162,9 +170,23 @@ export async function claimDueDeliveries(
  * meanwhile (the read and the push crossed: the read's own check ran before this row existed);
  * and dead tokens, deleted unless the device registered a new one since.
  */
-export async function settleDeliveries(db: Queryable, settlements: readonly Settlement[], nowMs: number): Promise<void> {
+export async function settleDeliveries(db: Db, settlements: readonly Settlement[], nowMs: number): Promise<void> {
   if (settlements.length === 0) return;
   const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
+  if (shown.length === 0) return writeSettlements(db, settlements, shown, nowMs);
+  // A read committing meanwhile must be seen by this statement, or its retraction is never queued (store/room-user-locks.ts).
+  await db.transaction(async (tx) => {
+    await lockRoomUsers(tx, shown);
+    await writeSettlements(tx, settlements, shown, nowMs);
+  });
+}
+
+async function writeSettlements(
+  db: Queryable,
+  settlements: readonly Settlement[],
+  shown: readonly ShownPush[],
+  nowMs: number,
+): Promise<void> {
   const dead = settlements.flatMap((s) => (s.deadToken === undefined ? [] : [s.deadToken]));
   await db.query(
     `WITH settled AS (

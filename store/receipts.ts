@@ -1,4 +1,5 @@
-import type { Queryable } from './db.js';
+import type { Db, Queryable } from './db.js';
+import { lockRoomUsers } from './room-user-locks.js';
 
 export interface ReadMark {
   roomId: string;
@@ -10,10 +11,18 @@ export interface ReadMark {
  * Stores many read marks in one statement. Each keeps the maximum ever read, is clamped to the
  * room's last_seq (a receipt beyond it is never stored as is), and is ignored unless the user
  * is a member of the room. A read that reaches a notification shown on one of the user's
- * devices queues its retraction in the same statement (push_retractions, DESIGN §8).
+ * devices queues its retraction in the same statement (push_retractions, DESIGN §8), under the
+ * (room, user) locks a settled push takes too, so a read and a push crossing it never both miss.
  */
-export async function recordReadMarks(db: Queryable, marks: readonly ReadMark[]): Promise<void> {
+export async function recordReadMarks(db: Db, marks: readonly ReadMark[]): Promise<void> {
   if (marks.length === 0) return;
+  await db.transaction(async (tx) => {
+    await lockRoomUsers(tx, marks);
+    await upsertReadMarks(tx, marks);
+  });
+}
+
+async function upsertReadMarks(db: Queryable, marks: readonly ReadMark[]): Promise<void> {
   await db.query(
     `WITH raised AS (
        INSERT INTO read_receipts (room_id, user_id, read_seq)

@@ -1,16 +1,20 @@
-/** The receipt writer against a real (in-memory) database, counting the statements it sends. */
+/** The receipt writer against a real (in-memory) database, counting the writes it makes (a transaction or a lone statement). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiptWriter } from '../../bridge/receipt-writer.js';
 import { silentLogger } from '../../lib/log.js';
 import { appendSends, createRoom, createUser, getReadSeq, openDb, type Db } from '../../store/index.js';
 
 let db: Db;
-let statements = 0;
+let writes = 0;
 const counting = (inner: Db): Db => ({
   ...inner,
   query: (sql, params) => {
-    statements += 1;
+    writes += 1;
     return inner.query(sql, params);
+  },
+  transaction: (work) => {
+    writes += 1;
+    return inner.transaction(work);
   },
 });
 
@@ -39,9 +43,9 @@ describe('receipt writer', () => {
     const writer = createReceiptWriter({ db: counting(db), log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 1000 });
     for (const readSeq of [1, 2, 5, 3, 4]) writer.record({ roomId: room.id, userId: bob.id, readSeq });
     for (const readSeq of [7, 6]) writer.record({ roomId: room.id, userId: alice.id, readSeq });
-    statements = 0;
+    writes = 0;
     await writer.flush();
-    expect(statements).toBe(1);
+    expect(writes).toBe(1);
     expect(await getReadSeq(db, room.id, bob.id)).toBe(5);
     expect(await getReadSeq(db, room.id, alice.id)).toBe(7);
     writer.record({ roomId: room.id, userId: bob.id, readSeq: 2 }); // an older receipt never lowers it
@@ -53,11 +57,11 @@ describe('receipt writer', () => {
   it('flushes early once maxPending marks wait', async () => {
     const user = await createUser(db, { name: 'c' });
     const rooms = await Promise.all([1, 2, 3].map(() => createRoom(db, { kind: 'group', name: 'r', memberIds: [user.id] })));
-    statements = 0;
+    writes = 0;
     const writer = createReceiptWriter({ db: counting(db), log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 3 });
     for (const room of rooms) writer.record({ roomId: room.id, userId: user.id, readSeq: 1 });
     await writer.close();
-    expect(statements).toBe(1);
+    expect(writes).toBe(1);
   });
 
   it('keeps marks whose write failed, still answering them, and writes them with the next flush', async () => {
@@ -77,7 +81,12 @@ describe('receipt writer', () => {
       1,
     );
     let isDown = true;
-    const flaky: Db = { ...db, query: (sql, params) => (isDown ? Promise.reject(new Error('connection lost')) : db.query(sql, params)) };
+    const lost = () => Promise.reject(new Error('connection lost'));
+    const flaky: Db = {
+      ...db,
+      query: (sql, params) => (isDown ? lost() : db.query(sql, params)),
+      transaction: (work) => (isDown ? lost() : db.transaction(work)),
+    };
     const writer = createReceiptWriter({ db: flaky, log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 1000 });
     writer.record({ roomId: room.id, userId: bob.id, readSeq: 3 });
     await writer.flush();

@@ -235,6 +235,47 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
     });
 
+    it.runIf(name.includes('PostgreSQL'))(
+      'retracts a push settled while a read of it is still committing (neither misses the other under READ COMMITTED)',
+      async () => {
+        const { roomId, ids } = await room(['alice', 'bob']);
+        const [alice, bob] = ids as [string, string];
+        await register(bob);
+        await appendSends(db, [send(roomId, alice)], 1_000);
+        await db.transaction((tx) =>
+          enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'apns', seenSeq: 0 }], 1_000),
+        );
+        const [claimed] = (await claimDueDeliveries(db, { platform: 'apns', nowMs: 1_000, leaseUntilMs: 2_000, limit: 100 })).filter(
+          (c) => c.roomId === roomId,
+        );
+        // The read's statement has run (and found nothing shown yet), but its transaction has not committed.
+        let readWritten: () => void = () => undefined;
+        const isReadWritten = new Promise<void>((resolve) => (readWritten = resolve));
+        let commitRead: () => void = () => undefined;
+        const readMayCommit = new Promise<void>((resolve) => (commitRead = resolve));
+        const slowCommitting: Db = {
+          ...db,
+          transaction: (work) =>
+            db.transaction(async (tx) => {
+              const result = await work(tx);
+              readWritten();
+              await readMayCommit;
+              return result;
+            }),
+        };
+        const reading = recordReadMarks(slowCommitting, [{ roomId, userId: bob, readSeq: 1 }]);
+        await isReadWritten;
+        const settling = settleDeliveries(
+          db,
+          [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
+          1_500,
+        );
+        commitRead();
+        await Promise.all([reading, settling]);
+        expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
+      },
+    );
+
     it('deletes a dead token only if the device still has it', async () => {
       const { ids } = await room(['bob']);
       const [bob] = ids as [string];
