@@ -107,8 +107,8 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
           deps.now(),
         );
         for (const { event } of batch) deps.onSettled(event);
-        // A settled push may have been the one its device's next push waited behind (one at a time per device and room).
-        if (!closed) {
+        // A finished push hands its device's next push about the room the turn: claim it.
+        if (!closed && batch.some((b) => b.settlement.status !== 'pending')) {
           expectWork();
           deps.wakeAt();
         }

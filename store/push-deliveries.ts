@@ -5,7 +5,7 @@
  * claimed again, and the push is sent again with the same dedup key: at least once, never lost.
  */
 import type { Db, Queryable } from './db.js';
-import { lockRoomUsers } from './room-user-locks.js';
+import { lockRoomUsers, type RoomUser } from './room-user-locks.js';
 import type { PushPlatform } from './push-tokens.js';
 
 export type DeliveryKind = 'message' | 'retract';
@@ -75,7 +75,9 @@ interface ClaimedRow extends Omit<ClaimedDelivery, 'context'>, Omit<DeliveryCont
  * and reads what each push is made of, in one statement. Only the first pending delivery of a
  * (user, device, room) is claimable: pushes sharing a collapse key go out one at a time in seq
  * order, across every node, and a burst to one device holds one send slot, not many (whose
- * leases would run out while they waited for each other). The lookups are one index probe per
+ * leases would run out while they waited for each other). The ones behind it are `waiting`,
+ * outside the due index, so a claim never scans a backlog; the NOT EXISTS covers the few
+ * not waiting that are still not first (a retraction, a message planned out of order). The lookups are one index probe per
  * row (LATERAL ... LIMIT 1) whatever the statistics say: as plain joins, tables never analysed
  * (PGlite has no autovacuum) got plans that scan all of messages.
  */
@@ -88,7 +90,7 @@ export async function claimDueDeliveries(
        UPDATE push_deliveries d SET attempts = d.attempts + 1, next_attempt_at_ms = $3, updated_at_ms = $2
        WHERE d.id IN (
          SELECT id FROM push_deliveries p
-         WHERE status = 'pending' AND platform = $1 AND next_attempt_at_ms <= $2
+         WHERE status = 'pending' AND NOT waiting AND platform = $1 AND next_attempt_at_ms <= $2
            AND NOT EXISTS (
              SELECT 1 FROM push_deliveries e
              WHERE e.status = 'pending' AND e.user_id = p.user_id AND e.device_id = p.device_id AND e.room_id = p.room_id
@@ -165,18 +167,22 @@ export async function claimDueDeliveries(
 
 /**
  * Records the outcome of many deliveries in one statement (each only if the row is still at the
- * claim the outcome is of): their status; for sent message
- * pushes, what each device now shows, and the retraction of it when the room was read
- * meanwhile (the read and the push crossed: the read's own check ran before this row existed);
- * and dead tokens, deleted unless the device registered a new one since.
+ * claim the outcome is of): their status; for a delivery that is finished, the turn of the next
+ * pending push to its device about its room; for sent message pushes, what each device now
+ * shows, and the retraction of it when the room was read meanwhile (the read and the push
+ * crossed); and dead tokens, deleted unless the device registered a new one since. It holds the
+ * (room, user) locks that reads and newly recorded pushes take (store/room-user-locks.ts), so
+ * neither a read nor a push queued behind one of these is missed.
  */
 export async function settleDeliveries(db: Db, settlements: readonly Settlement[], nowMs: number): Promise<void> {
   if (settlements.length === 0) return;
-  const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
-  if (shown.length === 0) return writeSettlements(db, settlements, shown, nowMs);
-  // A read committing meanwhile must be seen by this statement, or its retraction is never queued (store/room-user-locks.ts).
   await db.transaction(async (tx) => {
-    await lockRoomUsers(tx, shown);
+    const { rows: settledPairs } = await tx.query<RoomUser>(
+      'SELECT room_id AS "roomId", user_id AS "userId" FROM push_deliveries WHERE id = ANY($1::bigint[])',
+      [settlements.map((s) => s.id)],
+    );
+    const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
+    await lockRoomUsers(tx, [...settledPairs, ...shown]);
     await writeSettlements(tx, settlements, shown, nowMs);
   });
 }
@@ -194,6 +200,21 @@ async function writeSettlements(
          next_attempt_at_ms = COALESCE(k.next_attempt_at_ms, d.next_attempt_at_ms)
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $13::integer[]) AS k(id, status, outcome, next_attempt_at_ms, attempts)
        WHERE d.id = k.id AND d.status = 'pending' AND d.attempts = k.attempts
+       RETURNING d.id, d.user_id, d.device_id, d.room_id, d.status
+     ), finished AS (
+       SELECT id, user_id, device_id, room_id FROM settled WHERE status <> 'pending'
+     ), next_turn AS (
+       -- This statement still sees the finished rows as pending: they are left out by id.
+       UPDATE push_deliveries p SET waiting = false
+       WHERE p.waiting AND p.id IN (
+         SELECT (
+           SELECT e.id FROM push_deliveries e
+           WHERE e.status = 'pending' AND e.user_id = f.user_id AND e.device_id = f.device_id AND e.room_id = f.room_id
+             AND e.id NOT IN (SELECT id FROM finished)
+           ORDER BY e.seq, e.id LIMIT 1
+         )
+         FROM (SELECT DISTINCT user_id, device_id, room_id FROM finished) f
+       )
      ), shown AS (
        SELECT k.user_id, k.device_id, k.room_id, max(k.seq) AS seq
        FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[]) AS k(user_id, device_id, room_id, seq)

@@ -4,6 +4,7 @@
  * row), turned into push deliveries, and revisited once at the acknowledgement deadline.
  */
 import type { Queryable } from './db.js';
+import { lockRoomUsers } from './room-user-locks.js';
 import type { PushPlatform } from './push-tokens.js';
 
 export interface OutboxItem {
@@ -62,13 +63,31 @@ export async function outboxTargets(
   return rows.map((row) => ({ ...row, seq: Number(row.seq), seenSeq: Number(row.seenSeq) }));
 }
 
-/** Records message pushes to send; one already recorded (same room, seq, device) is left as it is. */
+/**
+ * Records one push per target (one already recorded is left as it is). A push waits behind a pending push of its
+ * (user, device, room) with a lower seq, recorded before or in this batch; the (room, user)
+ * locks serialise this with settlements (store/room-user-locks.ts), so a push never waits
+ * behind one that was settled unseen, with nobody left to hand it the turn.
+ */
 export async function enqueueMessagePushes(tx: Queryable, targets: readonly PushTarget[], nowMs: number): Promise<void> {
   if (targets.length === 0) return;
+  await lockRoomUsers(tx, targets);
   await tx.query(
-    `INSERT INTO push_deliveries (room_id, seq, kind, user_id, device_id, platform, next_attempt_at_ms, updated_at_ms)
-     SELECT k.room_id, k.seq, 'message', k.user_id, k.device_id, k.platform, $6, $6
-     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS k(room_id, seq, user_id, device_id, platform)
+    `INSERT INTO push_deliveries (room_id, seq, kind, user_id, device_id, platform, waiting, next_attempt_at_ms, updated_at_ms)
+     SELECT k.room_id, k.seq, 'message', k.user_id, k.device_id, k.platform,
+       row_number() OVER (PARTITION BY k.user_id, k.device_id, k.room_id ORDER BY k.seq) > 1 OR EXISTS (
+         SELECT 1 FROM push_deliveries e
+         WHERE e.status = 'pending' AND e.user_id = k.user_id AND e.device_id = k.device_id AND e.room_id = k.room_id AND e.seq <= k.seq
+       ),
+       $6, $6
+     FROM (
+       SELECT DISTINCT u.room_id, u.seq, u.user_id, u.device_id, u.platform
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS u(room_id, seq, user_id, device_id, platform)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM push_deliveries x
+         WHERE x.room_id = u.room_id AND x.seq = u.seq AND x.kind = 'message' AND x.user_id = u.user_id AND x.device_id = u.device_id
+       )
+     ) k
      ON CONFLICT (room_id, seq, kind, user_id, device_id) DO NOTHING`,
     [
       targets.map((t) => t.roomId),

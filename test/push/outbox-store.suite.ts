@@ -52,6 +52,22 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       return { roomId: created.id, ids: users.map((u) => u.id) };
     }
 
+    /**
+     * Resolves once a session of this database waits for an advisory lock (PostgreSQL). Polled:
+     * a blocked lock raises no event. Raced against the work that should block, so a version
+     * that does not lock finishes first instead of hanging.
+     */
+    async function untilBlockedOnRoomUserLock(): Promise<void> {
+      for (;;) {
+        const { rows } = await db.query<{ waiting: number }>(
+          `SELECT count(*)::integer AS waiting FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        if (Number(rows[0]?.waiting) > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+
     async function outboxOf(roomId: string): Promise<number[]> {
       const { rows } = await db.query<{ seq: number }>('SELECT seq FROM push_outbox WHERE room_id = $1 ORDER BY seq', [roomId]);
       return rows.map((r) => Number(r.seq));
@@ -148,6 +164,65 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       await settleDeliveries(db, [{ id: phoneFirst[3], attempts: 2, status: 'sent', outcome: 'ok' }], 1_600);
       expect((await claim(1_600)).map(([device, seq]) => [device, seq])).toEqual([['phone', 2]]);
     });
+
+    it('sends a push planned after a higher seq of its device first, and the higher one after it', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      await appendSends(db, [send(roomId, alice), send(roomId, alice)], 1_000);
+      const to = (seq: number) => ({ roomId, seq, userId: bob, deviceId: 'phone', platform: 'fcm' as const, seenSeq: 0 });
+      // Seq 1 waited for its ack deadline (bob looked online) while seq 2 was planned at once.
+      await db.transaction((tx) => enqueueMessagePushes(tx, [to(2)], 1_000));
+      await db.transaction((tx) => enqueueMessagePushes(tx, [to(1)], 1_000));
+      const claim = async (nowMs: number) =>
+        (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 5_000, limit: 100 })).filter(
+          (c) => c.roomId === roomId,
+        );
+      const [first] = await claim(1_000);
+      expect(first).toMatchObject({ seq: 1 });
+      expect(await claim(1_000)).toEqual([]);
+      await settleDeliveries(db, [{ id: first!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_100);
+      expect(await claim(1_100)).toMatchObject([{ seq: 2 }]);
+    });
+
+    it.runIf(name.includes('PostgreSQL'))(
+      'gives the turn to a push recorded while the push before it is being settled (it is never left waiting for nobody)',
+      async () => {
+        const { roomId, ids } = await room(['alice', 'bob']);
+        const [alice, bob] = ids as [string, string];
+        await register(bob, 'phone', 'fcm');
+        await appendSends(db, [send(roomId, alice), send(roomId, alice)], 1_000);
+        const to = (seq: number) => ({ roomId, seq, userId: bob, deviceId: 'phone', platform: 'fcm' as const, seenSeq: 0 });
+        await db.transaction((tx) => enqueueMessagePushes(tx, [to(1)], 1_000));
+        const claim = async (nowMs: number) =>
+          (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 5_000, limit: 100 })).filter(
+            (c) => c.roomId === roomId,
+          );
+        const [head] = await claim(1_000);
+        // The settlement of seq 1 has run its statement (seeing no push behind it) but not committed.
+        let settled: () => void = () => undefined;
+        const isSettled = new Promise<void>((resolve) => (settled = resolve));
+        let commitSettlement: () => void = () => undefined;
+        const settlementMayCommit = new Promise<void>((resolve) => (commitSettlement = resolve));
+        const slowCommitting: Db = {
+          ...db,
+          transaction: (work) =>
+            db.transaction(async (tx) => {
+              const result = await work(tx);
+              settled();
+              await settlementMayCommit;
+              return result;
+            }),
+        };
+        const settling = settleDeliveries(slowCommitting, [{ id: head!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_100);
+        await isSettled;
+        const recording = db.transaction((tx) => enqueueMessagePushes(tx, [to(2)], 1_100));
+        await Promise.race([recording, untilBlockedOnRoomUserLock()]); // seq 2 is recorded while seq 1's settlement is uncommitted
+        commitSettlement();
+        await Promise.all([settling, recording]);
+        expect(await claim(1_200)).toMatchObject([{ seq: 2 }]);
+      },
+    );
 
     it('ignores an outcome of a claim whose lease ran out and whose row was claimed again', async () => {
       const { roomId, ids } = await room(['alice', 'bob']);
@@ -270,6 +345,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
           [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
           1_500,
         );
+        await Promise.race([settling, untilBlockedOnRoomUserLock()]); // the push settles while the read is uncommitted
         commitRead();
         await Promise.all([reading, settling]);
         expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);

@@ -260,7 +260,7 @@ describe('push worker', () => {
   });
 
   it('sends the pushes of one room to one device in seq order, one at a time (the last one is what the user sees)', async () => {
-    const w = start({ concurrency: 8 });
+    const w = start({ concurrency: 8, pollMs: 600_000 }); // no poll: each finished push must hand the next its turn
     const { roomId, ids } = await room(['Alice', 'Bob']);
     const [alice, bob] = ids as [string, string];
     await register(bob, 'fcm');
@@ -288,7 +288,7 @@ describe('push worker', () => {
   });
 
   it('lets a burst to one device hold one send slot, so while its first push hangs other members are still pushed', async () => {
-    const w = start({ concurrency: 2 });
+    const w = start({ concurrency: 2, pollMs: 600_000 });
     const { roomId, ids } = await room(['Alice', 'Bob']);
     const [alice, bob] = ids as [string, string];
     await register(bob, 'fcm');
