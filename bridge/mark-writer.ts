@@ -42,6 +42,8 @@ export function createMarkWriter<M extends RoomUserMark>(
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
+  /** The last write failed: wait for the retry timer rather than write at every maxPending (the database is likely down). */
+  let isRetrying = false;
 
   function forgetWritten(marks: readonly M[]): void {
     for (const mark of marks) {
@@ -54,6 +56,7 @@ export function createMarkWriter<M extends RoomUserMark>(
   function flush(): Promise<void> {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    isRetrying = false;
     const marks = [...pending.values()];
     pending = new Map();
     if (marks.length === 0) return writing;
@@ -62,10 +65,16 @@ export function createMarkWriter<M extends RoomUserMark>(
       try {
         await deps.write(marks);
       } catch (error) {
-        // Still unwritten (peek keeps answering them): they go again with the next flush.
-        deps.log.warn({ err: (error as Error).message, marks: marks.length }, `${options.what} not stored, retried with the next flush`);
+        const err = (error as Error).message;
+        if (closed) {
+          deps.log.warn({ err, marks: marks.length }, `${options.what} not stored at shutdown: dropped (clients send them again)`);
+          return;
+        }
+        // Still unwritten (peek keeps answering them): they go again after a flush interval.
+        deps.log.warn({ err, marks: marks.length }, `${options.what} not stored, retried in ${options.flushIntervalMs} ms`);
         for (const mark of marks) keepPending(mark);
-        if (!closed) timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
+        isRetrying = true;
+        timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
         return;
       }
       forgetWritten(marks);
@@ -92,7 +101,7 @@ export function createMarkWriter<M extends RoomUserMark>(
       keepPending(mark);
       const known = unwritten.get(key);
       if (known === undefined || options.seqOf(known) < options.seqOf(mark)) unwritten.set(key, mark);
-      if (pending.size >= options.maxPending) void flush();
+      if (pending.size >= options.maxPending && !isRetrying) void flush();
       else timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
     },
     peek(roomId, userId) {

@@ -79,12 +79,14 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
   let cause: SessionEnd | undefined;
 
   // A PUBACK tells the platform this device has the message, and it then sends no push for it
-  // (DESIGN §8). MQTT.js acknowledges after handleMessage calls back without an error, so a
-  // delivery read after the session ended (the app is closing) is dropped unacknowledged: the
-  // platform pushes it and the next session's gap-fill fetches it. (customHandleAcks would say
-  // this more directly, but MQTT.js honours it on MQTT 5 only.)
+  // (DESIGN §8). MQTT.js emits 'message' and then acknowledges once handleMessage calls back
+  // without an error, so only deliveries handed to the SDK are acknowledged: one read after the
+  // session ended (the app is closing) is dropped unacknowledged, and the platform pushes it and
+  // the next session's gap-fill fetches it. (customHandleAcks would say this more directly, but
+  // MQTT.js honours it on MQTT 5 only.)
+  const handedOn = new WeakSet<Packet>();
   client.handleMessage = (packet, callback) =>
-    callback(ended && packet.cmd === 'publish' ? new Error('session ended: delivery not acknowledged') : undefined);
+    callback(handedOn.delete(packet) ? undefined : new Error('delivery not handed to the app: not acknowledged'));
 
   const connectTimer: TimerHandle = deps.clock.setTimeout(() => end({ kind: 'connectTimeout' }), options.connectTimeoutMs);
 
@@ -109,9 +111,11 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
     }
   });
   client.on('packetsend', () => handlers.packetSent());
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
+    if (ended) return;
+    handedOn.add(packet);
     // A plain Uint8Array view: decoded bytes fields then come out as Uint8Array, as the REST path's do.
-    if (!ended) handlers.message(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
+    handlers.message(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
   });
   // MQTT.js emits 'error' for socket errors and refusals; without a listener Node would throw.
   client.on('error', (error: Error) => {

@@ -98,4 +98,49 @@ describe('receipt writer', () => {
     expect(writer.peek(room.id, bob.id)).toBe(0);
     await writer.close();
   });
+
+  it('retries a failed write by itself after the flush interval, without a write per receipt meanwhile', async () => {
+    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
+    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
+    await appendSends(
+      db,
+      Array.from({ length: 5 }, (_, i) => ({
+        roomId: room.id,
+        senderId: alice.id,
+        senderDevice: 'd',
+        clientMsgId: `t${i}`,
+        roomVersion: 1,
+        contentType: '',
+        body: new Uint8Array(),
+      })),
+      1,
+    );
+    let attempts = 0;
+    let failuresLeft = 1;
+    const flaky: Db = {
+      ...db,
+      transaction: (work) => {
+        attempts += 1;
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          return Promise.reject(new Error('connection lost'));
+        }
+        return db.transaction(work);
+      },
+    };
+    let written: () => void = () => undefined;
+    const isWritten = new Promise<void>((resolve) => (written = resolve));
+    const writer = createReceiptWriter(
+      { db: flaky, log: silentLogger(), onWritten: () => written() },
+      { flushIntervalMs: 20, maxPending: 1 },
+    );
+    writer.record({ roomId: room.id, userId: bob.id, readSeq: 2 }); // maxPending 1: written at once, and fails
+    await writer.flush();
+    for (const readSeq of [3, 4, 5]) writer.record({ roomId: room.id, userId: bob.id, readSeq }); // the database is down: no write each
+    expect(attempts).toBe(1);
+    await isWritten;
+    expect(attempts).toBe(2);
+    expect(await getReadSeq(db, room.id, bob.id)).toBe(5);
+    await writer.close();
+  });
 });
