@@ -151,7 +151,9 @@ describe('a reconnect storm: 200 clients whose broker goes away and comes back',
         token,
         ...FAST,
         backoff,
-        stableAfterMs: 100, // as for a fleet that had been up for long: the first retry draws from [0, base)
+        // As for a fleet that had been up for long: every connection counts as stable when the broker
+        // goes away (however late the last one connected), so each first retry draws from [0, base).
+        stableAfterMs: 0,
         followAllRooms: false,
       }),
     );
@@ -203,8 +205,10 @@ describe('a reconnect storm: 200 clients whose broker goes away and comes back',
     // lock-step burst leaves here no faster than the process can open connections (about 1 ms each).
     print('no jitter: connections arriving at the broker', histogram(lockStep.arrivalsMs));
     print('full jitter: connections arriving at the broker', histogram(jittered.arrivalsMs));
-    // Lock-step: nearly the whole fleet falls due in one bucket. Full jitter: no bucket gets more than a fraction of that.
-    expect(Math.max(...lockStepDue)).toBeGreaterThanOrEqual(FLEET * 0.9);
+    // Lock-step: the fleet falls due on the schedule's few points (mostly one; a client whose attempt
+    // timed out on the loaded machine moves to the next). Full jitter: spread, no bucket more than a fraction.
+    expect(lockStepDue.filter((n) => n > 0).length).toBeLessThanOrEqual(3);
+    expect(Math.max(...lockStepDue)).toBeGreaterThanOrEqual(FLEET / 2);
     expect(Math.max(...jitteredDue)).toBeLessThanOrEqual(Math.max(...lockStepDue) / 4);
     expect(jitteredDue.filter((n) => n > 0).length).toBeGreaterThanOrEqual(10);
   });
