@@ -76,10 +76,11 @@ interface ClaimedRow extends Omit<ClaimedDelivery, 'context'>, Omit<DeliveryCont
  * (user, device, room) is claimable: pushes sharing a collapse key go out one at a time in seq
  * order, across every node, and a burst to one device holds one send slot, not many (whose
  * leases would run out while they waited for each other). The ones behind it are `waiting`,
- * outside the due index, so a claim never scans a backlog; the NOT EXISTS covers the few
- * not waiting that are still not first (a retraction, a message planned out of order). The lookups are one index probe per
- * row (LATERAL ... LIMIT 1) whatever the statistics say: as plain joins, tables never analysed
- * (PGlite has no autovacuum) got plans that scan all of messages.
+ * outside the due index, so a claim never scans a backlog; the NOT EXISTS covers the few not
+ * waiting that are still not first (a retraction, a message planned out of order).
+ *
+ * The lookups are one index probe per row (LATERAL ... LIMIT 1) whatever the statistics say: as
+ * plain joins, tables never analysed (PGlite has no autovacuum) got plans that scan all of messages.
  */
 export async function claimDueDeliveries(
   db: Queryable,
@@ -166,7 +167,7 @@ export async function claimDueDeliveries(
 }
 
 /**
- * Records the outcome of many deliveries in one statement (each only if the row is still at the
+ * Records the outcome of many deliveries in one transaction (each only if the row is still at the
  * claim the outcome is of): their status; for a delivery that is finished, the turn of the next
  * pending push to its device about its room; for sent message pushes, what each device now
  * shows, and the retraction of it when the room was read meanwhile (the read and the push
