@@ -11,7 +11,15 @@
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
-import { claimDueDeliveries, settleDeliveries, type ClaimedDelivery, type Db, type PushPlatform, type Settlement } from '../store/index.js';
+import {
+  claimDueDeliveries,
+  deliveryClaimOf,
+  settleDeliveries,
+  type ClaimedDelivery,
+  type Db,
+  type PushPlatform,
+  type Settlement,
+} from '../store/index.js';
 import { messagePush, retractPush } from './payload.js';
 import type { PushMessage, PushOutcome, PushProvider } from './provider.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
@@ -120,7 +128,7 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
   }
 
   function skip(delivery: ClaimedDelivery, reason: string): void {
-    settle(delivery, { id: delivery.id, attempts: delivery.attempts, status: 'skipped', outcome: reason }, undefined);
+    settle(delivery, { ...deliveryClaimOf(delivery), status: 'skipped', outcome: reason }, undefined);
   }
 
   /** The push to send, or why none is sent. */
@@ -139,32 +147,31 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
 
   /** `atMs`: when the provider answered; a retry is due no sooner than its Retry-After from then. */
   function settlementOf(delivery: ClaimedDelivery, outcome: PushOutcome, token: string, atMs: number): Settlement {
-    const { id, attempts } = delivery;
+    const claim = deliveryClaimOf(delivery);
     switch (outcome.kind) {
       case 'delivered': {
         const isShown = delivery.kind === 'message';
         const shown = { userId: delivery.userId, deviceId: delivery.deviceId, roomId: delivery.roomId, seq: delivery.seq };
-        return { id, attempts, status: 'sent', outcome: outcome.providerId, ...(isShown ? { shown } : {}) };
+        return { ...claim, status: 'sent', outcome: outcome.providerId, ...(isShown ? { shown } : {}) };
       }
       case 'token-dead':
         return {
-          id,
-          attempts,
+          ...claim,
           status: 'dead',
           outcome: outcome.reason,
           deadToken: { userId: delivery.userId, deviceId: delivery.deviceId, token },
         };
       case 'rejected':
         log.warn({ platform: delivery.platform, reason: outcome.reason, roomId: delivery.roomId }, 'push rejected by the provider');
-        return { id, attempts, status: 'rejected', outcome: outcome.reason };
+        return { ...claim, status: 'rejected', outcome: outcome.reason };
       case 'retry': {
         if (delivery.attempts >= options.maxAttempts) {
           log.warn({ platform: delivery.platform, reason: outcome.reason, attempts: delivery.attempts }, 'push given up');
-          return { id, attempts, status: 'failed', outcome: outcome.reason };
+          return { ...claim, status: 'failed', outcome: outcome.reason };
         }
         const nextAttemptAtMs = atMs + retryDelayMs(delivery.attempts, outcome.retryAfterMs, deps.random, options.retryPolicy);
         deps.wakeAt(nextAttemptAtMs);
-        return { id, attempts, status: 'pending', outcome: outcome.reason, nextAttemptAtMs };
+        return { ...claim, status: 'pending', outcome: outcome.reason, nextAttemptAtMs };
       }
     }
   }
@@ -210,11 +217,7 @@ export function createDrainer(deps: DrainerDeps, options: DrainerOptions): Drain
       // Claimed again and again without an outcome (each lease ran out: a node died or hung mid-send).
       if (delivery.attempts > options.maxAttempts) {
         log.warn({ platform, attempts: delivery.attempts, roomId: delivery.roomId }, 'push given up: its sends never finished');
-        settle(
-          delivery,
-          { id: delivery.id, attempts: delivery.attempts, status: 'failed', outcome: 'no outcome after every attempt' },
-          undefined,
-        );
+        settle(delivery, { ...deliveryClaimOf(delivery), status: 'failed', outcome: 'no outcome after every attempt' }, undefined);
         continue;
       }
       const message = compose(delivery);

@@ -39,6 +39,7 @@ export {
 } from './push-outbox.js';
 export {
   claimDueDeliveries,
+  deliveryClaimOf,
   expandRetractions,
   listDeliveries,
   settleDeliveries,
@@ -48,6 +49,7 @@ export {
   type DeliveryKind,
   type DeliveryRow,
   type DeliveryStatus,
+  type DeliveryClaim,
   type Settlement,
 } from './push-deliveries.js';
 export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';

@@ -5,7 +5,7 @@
  * claimed again, and the push is sent again with the same dedup key: at least once, never lost.
  */
 import type { Db, Queryable } from './db.js';
-import { lockRoomUsers, type RoomUser } from './room-user-locks.js';
+import { lockRoomUsers } from './room-user-locks.js';
 import type { PushPlatform } from './push-tokens.js';
 
 export type DeliveryKind = 'message' | 'retract';
@@ -40,24 +40,23 @@ export interface DeliveryContext {
   message: { senderId: string; senderName: string; sentAtMs: number; contentType: string; body: Uint8Array } | undefined;
 }
 
-export interface ShownPush {
-  userId: string;
-  deviceId: string;
-  roomId: string;
-  seq: number;
-}
+/**
+ * Which claim of which delivery an outcome is of: once the row was claimed again (its lease ran
+ * out), an outcome of the earlier claim is stale and ignored. The room and user name the lock
+ * the settlement takes.
+ */
+export type DeliveryClaim = Pick<ClaimedDelivery, 'id' | 'attempts' | 'roomId' | 'userId'>;
 
-export interface Settlement {
-  id: number;
-  /** The claim this outcome is of: once the row was claimed again (its lease ran out), the outcome is stale and ignored. */
-  attempts: number;
+export const deliveryClaimOf = ({ id, attempts, roomId, userId }: ClaimedDelivery): DeliveryClaim => ({ id, attempts, roomId, userId });
+
+export interface Settlement extends DeliveryClaim {
   status: DeliveryStatus;
   /** When status stays 'pending' (a retry). */
   nextAttemptAtMs?: number;
   /** The provider's word (or why it was skipped), for operators. */
   outcome: string;
   /** Set for a sent message push: it is now shown on (userId, deviceId) in roomId up to seq. */
-  shown?: ShownPush;
+  shown?: { userId: string; deviceId: string; roomId: string; seq: number };
   /** Set when the provider called the token dead: it is deleted if the device still has it. */
   deadToken?: { userId: string; deviceId: string; token: string };
 }
@@ -178,22 +177,13 @@ export async function claimDueDeliveries(
 export async function settleDeliveries(db: Db, settlements: readonly Settlement[], nowMs: number): Promise<void> {
   if (settlements.length === 0) return;
   await db.transaction(async (tx) => {
-    const { rows: settledPairs } = await tx.query<RoomUser>(
-      'SELECT room_id AS "roomId", user_id AS "userId" FROM push_deliveries WHERE id = ANY($1::bigint[])',
-      [settlements.map((s) => s.id)],
-    );
-    const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
-    await lockRoomUsers(tx, [...settledPairs, ...shown]);
-    await writeSettlements(tx, settlements, shown, nowMs);
+    await lockRoomUsers(tx, settlements); // a shown push's (room, user) is its delivery's
+    await writeSettlements(tx, settlements, nowMs);
   });
 }
 
-async function writeSettlements(
-  db: Queryable,
-  settlements: readonly Settlement[],
-  shown: readonly ShownPush[],
-  nowMs: number,
-): Promise<void> {
+async function writeSettlements(db: Queryable, settlements: readonly Settlement[], nowMs: number): Promise<void> {
+  const shown = settlements.flatMap((s) => (s.shown === undefined ? [] : [s.shown]));
   const dead = settlements.flatMap((s) => (s.deadToken === undefined ? [] : [s.deadToken]));
   await db.query(
     `WITH settled AS (

@@ -64,10 +64,11 @@ export async function outboxTargets(
 }
 
 /**
- * Records one push per target (one already recorded is left as it is). A push waits behind a pending push of its
- * (user, device, room) with a lower seq, recorded before or in this batch; the (room, user)
- * locks serialise this with settlements (store/room-user-locks.ts), so a push never waits
- * behind one that was settled unseen, with nobody left to hand it the turn.
+ * Records one push per target (one already recorded is left as it is). A push waits behind a
+ * pending push of its (user, device, room) with a lower seq, recorded before or in this batch;
+ * the (room, user) locks serialise this with settlements (store/room-user-locks.ts), so a push
+ * never waits behind one that was settled unseen, with nobody left to hand it the turn. Must run
+ * inside a transaction (the planner's), which holds the locks.
  */
 export async function enqueueMessagePushes(tx: Queryable, targets: readonly PushTarget[], nowMs: number): Promise<void> {
   if (targets.length === 0) return;

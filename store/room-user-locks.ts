@@ -1,10 +1,12 @@
 /**
  * Transaction-scoped advisory locks per (room, user), for statements that each check what the
- * other writes: a read receipt looks for notifications shown in the room, a settled push looks
- * for a read that passed it. Under READ COMMITTED, two such statements running at once would
- * each miss the other's uncommitted row and neither would queue the retraction; holding the
- * pair's lock first makes the later one start after the earlier commits, so it sees it.
- * Keys are taken in one sorted order, so two batches never wait on each other in a cycle.
+ * other writes: a read receipt looks for notifications shown in the room and a settled push for
+ * a read that passed it; a newly recorded push looks for a pending push to wait behind and a
+ * settled push for the next one to hand the turn to. Under READ COMMITTED, two such statements
+ * running at once would each miss the other's uncommitted row (no retraction queued; a push
+ * waiting for nobody); holding the pair's lock first makes the later one start after the earlier
+ * commits, so it sees it. Keys are taken in one sorted order, so two batches never wait on each
+ * other in a cycle.
  */
 import type { Queryable } from './db.js';
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendSends,
   claimDueDeliveries,
+  deliveryClaimOf,
   claimDueOutbox,
   createRoom,
   createUser,
@@ -21,6 +22,7 @@ import {
   removeFromOutbox,
   settleDeliveries,
   sweepDeliveries,
+  type ClaimedDelivery,
   type Db,
   type PendingSend,
 } from '../../store/index.js';
@@ -66,6 +68,25 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
         if (Number(rows[0]?.waiting) > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+    }
+
+    /** A door to the database whose next transaction does its work, reports it (`worked`), and commits only on `commit()`. */
+    function holdingCommit(): { db: Db; worked: Promise<void>; commit(): void } {
+      let reportWorked: () => void = () => undefined;
+      const worked = new Promise<void>((resolve) => (reportWorked = resolve));
+      let commit: () => void = () => undefined;
+      const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+      const holding: Db = {
+        ...db,
+        transaction: (work) =>
+          db.transaction(async (tx) => {
+            const result = await work(tx);
+            reportWorked();
+            await mayCommit;
+            return result;
+          }),
+      };
+      return { db: holding, worked, commit };
     }
 
     async function outboxOf(roomId: string): Promise<number[]> {
@@ -146,23 +167,25 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const to = (deviceId: string, seq: number) => ({ roomId, seq, userId: bob, deviceId, platform: 'fcm' as const, seenSeq: 0 });
       await db.transaction((tx) => enqueueMessagePushes(tx, [to('phone', 3), to('phone', 1), to('phone', 2), to('tablet', 1)], 1_000));
       const claim = async (nowMs: number) =>
-        (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 5_000, limit: 100 }))
-          .filter((c) => c.roomId === roomId)
-          .map((c) => [c.deviceId, c.seq, c.attempts, c.id] as const);
+        (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 5_000, limit: 100 })).filter(
+          (c) => c.roomId === roomId,
+        );
+      const deviceAndSeq = (claimed: ClaimedDelivery[]) => claimed.map((c) => [c.deviceId, c.seq]);
 
       const first = await claim(1_000);
-      expect(first.map(([device, seq]) => [device, seq])).toEqual([
+      expect(deviceAndSeq(first)).toEqual([
         ['phone', 1],
         ['tablet', 1],
       ]);
       expect(await claim(1_000)).toEqual([]); // seq 2 waits behind the leased seq 1, whatever is free
 
-      const phoneFirst = first.find(([device]) => device === 'phone')!;
-      await settleDeliveries(db, [{ id: phoneFirst[3], attempts: 1, status: 'pending', outcome: 'retry', nextAttemptAtMs: 1_500 }], 1_100);
+      const phoneFirst = first.find((c) => c.deviceId === 'phone')!;
+      await settleDeliveries(db, [{ ...deliveryClaimOf(phoneFirst), status: 'pending', outcome: 'retry', nextAttemptAtMs: 1_500 }], 1_100);
       expect(await claim(1_200)).toEqual([]); // a retry keeps its place: seq 2 must not overtake it
-      expect((await claim(1_500)).map(([device, seq, attempts]) => [device, seq, attempts])).toEqual([['phone', 1, 2]]);
-      await settleDeliveries(db, [{ id: phoneFirst[3], attempts: 2, status: 'sent', outcome: 'ok' }], 1_600);
-      expect((await claim(1_600)).map(([device, seq]) => [device, seq])).toEqual([['phone', 2]]);
+      const retried = await claim(1_500);
+      expect(retried.map((c) => [c.deviceId, c.seq, c.attempts])).toEqual([['phone', 1, 2]]);
+      await settleDeliveries(db, [{ ...deliveryClaimOf(retried[0]!), status: 'sent', outcome: 'ok' }], 1_600);
+      expect(deviceAndSeq(await claim(1_600))).toEqual([['phone', 2]]);
     });
 
     it('sends a push planned after a higher seq of its device first, and the higher one after it', async () => {
@@ -181,7 +204,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const [first] = await claim(1_000);
       expect(first).toMatchObject({ seq: 1 });
       expect(await claim(1_000)).toEqual([]);
-      await settleDeliveries(db, [{ id: first!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_100);
+      await settleDeliveries(db, [{ ...deliveryClaimOf(first!), status: 'sent', outcome: 'ok' }], 1_100);
       expect(await claim(1_100)).toMatchObject([{ seq: 2 }]);
     });
 
@@ -200,25 +223,12 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
           );
         const [head] = await claim(1_000);
         // The settlement of seq 1 has run its statement (seeing no push behind it) but not committed.
-        let settled: () => void = () => undefined;
-        const isSettled = new Promise<void>((resolve) => (settled = resolve));
-        let commitSettlement: () => void = () => undefined;
-        const settlementMayCommit = new Promise<void>((resolve) => (commitSettlement = resolve));
-        const slowCommitting: Db = {
-          ...db,
-          transaction: (work) =>
-            db.transaction(async (tx) => {
-              const result = await work(tx);
-              settled();
-              await settlementMayCommit;
-              return result;
-            }),
-        };
-        const settling = settleDeliveries(slowCommitting, [{ id: head!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_100);
-        await isSettled;
+        const settlement = holdingCommit();
+        const settling = settleDeliveries(settlement.db, [{ ...deliveryClaimOf(head!), status: 'sent', outcome: 'ok' }], 1_100);
+        await settlement.worked;
         const recording = db.transaction((tx) => enqueueMessagePushes(tx, [to(2)], 1_100));
         await Promise.race([recording, untilBlockedOnRoomUserLock()]); // seq 2 is recorded while seq 1's settlement is uncommitted
-        commitSettlement();
+        settlement.commit();
         await Promise.all([settling, recording]);
         expect(await claim(1_200)).toMatchObject([{ seq: 2 }]);
       },
@@ -232,18 +242,14 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       await db.transaction((tx) =>
         enqueueMessagePushes(tx, [{ roomId, seq: 1, userId: bob, deviceId: 'phone', platform: 'fcm', seenSeq: 0 }], 1_000),
       );
-      const claimOf = async (nowMs: number) =>
+      const claimAt = async (nowMs: number) =>
         (await claimDueDeliveries(db, { platform: 'fcm', nowMs, leaseUntilMs: nowMs + 1_000, limit: 100 })).find(
           (c) => c.roomId === roomId,
         )!;
-      const slow = await claimOf(1_000);
-      const retaken = await claimOf(2_000); // the first node's lease ran out: another node sends it again
-      await settleDeliveries(db, [{ id: retaken.id, attempts: retaken.attempts, status: 'sent', outcome: 'second' }], 2_100);
-      await settleDeliveries(
-        db,
-        [{ id: slow.id, attempts: slow.attempts, status: 'pending', outcome: 'first, late', nextAttemptAtMs: 2_200 }],
-        2_150,
-      );
+      const slow = await claimAt(1_000);
+      const retaken = await claimAt(2_000); // the first node's lease ran out: another node sends it again
+      await settleDeliveries(db, [{ ...deliveryClaimOf(retaken), status: 'sent', outcome: 'second' }], 2_100);
+      await settleDeliveries(db, [{ ...deliveryClaimOf(slow), status: 'pending', outcome: 'first, late', nextAttemptAtMs: 2_200 }], 2_150);
       expect(await listDeliveries(db, roomId)).toMatchObject([{ status: 'sent', attempts: 2, outcome: 'second' }]);
     });
 
@@ -269,8 +275,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       await settleDeliveries(
         db,
         claimed.map((c) => ({
-          id: c.id,
-          attempts: c.attempts,
+          ...deliveryClaimOf(c),
           status: 'sent',
           outcome: 'ok',
           shown: { userId: bob, deviceId: c.deviceId, roomId, seq: 2 },
@@ -304,7 +309,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       await recordReadMarks(db, [{ roomId, userId: bob, readSeq: 1 }]);
       await settleDeliveries(
         db,
-        [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
+        [{ ...deliveryClaimOf(claimed!), status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
         1_500,
       );
       expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
@@ -324,29 +329,16 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
           (c) => c.roomId === roomId,
         );
         // The read's statement has run (and found nothing shown yet), but its transaction has not committed.
-        let readWritten: () => void = () => undefined;
-        const isReadWritten = new Promise<void>((resolve) => (readWritten = resolve));
-        let commitRead: () => void = () => undefined;
-        const readMayCommit = new Promise<void>((resolve) => (commitRead = resolve));
-        const slowCommitting: Db = {
-          ...db,
-          transaction: (work) =>
-            db.transaction(async (tx) => {
-              const result = await work(tx);
-              readWritten();
-              await readMayCommit;
-              return result;
-            }),
-        };
-        const reading = recordReadMarks(slowCommitting, [{ roomId, userId: bob, readSeq: 1 }]);
-        await isReadWritten;
+        const read = holdingCommit();
+        const reading = recordReadMarks(read.db, [{ roomId, userId: bob, readSeq: 1 }]);
+        await read.worked;
         const settling = settleDeliveries(
           db,
-          [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
+          [{ ...deliveryClaimOf(claimed!), status: 'sent', outcome: 'ok', shown: { userId: bob, deviceId: 'phone', roomId, seq: 1 } }],
           1_500,
         );
         await Promise.race([settling, untilBlockedOnRoomUserLock()]); // the push settles while the read is uncommitted
-        commitRead();
+        read.commit();
         await Promise.all([reading, settling]);
         expect(await expandRetractions(db, { nowMs: 2_000, limit: 100, platforms: ['apns'] })).toBe(1);
       },
@@ -356,23 +348,16 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const { ids } = await room(['bob']);
       const [bob] = ids as [string];
       const old = await register(bob, 'phone', 'fcm', 'old-token-0123456789');
+      const noDelivery = { id: -1, attempts: 1, roomId: 'none', userId: bob }; // matches no row: only the token is touched
       await settleDeliveries(
         db,
-        [
-          {
-            id: -1,
-            attempts: 1,
-            status: 'dead',
-            outcome: 'UNREGISTERED',
-            deadToken: { userId: bob, deviceId: 'phone', token: 'another-token' },
-          },
-        ],
+        [{ ...noDelivery, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: 'another-token' } }],
         1,
       );
       expect(await getPushToken(db, bob, 'phone')).toMatchObject({ token: old });
       await settleDeliveries(
         db,
-        [{ id: -1, attempts: 1, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: old } }],
+        [{ ...noDelivery, status: 'dead', outcome: 'UNREGISTERED', deadToken: { userId: bob, deviceId: 'phone', token: old } }],
         1,
       );
       expect(await getPushToken(db, bob, 'phone')).toBeUndefined();
@@ -389,7 +374,7 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       const [claimed] = (await claimDueDeliveries(db, { platform: 'fcm', nowMs: 1_000, leaseUntilMs: 2_000, limit: 100 })).filter(
         (c) => c.roomId === roomId,
       );
-      await settleDeliveries(db, [{ id: claimed!.id, attempts: 1, status: 'sent', outcome: 'ok' }], 1_000);
+      await settleDeliveries(db, [{ ...deliveryClaimOf(claimed!), status: 'sent', outcome: 'ok' }], 1_000);
       await sweepDeliveries(db, 5_000, 1_000);
       expect(await listDeliveries(db, roomId)).toHaveLength(1); // the outbox row still guards it
       await db.transaction((tx) => removeFromOutbox(tx, [{ roomId, seq: 1 }]));
