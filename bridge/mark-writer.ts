@@ -72,7 +72,7 @@ export function createMarkWriter<M extends RoomUserMark>(
         }
         // Still unwritten (peek keeps answering them): they go again after a flush interval.
         deps.log.warn({ err, marks: marks.length }, `${options.what} not stored, retried in ${options.flushIntervalMs} ms`);
-        for (const mark of marks) keepPending(mark);
+        for (const mark of marks) keepHighest(pending, mark);
         isRetrying = true;
         timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
         return;
@@ -87,20 +87,18 @@ export function createMarkWriter<M extends RoomUserMark>(
     return writing;
   }
 
-  /** Keeps `mark` for the next write unless a higher one for its (room, user) is waiting already. */
-  function keepPending(mark: M): void {
+  /** Keeps `mark` in `marks` unless a higher one for its (room, user) is there already. */
+  function keepHighest(marks: Map<string, M>, mark: M): void {
     const key = keyOf(mark.roomId, mark.userId);
-    const current = pending.get(key);
-    if (current === undefined || options.seqOf(current) < options.seqOf(mark)) pending.set(key, mark);
+    const current = marks.get(key);
+    if (current === undefined || options.seqOf(current) < options.seqOf(mark)) marks.set(key, mark);
   }
 
   return {
     record(mark) {
       if (closed) return; // shutting down: a mark is a hint the client repeats, not a promise
-      const key = keyOf(mark.roomId, mark.userId);
-      keepPending(mark);
-      const known = unwritten.get(key);
-      if (known === undefined || options.seqOf(known) < options.seqOf(mark)) unwritten.set(key, mark);
+      keepHighest(pending, mark);
+      keepHighest(unwritten, mark);
       if (pending.size >= options.maxPending && !isRetrying) void flush();
       else timer ??= setTimeout(() => void flush(), options.flushIntervalMs);
     },

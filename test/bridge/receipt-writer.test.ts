@@ -23,23 +23,29 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.close());
 
+/** Alice and bob in a new room where alice has sent `count` messages (seqs 1..count). */
+async function pairWithMessages(count: number) {
+  const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
+  const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
+  await appendSends(
+    db,
+    Array.from({ length: count }, (_, i) => ({
+      roomId: room.id,
+      senderId: alice.id,
+      senderDevice: 'd',
+      clientMsgId: `m${i}`,
+      roomVersion: 1,
+      contentType: '',
+      body: new Uint8Array(),
+    })),
+    1,
+  );
+  return { alice, bob, room };
+}
+
 describe('receipt writer', () => {
   it('turns a burst of receipts into one write that keeps the maximum per member', async () => {
-    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
-    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
-    await appendSends(
-      db,
-      Array.from({ length: 10 }, (_, i) => ({
-        roomId: room.id,
-        senderId: alice.id,
-        senderDevice: 'd',
-        clientMsgId: `m${i}`,
-        roomVersion: 1,
-        contentType: '',
-        body: new Uint8Array(),
-      })),
-      1,
-    );
+    const { alice, bob, room } = await pairWithMessages(10);
     const writer = createReceiptWriter({ db: counting(db), log: silentLogger() }, { flushIntervalMs: 60_000, maxPending: 1000 });
     for (const readSeq of [1, 2, 5, 3, 4]) writer.record({ roomId: room.id, userId: bob.id, readSeq });
     for (const readSeq of [7, 6]) writer.record({ roomId: room.id, userId: alice.id, readSeq });
@@ -65,21 +71,7 @@ describe('receipt writer', () => {
   });
 
   it('keeps marks whose write failed, still answering them, and writes them with the next flush', async () => {
-    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
-    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
-    await appendSends(
-      db,
-      Array.from({ length: 5 }, (_, i) => ({
-        roomId: room.id,
-        senderId: alice.id,
-        senderDevice: 'd',
-        clientMsgId: `f${i}`,
-        roomVersion: 1,
-        contentType: '',
-        body: new Uint8Array(),
-      })),
-      1,
-    );
+    const { bob, room } = await pairWithMessages(5);
     let isDown = true;
     const lost = () => Promise.reject(new Error('connection lost'));
     const flaky: Db = {
@@ -100,21 +92,7 @@ describe('receipt writer', () => {
   });
 
   it('retries a failed write by itself after the flush interval, without a write per receipt meanwhile', async () => {
-    const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
-    const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
-    await appendSends(
-      db,
-      Array.from({ length: 5 }, (_, i) => ({
-        roomId: room.id,
-        senderId: alice.id,
-        senderDevice: 'd',
-        clientMsgId: `t${i}`,
-        roomVersion: 1,
-        contentType: '',
-        body: new Uint8Array(),
-      })),
-      1,
-    );
+    const { bob, room } = await pairWithMessages(5);
     let attempts = 0;
     let failuresLeft = 1;
     const flaky: Db = {
