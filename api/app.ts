@@ -66,7 +66,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
+    const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
+    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -35,6 +35,14 @@ export const API_ERRORS = {
     description: 'the push token is malformed (APNs: 64 to 200 hex digits; FCM: 8 to 4096 printable ASCII characters)',
   },
   ERR_PUSH_TOKEN_NOT_FOUND: { status: 404, description: 'the device has no push token registered' },
+  ERR_RATE_LIMITED: {
+    status: 429,
+    description: 'the caller made too many requests; wait Retry-After seconds (details.retryAfterMs) and retry',
+  },
+  ERR_UNAVAILABLE: {
+    status: 503,
+    description: 'a dependency (the database) is unreachable: nothing was changed; retry after Retry-After seconds',
+  },
   ERR_INTERNAL: { status: 500, description: 'an unexpected server error; nothing about it is revealed' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

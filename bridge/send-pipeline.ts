@@ -183,5 +183,5 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
 }
 
 function nack(ids: { roomId: string; clientMsgId: string }, reason: NackReason, detail: string, roomVersion: number): Nack {
-  return { roomId: ids.roomId, clientMsgId: ids.clientMsgId, reason, roomVersion, detail };
+  return { roomId: ids.roomId, clientMsgId: ids.clientMsgId, reason, roomVersion, detail, retryAfterMs: 0 };
 }

@@ -54,6 +54,8 @@ export interface Nack {
   reason: NackReason;
   roomVersion: number;
   detail: string;
+  /** With a retryable reason (RATE_LIMITED, UNAVAILABLE): the least wait before the same send goes out again; 0 otherwise. */
+  retryAfterMs: number;
 }
 
 export interface RoomEvent {
@@ -169,6 +171,7 @@ export function decodeInboxItem(bytes: Uint8Array): InboxItem {
         reason: n.reason ?? NackReason.NACK_REASON_UNSPECIFIED,
         roomVersion: n.roomVersion ?? 0,
         detail: n.detail ?? '',
+        retryAfterMs: n.retryAfterMs ?? 0,
       },
     };
   }

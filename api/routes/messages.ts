@@ -25,6 +25,8 @@ const ERROR_FOR_NACK: Record<NackReason, ApiErrorCode> = {
   [NackReason.NACK_REASON_NOT_MEMBER]: 'ERR_ROOM_NOT_MEMBER',
   [NackReason.NACK_REASON_STALE_ROOM_VERSION]: 'ERR_ROOM_VERSION_STALE',
   [NackReason.NACK_REASON_TOO_LARGE]: 'ERR_MESSAGE_TOO_LARGE',
+  [NackReason.NACK_REASON_RATE_LIMITED]: 'ERR_RATE_LIMITED',
+  [NackReason.NACK_REASON_UNAVAILABLE]: 'ERR_UNAVAILABLE',
 };
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -81,7 +83,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         },
       );
       if (result.status === 'rejected') {
-        throw apiError(ERROR_FOR_NACK[result.nack.reason], result.nack.detail || undefined, { roomVersion: result.nack.roomVersion });
+        const { reason, detail, roomVersion, retryAfterMs } = result.nack;
+        throw apiError(ERROR_FOR_NACK[reason], detail || undefined, { roomVersion, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) });
       }
       const { message } = result;
       return reply

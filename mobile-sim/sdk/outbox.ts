@@ -6,7 +6,10 @@
  * clientMsgId), so a resend of a stored send gets the original seq: retrying is always safe.
  *
  * A Nack STALE_ROOM_VERSION is not final: the room is refreshed and the send goes out again
- * with the same clientMsgId (the group permission race of DESIGN §6).
+ * with the same clientMsgId (the group permission race of DESIGN §6). Nor are the retryable
+ * Nacks RATE_LIMITED and UNAVAILABLE (nothing was stored): the same send goes out again after
+ * the Nack's `retryAfterMs` plus the usual jittered backoff, so a fleet told to wait does not
+ * come back in lock-step.
  *
  * Memory is bounded by `maxOutstanding`. At the bound a new send is refused at once rather than
  * an old one dropped: an old send may already be stored, so dropping it would report a fate we
@@ -21,6 +24,9 @@ export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_OUTSTANDING_SENDS = 1000;
 /** Refresh-and-resend rounds after STALE_ROOM_VERSION before giving up (a room whose membership churns faster than a round trip). */
 export const STALE_RESEND_LIMIT = 5;
+
+/** Nacks that say "not now" rather than "no": nothing was stored, and the same send may go out again. */
+const RETRYABLE_NACKS: ReadonlySet<NackReason> = new Set([NackReason.NACK_REASON_RATE_LIMITED, NackReason.NACK_REASON_UNAVAILABLE]);
 
 export interface SendResult {
   roomId: string;
@@ -104,6 +110,13 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
     return entry;
   }
 
+  function resendLater(entry: Pending, retryAfterMs: number): void {
+    clearTimer(entry);
+    if (!isOnline) return; // online() sends everything pending again anyway
+    const waitMs = retryAfterMs + backoffDelayMs(entry.publishes, options.retryBackoff, deps.random);
+    entry.timer = deps.clock.setTimeout(() => transmit(entry), waitMs);
+  }
+
   function refreshAndResend(entry: Pending, nack: Nack): void {
     clearTimer(entry);
     entry.staleRefreshes += 1;
@@ -146,6 +159,10 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
     nack(nack) {
       const entry = pending.get(nack.clientMsgId);
       if (entry === undefined || entry.roomId !== nack.roomId) return false;
+      if (RETRYABLE_NACKS.has(nack.reason)) {
+        resendLater(entry, nack.retryAfterMs);
+        return true;
+      }
       const isStale = nack.reason === NackReason.NACK_REASON_STALE_ROOM_VERSION;
       if (isStale && entry.staleRefreshes < STALE_RESEND_LIMIT) {
         refreshAndResend(entry, nack);

@@ -429,7 +429,13 @@ export namespace chat {
             NACK_REASON_STALE_ROOM_VERSION = 4,
 
             /** NACK_REASON_TOO_LARGE value */
-            NACK_REASON_TOO_LARGE = 5
+            NACK_REASON_TOO_LARGE = 5,
+
+            /** NACK_REASON_RATE_LIMITED value */
+            NACK_REASON_RATE_LIMITED = 6,
+
+            /** NACK_REASON_UNAVAILABLE value */
+            NACK_REASON_UNAVAILABLE = 7
         }
 
         /**
@@ -465,6 +471,9 @@ export namespace chat {
 
             /** Nack detail. */
             detail: string;
+
+            /** Nack retryAfterMs. */
+            retryAfterMs: number;
 
             /**
              * Creates a new Nack instance using the specified properties.
@@ -519,6 +528,9 @@ export namespace chat {
 
                 /** Nack detail */
                 detail?: (string|null);
+
+                /** Nack retryAfterMs */
+                retryAfterMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

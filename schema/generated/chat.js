@@ -1056,6 +1056,8 @@ export const chat = $root.chat = (() => {
          * @property {number} NACK_REASON_NOT_MEMBER=3 NACK_REASON_NOT_MEMBER value
          * @property {number} NACK_REASON_STALE_ROOM_VERSION=4 NACK_REASON_STALE_ROOM_VERSION value
          * @property {number} NACK_REASON_TOO_LARGE=5 NACK_REASON_TOO_LARGE value
+         * @property {number} NACK_REASON_RATE_LIMITED=6 NACK_REASON_RATE_LIMITED value
+         * @property {number} NACK_REASON_UNAVAILABLE=7 NACK_REASON_UNAVAILABLE value
          */
         v1.NackReason = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1065,6 +1067,8 @@ export const chat = $root.chat = (() => {
             values[valuesById[3] = "NACK_REASON_NOT_MEMBER"] = 3;
             values[valuesById[4] = "NACK_REASON_STALE_ROOM_VERSION"] = 4;
             values[valuesById[5] = "NACK_REASON_TOO_LARGE"] = 5;
+            values[valuesById[6] = "NACK_REASON_RATE_LIMITED"] = 6;
+            values[valuesById[7] = "NACK_REASON_UNAVAILABLE"] = 7;
             return values;
         })();
 
@@ -1078,6 +1082,7 @@ export const chat = $root.chat = (() => {
              * @property {chat.v1.NackReason|null} [reason] Nack reason
              * @property {number|null} [roomVersion] Nack roomVersion
              * @property {string|null} [detail] Nack detail
+             * @property {number|null} [retryAfterMs] Nack retryAfterMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1150,6 +1155,14 @@ export const chat = $root.chat = (() => {
             Nack.prototype.detail = "";
 
             /**
+             * Nack retryAfterMs.
+             * @member {number} retryAfterMs
+             * @memberof chat.v1.Nack
+             * @instance
+             */
+            Nack.prototype.retryAfterMs = 0;
+
+            /**
              * Creates a new Nack instance using the specified properties.
              * @function create
              * @memberof chat.v1.Nack
@@ -1191,6 +1204,8 @@ export const chat = $root.chat = (() => {
                     writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.roomVersion);
                 if (message.detail != null && $Object.hasOwnProperty.call(message, "detail") && message.detail !== "")
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.detail);
+                if (message.retryAfterMs != null && $Object.hasOwnProperty.call(message, "retryAfterMs") && message.retryAfterMs !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.retryAfterMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1278,6 +1293,15 @@ export const chat = $root.chat = (() => {
                                 message.detail = value;
                             else
                                 delete message.detail;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.retryAfterMs = value;
+                            else
+                                delete message.retryAfterMs;
                             continue;
                         }
                     }

@@ -59,7 +59,9 @@ const roomEventArb: fc.Arbitrary<RoomEvent> = fc.record({
 
 const inboxItemArb: fc.Arbitrary<InboxItem> = fc.oneof(
   fc.record({ ack: fc.record({ roomId: text, clientMsgId: text, seq: uint53, duplicate: fc.boolean() }) }),
-  fc.record({ nack: fc.record({ roomId: text, clientMsgId: text, reason: nackReason, roomVersion: uint32, detail: text }) }),
+  fc.record({
+    nack: fc.record({ roomId: text, clientMsgId: text, reason: nackReason, roomVersion: uint32, detail: text, retryAfterMs: uint32 }),
+  }),
   fc.record({ event: roomEventArb }),
 );
 
@@ -163,7 +165,7 @@ describe('InboxItem codec', () => {
   it('keeps the variant of an item whose fields are all defaults', () => {
     const ack: InboxItem = { ack: { roomId: '', clientMsgId: '', seq: 0, duplicate: false } };
     const nack: InboxItem = {
-      nack: { roomId: '', clientMsgId: '', reason: NackReason.NACK_REASON_UNSPECIFIED, roomVersion: 0, detail: '' },
+      nack: { roomId: '', clientMsgId: '', reason: NackReason.NACK_REASON_UNSPECIFIED, roomVersion: 0, detail: '', retryAfterMs: 0 },
     };
     expect(decodeInboxItem(encodeInboxItem(ack))).toEqual(ack);
     expect(decodeInboxItem(encodeInboxItem(nack))).toEqual(nack);

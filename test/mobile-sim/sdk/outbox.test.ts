@@ -24,7 +24,14 @@ function setup(options: Partial<OutboxOptions> = {}) {
 }
 
 const ack = (clientMsgId: string, seq: number, roomId = 'r1') => ({ roomId, clientMsgId, seq, duplicate: false });
-const nack = (clientMsgId: string, reason: NackReason, roomVersion = 2) => ({ roomId: 'r1', clientMsgId, reason, roomVersion, detail: '' });
+const nack = (clientMsgId: string, reason: NackReason, roomVersion = 2, retryAfterMs = 0) => ({
+  roomId: 'r1',
+  clientMsgId,
+  reason,
+  roomVersion,
+  detail: '',
+  retryAfterMs,
+});
 const flushPromises = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('outbox', () => {
@@ -101,6 +108,38 @@ describe('outbox', () => {
     expect(outbox.counters()).toEqual({ resends: 1, staleRefreshes: 1 });
     outbox.ack(ack('c1', 9));
     await expect(sent).resolves.toMatchObject({ seq: 9 });
+  });
+
+  it.each([
+    ['RATE_LIMITED', NackReason.NACK_REASON_RATE_LIMITED],
+    ['UNAVAILABLE', NackReason.NACK_REASON_UNAVAILABLE],
+  ])('on a retryable Nack %s resends the same send no sooner than retryAfterMs, then resolves on its Ack', async (_name, reason) => {
+    const { outbox, published, clock } = setup();
+    outbox.online();
+    const sent = outbox.submit('r1', body, '');
+    expect(outbox.nack(nack('c1', reason, 2, 3000))).toBe(true);
+    clock.advance(2999);
+    expect(published).toHaveLength(1);
+    // 3000 + random(0, 100 · 2^1) with random = 0.5 (one publish so far)
+    clock.advance(101);
+    expect(published.map((p) => [p.clientMsgId, p.atMs])).toEqual([
+      ['c1', 0],
+      ['c1', 3100],
+    ]);
+    outbox.ack(ack('c1', 4));
+    await expect(sent).resolves.toMatchObject({ seq: 4 });
+  });
+
+  it('after a retryable Nack while offline, resends only once back online', () => {
+    const { outbox, published, clock } = setup();
+    outbox.online();
+    void outbox.submit('r1', body, '');
+    outbox.offline();
+    outbox.nack(nack('c1', NackReason.NACK_REASON_UNAVAILABLE, 2, 1000));
+    clock.advance(10_000);
+    expect(published).toHaveLength(1);
+    outbox.online();
+    expect(published).toHaveLength(2);
   });
 
   it(`gives up after ${STALE_RESEND_LIMIT} stale refreshes in a row (a room churning faster than a round trip)`, async () => {
