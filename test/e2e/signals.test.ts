@@ -38,6 +38,13 @@ async function roomOf(count: number) {
   return { room, members, userIds };
 }
 
+/** Stores one message in the room, so that a receipt of seq 1 is one the platform relays (a marker). */
+async function seedMessage(roomId: string, memberVersion: number, sender: TestDevice): Promise<void> {
+  const clientMsgId = `seed-${roomId}`;
+  await sender.send(roomId, clientMsgId, memberVersion, 'seed');
+  await sender.waitForAck(clientMsgId);
+}
+
 const on =
   (topic: string) =>
   (o: Observation): o is Extract<Observation, { kind: 'other' }> =>
@@ -58,6 +65,7 @@ describe('typing', () => {
   it("cuts one client's flood to its rate and still relays everyone else's typing", async () => {
     const { room, members } = await roomOf(3);
     const [flooder, other, watcher] = members as [TestDevice, TestDevice, TestDevice];
+    await seedMessage(room.id, room.memberVersion, other);
     const start = Buffer.from(encodeTyping({ state: TypingState.TYPING_STATE_START, userId: '' }));
     const before = await platform.metrics.signalsDropped.get();
     for (let i = 0; i < 50; i += 1) flooder.client.publish(typingTopic(room.id), start, { qos: 0 });
@@ -91,6 +99,7 @@ describe('typing', () => {
 
   it('never stores typing: a retained typing event is not replayed to a later subscriber', async () => {
     const { room, members, userIds } = await roomOf(2);
+    await seedMessage(room.id, room.memberVersion, members[1]!);
     members[0]!.client.publish(typingTopic(room.id), Buffer.from(encodeTyping({ state: TypingState.TYPING_STATE_START, userId: '' })), {
       qos: 0,
       retain: true,
