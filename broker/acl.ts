@@ -67,9 +67,7 @@ export function decidePublish(identity: Identity, topicName: string): AclDecisio
  * subscriber is a member; presence topics while the subscriber shares a room with their user.
  */
 export type ForwardScope =
-  | { guard: 'member'; roomId: string; isRoomMessage: boolean }
-  | { guard: 'sharesRoom'; userId: string }
-  | { guard: 'none' };
+  { guard: 'member'; roomId: string; isRoomMessage: boolean } | { guard: 'sharesRoom'; userId: string } | { guard: 'none' };
 
 const UNGUARDED: ForwardScope = { guard: 'none' };
 

@@ -84,7 +84,12 @@ export function createMembershipCache(
         const readAtMs = options.now();
         const current = entries.get(roomId);
         if (current === undefined || current.memberVersion < snapshot.memberVersion) {
-          entries.set(roomId, { memberVersion: snapshot.memberVersion, members: new Set(snapshot.memberIds), lastSeq, lastSeqReadAtMs: readAtMs });
+          entries.set(roomId, {
+            memberVersion: snapshot.memberVersion,
+            members: new Set(snapshot.memberIds),
+            lastSeq,
+            lastSeqReadAtMs: readAtMs,
+          });
         } else {
           // Taken as read, not as a max with the cached value: a history reset lowers the last seq.
           current.lastSeq = lastSeq;

@@ -73,7 +73,7 @@ export function createPresenceGuard(deps: PresenceGuardDeps, options: { roomsPer
   function sharesNow(watch: Watch): boolean {
     const { roomIds } = watch;
     let isUnknown = false;
-    for (let i = 0; i < roomIds.length; ) {
+    for (let i = 0; i < roomIds.length;) {
       const roomId = roomIds[i]!;
       const subscriberIn = deps.membership.cachedIsMember(roomId, watch.subscriberId);
       const watchedIn = deps.membership.cachedIsMember(roomId, watch.watchedId);

@@ -44,7 +44,5 @@ export function deviceOfClientId(clientId: string | undefined): { userId: string
  * died, Aedes would turn a refusal into an 'error' event of the whole broker.
  */
 export function willIsHonoured(owner: { userId: string; deviceId: string } | undefined, topic: Topic | undefined): boolean {
-  return (
-    owner !== undefined && topic?.kind === 'devicePresence' && topic.userId === owner.userId && topic.deviceId === owner.deviceId
-  );
+  return owner !== undefined && topic?.kind === 'devicePresence' && topic.userId === owner.userId && topic.deviceId === owner.deviceId;
 }

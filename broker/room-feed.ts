@@ -19,7 +19,9 @@ export interface RoomFeedDeps {
 export async function followRooms(aedes: Aedes, deps: RoomFeedDeps): Promise<void> {
   const { membership, presenceGuard, log } = deps;
   const gained = (roomId: string, userIds: readonly string[]): void => {
-    presenceGuard.roomGained(roomId, userIds).catch((error: unknown) => log.warn({ roomId, err: (error as Error).message }, 'presence guard update failed'));
+    presenceGuard
+      .roomGained(roomId, userIds)
+      .catch((error: unknown) => log.warn({ roomId, err: (error as Error).message }, 'presence guard update failed'));
   };
 
   function roomEvent(packet: AedesPublishPacket): void {
@@ -28,7 +30,12 @@ export async function followRooms(aedes: Aedes, deps: RoomFeedDeps): Promise<voi
       const isAdded = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_ADDED;
       const isRemoved = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_REMOVED;
       if (isAdded || isRemoved) {
-        membership.apply({ roomId: event.roomId, memberVersion: event.memberVersion, userId: event.userId, change: isAdded ? 'added' : 'removed' });
+        membership.apply({
+          roomId: event.roomId,
+          memberVersion: event.memberVersion,
+          userId: event.userId,
+          change: isAdded ? 'added' : 'removed',
+        });
       }
       if (isAdded) gained(event.roomId, [event.userId]);
       if (event.kind === RoomEventKind.ROOM_EVENT_KIND_CREATED) {

@@ -58,8 +58,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     signalsDropped: new Counter({
       name: 'chat_signals_dropped_total',
-      help:
-        'Device publishes the broker dropped instead of relaying, by kind (typing, receipt, device_presence, will) and reason (malformed, rate_limited, beyond_last_seq, not_presence)',
+      help: 'Device publishes the broker dropped instead of relaying, by kind (typing, receipt, device_presence, will) and reason (malformed, rate_limited, beyond_last_seq, not_presence)',
       labelNames: ['kind', 'reason'],
       registers,
     }),

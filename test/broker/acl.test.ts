@@ -144,10 +144,14 @@ describe('forwardScopeOf', () => {
     expect(forwardScopeOf(topic)).toEqual({ guard: 'sharesRoom', userId });
   });
 
-  it.each(['chat/user/alice/send', 'chat/user/alice/inbox', '$SYS/broker/uptime', '$platform/dropped', 'elsewhere/topic', 'chat/room/r1/messages'])(
-    'needs no re-check for %s',
-    (topic) => {
-      expect(forwardScopeOf(topic)).toEqual({ guard: 'none' });
-    },
-  );
+  it.each([
+    'chat/user/alice/send',
+    'chat/user/alice/inbox',
+    '$SYS/broker/uptime',
+    '$platform/dropped',
+    'elsewhere/topic',
+    'chat/room/r1/messages',
+  ])('needs no re-check for %s', (topic) => {
+    expect(forwardScopeOf(topic)).toEqual({ guard: 'none' });
+  });
 });

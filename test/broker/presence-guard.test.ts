@@ -17,7 +17,10 @@ function world(rooms: Record<string, string[]>, roomsPerWatch = 8) {
       membership,
       sharedRoomIds: async (a, b, limit) => {
         sharedQueries += 1;
-        return [...table].filter(([, r]) => r.members.has(a) && r.members.has(b)).map(([id]) => id).slice(0, limit);
+        return [...table]
+          .filter(([, r]) => r.members.has(a) && r.members.has(b))
+          .map(([id]) => id)
+          .slice(0, limit);
       },
     },
     { roomsPerWatch },
