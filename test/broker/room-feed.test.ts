@@ -17,7 +17,7 @@ async function feed(rooms: Record<string, { memberIds: string[]; lastSeq: number
   brokers.push(aedes);
   // The clock stands still: no reread is ever due, so only what the feed teaches moves the last seq.
   const membership = createMembershipCache(
-    { load: async (roomId) => (rooms[roomId] === undefined ? undefined : { memberVersion: 1, ...rooms[roomId]! }) },
+    { load: async (roomId) => (rooms[roomId] === undefined ? undefined : { memberVersion: 1, ...rooms[roomId] }) },
     { now: () => 0, lastSeqRefreshMs: 1_000 },
   );
   const presenceGuard = createPresenceGuard(
