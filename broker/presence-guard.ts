@@ -108,6 +108,8 @@ export function createPresenceGuard(deps: PresenceGuardDeps, options: { roomsPer
     async watch(connection, subscriberId, watchedId) {
       const found = await sharedRooms(subscriberId, watchedId);
       const watch: Watch = { subscriberId, watchedId, ...found, refreshing: false };
+      // A refused SUBSCRIBE adds no subscription, so it leaves no watch (an earlier one stays, checked live).
+      if (!sharesNow(watch)) return false;
       const watches = byConnection.get(connection) ?? new Map<string, Watch>();
       const previous = watches.get(watchedId);
       if (previous !== undefined) forget(previous);
@@ -116,15 +118,15 @@ export function createPresenceGuard(deps: PresenceGuardDeps, options: { roomsPer
       index(subscriberId, watch, true);
       index(watchedId, watch, true);
       size += 1;
-      return sharesNow(watch);
+      return true;
     },
     mayDeliver(connection, watchedId) {
       const watch = byConnection.get(connection)?.get(watchedId);
       return watch !== undefined && sharesNow(watch);
     },
     async roomGained(roomId, userIds) {
-      const concerned = userIds.flatMap((userId) => [...(byUser.get(userId) ?? [])]);
-      if (concerned.length === 0) return;
+      const concerned = new Set(userIds.flatMap((userId) => [...(byUser.get(userId) ?? [])]));
+      if (concerned.size === 0) return;
       const members = await deps.membership.members(roomId);
       for (const watch of concerned) {
         const isShared = members.has(watch.subscriberId) && members.has(watch.watchedId);

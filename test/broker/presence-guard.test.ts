@@ -51,6 +51,7 @@ describe('createPresenceGuard', () => {
     await expect(guard.watch(carols, 'carol', 'alice')).resolves.toBe(false);
     expect(guard.mayDeliver(bobs, 'alice')).toBe(true);
     expect(guard.mayDeliver(carols, 'alice')).toBe(false);
+    expect(guard.size).toBe(1); // a refused watch is not kept
   });
 
   it('stops delivering at the first delivery after the last shared room is left, not before', async () => {
