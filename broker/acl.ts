@@ -62,12 +62,27 @@ export function decidePublish(identity: Identity, topicName: string): AclDecisio
 }
 
 /**
- * The forward guard: which deliveries need a membership re-check at delivery time, so a
- * removed member stops receiving at once although its subscription was made earlier.
+ * The forward guard: which deliveries need a re-check at delivery time, so a subscription made
+ * earlier stops delivering once its reason is gone. Room topics are delivered while the
+ * subscriber is a member; presence topics while the subscriber shares a room with their user.
  */
-export function roomOfDelivery(topicName: string): string | undefined {
+export type ForwardScope =
+  { guard: 'member'; roomId: string; isRoomMessage: boolean } | { guard: 'sharesRoom'; userId: string } | { guard: 'none' };
+
+const UNGUARDED: ForwardScope = { guard: 'none' };
+
+export function forwardScopeOf(topicName: string): ForwardScope {
   const topic = parseTopic(topicName);
-  if (topic === undefined) return undefined;
-  const isRoomScoped = topic.kind === 'room' || topic.kind === 'typing' || topic.kind === 'receipt' || topic.kind === 'roomEvent';
-  return isRoomScoped ? topic.roomId : undefined;
+  switch (topic?.kind) {
+    case 'room':
+    case 'typing':
+    case 'receipt':
+    case 'roomEvent':
+      return { guard: 'member', roomId: topic.roomId, isRoomMessage: topic.kind === 'room' };
+    case 'presence':
+    case 'devicePresence':
+      return { guard: 'sharesRoom', userId: topic.userId };
+    default:
+      return UNGUARDED;
+  }
 }

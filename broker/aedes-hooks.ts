@@ -1,50 +1,55 @@
 /**
- * The one file that knows Aedes callbacks: wires authentication, the ACL, the forward guard
- * and the in-process send interception into an Aedes instance.
+ * The one file that knows Aedes callbacks: wires authentication, the ACL, the SUBSCRIBE rate
+ * limit, the publish relay, the forward guard and the in-process send interception into an
+ * Aedes instance.
  */
+import { finished } from 'node:stream';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { decodeMessage } from '../schema/codec.js';
 import { deviceClientId, parseTopic } from '../schema/topics.js';
-import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from './acl.js';
+import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from './acl.js';
+import { memoize } from './bounded-memo.js';
 import type { DeliveryAcks, PacketIdSource } from './delivery-acks.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
-import { stampReceipt, stampTyping } from './signals.js';
+import { messageSeq } from './message-seq.js';
+import type { PresenceGuard } from './presence-guard.js';
+import { createPublishRelay, type ReceiptHandler } from './publish-relay.js';
+import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
 import type { TokenBuckets } from './token-bucket.js';
+
+export { DROPPED_SIGNAL_TOPIC, type ReceiptHandler } from './publish-relay.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 const CONNACK_NOT_AUTHORIZED = 5;
 const CONNACK_IDENTIFIER_REJECTED = 2;
 
+/** Topic names whose forward scope is remembered (a handful per room and per user are in use). */
+const MAX_MEMOIZED_TOPICS = 100_000;
+
 export type SendHandler = (sender: { userId: string; deviceId: string }, payload: Uint8Array) => Promise<void>;
-export type ReceiptHandler = (mark: { roomId: string; userId: string; readSeq: number }) => void;
 /** A device acknowledged (PUBACK) the room Message with this seq. */
 export type DeliveryHandler = (mark: { roomId: string; userId: string; deliveredSeq: number }) => void;
-
-/**
- * Where a dropped signal goes: MQTT 3.1.1 cannot refuse a PUBLISH without closing the
- * connection, so a dropped typing or receipt event is re-addressed to a topic nobody can
- * subscribe to ('$' topics match no wildcard [MQTT-4.7.2-1], and the ACL denies them).
- */
-export const DROPPED_SIGNAL_TOPIC = '$platform/dropped';
 
 export interface HookDeps {
   tokens: TokenService;
   adminToken: string;
   membership: MembershipCache;
-  sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+  /** Presence subscriptions deliver while the two users share a room. */
+  presenceGuard: PresenceGuard;
   /** In-process bridge: called before the PUBACK of every send, so the PUBACK means "committed". */
   sendHandler(): SendHandler | undefined;
-  /** Read receipts, after stamping: the platform keeps the maximum per (room, user). */
+  /** Read receipts, after stamping and clamping: the platform keeps the maximum per (room, user). */
   receiptHandler(): ReceiptHandler | undefined;
-  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery (DESIGN §8). */
+  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery. */
   deliveryHandler(): DeliveryHandler | undefined;
   deliveryAcks: DeliveryAcks;
-  /** Typing events per client id. */
+  /** Typing events, read receipts and subscribed topic filters, per client id. */
   typingLimiter: TokenBuckets;
+  receiptLimiter: TokenBuckets;
+  subscribeLimiter: TokenBuckets;
   metrics: Metrics;
   log: Logger;
 }
@@ -53,8 +58,14 @@ function refuse(returnCode: number, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
 }
 
+/** Aedes hands a Last Will to authorizePublish with its client (still set as `client.will`), or with null for a dead node's client. */
+const isWill = (client: Client | null, packet: PublishPacket): boolean =>
+  client === null || (client as unknown as { will?: unknown }).will === packet;
+
 export function installHooks(aedes: Aedes, deps: HookDeps): void {
   const { log } = deps;
+  const relay = createPublishRelay(deps);
+  const scopeOf = memoize(forwardScopeOf, MAX_MEMOIZED_TOPICS);
 
   aedes.authenticate = (client, username, password, done) => {
     const secret = password?.toString('utf8') ?? '';
@@ -81,7 +92,7 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     done(null, true);
   };
 
-  async function resolve(identity: Identity, decision: AclDecision): Promise<boolean> {
+  async function resolve(client: Client, identity: Identity, decision: AclDecision): Promise<boolean> {
     switch (decision.verdict) {
       case 'allow':
         return true;
@@ -90,34 +101,63 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
       case 'ifMember':
         return identity.kind === 'device' && deps.membership.isMember(decision.roomId, identity.userId);
       case 'ifSharesRoom':
-        return identity.kind === 'device' && deps.sharesRoom(identity.userId, decision.otherUserId);
+        return identity.kind === 'device' && watchPresence(client, identity.userId, decision.otherUserId);
     }
+  }
+
+  const watching = new WeakSet<Client>();
+  async function watchPresence(client: Client, userId: string, otherUserId: string): Promise<boolean> {
+    const allowed = await deps.presenceGuard.watch(client, userId, otherUserId);
+    if (!watching.has(client)) {
+      watching.add(client);
+      // Also called back at once for a connection that closed while the watch was decided.
+      finished(client.conn, () => deps.presenceGuard.connectionGone(client));
+    }
+    return allowed;
   }
 
   aedes.authorizeSubscribe = (client, subscription: Subscription, done) => {
     const identity = identityOf(client);
     if (identity === undefined) return done(new Error('unauthenticated'));
-    resolve(identity, decideSubscribe(identity, subscription.topic)).then(
+    const refuseFilter = (reason: 'denied' | 'rate_limited') => {
+      deps.metrics.subscriptionsRefused.inc({ reason });
+      done(null, null); // SUBACK 0x80 for this filter only
+    };
+    // Filters a persistent session restores at CONNECT (before `connected`) were counted when first subscribed.
+    const isCounted = identity.kind === 'device' && client.connected;
+    if (isCounted && !deps.subscribeLimiter.tryTake(client.id)) {
+      log.debug({ clientId: client.id, topic: subscription.topic }, 'subscribe rate limited');
+      return refuseFilter('rate_limited');
+    }
+    resolve(client, identity, decideSubscribe(identity, subscription.topic)).then(
       (allowed) => {
-        if (!allowed) log.info({ clientId: client.id, topic: subscription.topic }, 'subscribe denied');
-        done(null, allowed ? subscription : null); // null: SUBACK 0x80 for this filter only
+        if (allowed) return done(null, subscription);
+        log.info({ clientId: client.id, topic: subscription.topic }, 'subscribe denied');
+        refuseFilter('denied');
       },
       (error: unknown) => done(error as Error),
     );
   };
 
+  /** Typing and receipts marked here are relayed at QoS 0, whatever QoS they were published at. */
+  const atMostOnce = new WeakSet<PublishPacket>();
+
   aedes.authorizePublish = (client: Client | null, packet: PublishPacket, done) => {
+    if (isWill(client, packet)) {
+      vetWill(client, packet);
+      return done(null);
+    }
     const identity = identityOf(client);
-    if (client === null || identity === undefined) return done(null); // a Will published after its client left
-    resolve(identity, decidePublish(identity, packet.topic))
+    if (client === null || identity === undefined) return done(new Error('unauthenticated'));
+    resolve(client, identity, decidePublish(identity, packet.topic))
       .then(async (allowed) => {
         if (!allowed) throw new Error(`publish to ${packet.topic} denied`);
-        if (identity.kind === 'service') return;
         const topic = parseTopic(packet.topic);
-        if (topic?.kind === 'typing') return relayTyping(client, identity, packet);
-        if (topic?.kind === 'receipt') return relayReceipt(identity, topic.roomId, packet);
+        if (identity.kind === 'service' || topic === undefined) return;
+        if (topic.kind === 'typing' || topic.kind === 'receipt') atMostOnce.add(packet);
+        await relay.relay(client.id, identity.userId, topic, packet);
         const handler = deps.sendHandler();
-        if (topic?.kind === 'send' && handler !== undefined) {
+        if (topic.kind === 'send' && handler !== undefined) {
           await handler({ userId: identity.userId, deviceId: identity.deviceId }, packet.payload as Buffer);
         }
       })
@@ -132,43 +172,48 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
       );
   };
 
-  function drop(packet: PublishPacket, kind: 'typing' | 'receipt', reason: 'malformed' | 'rate_limited'): void {
-    deps.metrics.signalsDropped.inc({ kind, reason });
-    if (reason === 'malformed') deps.metrics.malformedPayloads.inc({ topic_kind: kind });
-    packet.topic = DROPPED_SIGNAL_TOPIC;
-    packet.retain = false;
+  function vetWill(client: Client | null, packet: PublishPacket): void {
+    const identity = identityOf(client);
+    if (identity?.kind === 'service') return;
+    // A dead node's Will carries the client id that authentication checked against the token.
+    const owner = identity ?? deviceOfClientId((packet as { clientId?: string }).clientId);
+    relay.will(willIsHonoured(owner, parseTopic(packet.topic)), packet);
   }
 
-  /** Typing: rate-limited per connection, sender stamped, never retained (DESIGN §7). */
-  function relayTyping(client: Client, identity: Extract<Identity, { kind: 'device' }>, packet: PublishPacket): void {
-    if (!deps.typingLimiter.tryTake(client.id)) return drop(packet, 'typing', 'rate_limited');
-    const stamped = stampTyping(packet.payload as Buffer, identity.userId);
-    if (stamped === undefined) return drop(packet, 'typing', 'malformed');
-    packet.payload = Buffer.from(stamped);
-    packet.retain = false;
-  }
+  // Aedes writes the PUBACK of a QoS 1 PUBLISH before it hands the packet to publish(), so the
+  // QoS is lowered here (lowering it in authorizePublish would cost the sender its PUBACK): no
+  // subscriber gets typing or receipts at QoS 1, and none are queued for offline sessions.
+  const publish = aedes.publish.bind(aedes) as (packet: PublishPacket, ...rest: unknown[]) => void;
+  (aedes as unknown as { publish: typeof publish }).publish = (packet, ...rest) => {
+    if (atMostOnce.has(packet)) packet.qos = 0;
+    publish(packet, ...rest);
+  };
 
-  /** Receipts: reader stamped, handed to the platform to keep, relayed to the members. */
-  function relayReceipt(identity: Extract<Identity, { kind: 'device' }>, roomId: string, packet: PublishPacket): void {
-    const stamped = stampReceipt(packet.payload as Buffer, identity.userId);
-    if (stamped === undefined) return drop(packet, 'receipt', 'malformed');
-    packet.payload = Buffer.from(stamped.payload);
-    packet.retain = false;
-    deps.receiptHandler()?.({ roomId, userId: identity.userId, readSeq: stamped.readSeq });
-  }
+  aedes.on('clientDisconnect', (client) => {
+    deps.receiptLimiter.forget(client.id);
+    deps.subscribeLimiter.forget(client.id);
+  });
 
+  // Runs once per delivery: a memoized topic scope, map lookups, no allocation (the seq is decoded once per publication).
   aedes.authorizeForward = (client, packet) => {
     const identity = identityOf(client);
-    const roomId = roomOfDelivery(packet.topic);
-    if (roomId === undefined || identity === undefined || identity.kind === 'service') return packet;
+    if (identity?.kind === 'service') return packet;
+    const scope = scopeOf(packet.topic);
+    if (scope.guard === 'none') return packet;
+    if (identity === undefined) return null;
+    if (scope.guard === 'sharesRoom') {
+      const mayDeliver = scope.userId === identity.userId || deps.presenceGuard.mayDeliver(client, scope.userId);
+      return mayDeliver ? packet : null;
+    }
     // A room not cached here has never been authorised for this node's subscribers: nothing to forward.
-    if (deps.membership.cachedIsMember(roomId, identity.userId) !== true) return null;
-    const seq = deps.deliveryHandler() === undefined ? undefined : roomMessageSeq(packet);
+    if (deps.membership.cachedIsMember(scope.roomId, identity.userId) !== true) return null;
+    if (!scope.isRoomMessage || deps.deliveryHandler() === undefined) return packet;
+    const seq = messageSeq(packet.payload);
     // At QoS 0 (the packet's, or a subscription's that Aedes downgrades to) no PUBACK will come.
     const subscriptions = (client as unknown as { subscriptions: Record<string, { qos: number } | undefined> }).subscriptions;
     const isAcknowledged = packet.qos === 1 && subscriptions[packet.topic]?.qos !== 0;
     if (seq === undefined || !isAcknowledged) return packet;
-    return deps.deliveryAcks.track(client as unknown as PacketIdSource, packet, { roomId, seq });
+    return deps.deliveryAcks.track(client as unknown as PacketIdSource, packet, { roomId: scope.roomId, seq });
   };
 
   // Aedes hands every PUBACK to its persistence's outgoingClearMessageId(client, packet)
@@ -185,22 +230,4 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     }
     return clearMessageId(client, packet);
   };
-}
-
-/** Decoded once per published packet: Aedes hands the same packet to the forward guard of every subscriber. */
-const seqOfPacket = new WeakMap<object, number | null>();
-
-/** The seq of a `chat/room/{roomId}` Message; undefined for the room's other topics or an unreadable payload. */
-function roomMessageSeq(packet: PublishPacket): number | undefined {
-  if (parseTopic(packet.topic)?.kind !== 'room') return undefined;
-  let seq = seqOfPacket.get(packet);
-  if (seq === undefined) {
-    try {
-      seq = decodeMessage(packet.payload as Buffer).seq;
-    } catch {
-      seq = null;
-    }
-    seqOfPacket.set(packet, seq);
-  }
-  return seq ?? undefined;
 }

@@ -6,14 +6,15 @@ import { Aedes } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { ALL_ROOM_EVENT_TOPICS, RoomEventKind, decodeRoomEvent } from '../schema/index.js';
 import { installHooks, type DeliveryHandler, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
 import { createDeliveryAcks } from './delivery-acks.js';
 import { identityOf } from './identity.js';
 import { startListeners } from './listeners.js';
-import { createMembershipCache, type MembershipSource } from './membership-cache.js';
+import { createMembershipCache, DEFAULT_LAST_SEQ_REFRESH_MS, type MembershipSource } from './membership-cache.js';
 import { brokerState, type BrokerStateKind } from './persistence.js';
+import { createPresenceGuard, DEFAULT_ROOMS_PER_WATCH, type PresenceGuardDeps } from './presence-guard.js';
 import { startPresenceTracker, type PresenceState } from './presence-tracker.js';
+import { followRooms } from './room-feed.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createTokenExpiry } from './token-expiry.js';
 
@@ -26,6 +27,10 @@ export interface BrokerOptions {
   redisUrl: string | undefined;
   typingRatePerSecond: number;
   typingBurst: number;
+  receiptRatePerSecond: number;
+  receiptBurst: number;
+  subscribeRatePerSecond: number;
+  subscribeBurst: number;
   presenceRefreshMs: number;
   presenceTtlMs: number;
 }
@@ -34,7 +39,7 @@ export interface BrokerDeps {
   tokens: TokenService;
   adminToken: string;
   membership: MembershipSource;
-  sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+  sharedRoomIds: PresenceGuardDeps['sharedRoomIds'];
   /** Presence soft state: in memory, or Redis shared by all nodes. */
   presence: PresenceState;
   log: Logger;
@@ -75,7 +80,8 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     keepaliveLimit: options.keepaliveLimitSeconds,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
   });
-  const membership = createMembershipCache(deps.membership);
+  const membership = createMembershipCache(deps.membership, { now: Date.now, lastSeqRefreshMs: DEFAULT_LAST_SEQ_REFRESH_MS });
+  const presenceGuard = createPresenceGuard({ membership, sharedRoomIds: deps.sharedRoomIds }, { roomsPerWatch: DEFAULT_ROOMS_PER_WATCH });
   let sendHandler: SendHandler | undefined;
   let receiptHandler: ReceiptHandler | undefined;
   let deliveryHandler: DeliveryHandler | undefined;
@@ -88,6 +94,9 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     deliveryHandler: () => deliveryHandler,
     deliveryAcks: createDeliveryAcks({ maxUnackedPerClient: MAX_UNACKED_PER_CLIENT }),
     typingLimiter,
+    receiptLimiter: createTokenBuckets({ ratePerSecond: options.receiptRatePerSecond, burst: options.receiptBurst, now: Date.now }),
+    subscribeLimiter: createTokenBuckets({ ratePerSecond: options.subscribeRatePerSecond, burst: options.subscribeBurst, now: Date.now }),
+    presenceGuard,
     log,
   });
 
@@ -138,30 +147,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   });
   aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'client error'));
 
-  await new Promise<void>((resolve) =>
-    aedes.subscribe(
-      ALL_ROOM_EVENT_TOPICS,
-      (packet, done) => {
-        try {
-          const event = decodeRoomEvent(packet.payload as Buffer);
-          const isAdded = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_ADDED;
-          const isRemoved = event.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_REMOVED;
-          if (isAdded || isRemoved) {
-            membership.apply({
-              roomId: event.roomId,
-              memberVersion: event.memberVersion,
-              userId: event.userId,
-              change: isAdded ? 'added' : 'removed',
-            });
-          }
-        } catch (error) {
-          log.warn({ topic: packet.topic, err: (error as Error).message }, 'undecodable room event');
-        }
-        done();
-      },
-      resolve,
-    ),
-  );
+  await followRooms(aedes, { membership, presenceGuard, log });
 
   let listeners;
   try {

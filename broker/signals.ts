@@ -21,13 +21,15 @@ export function stampTyping(payload: Uint8Array, userId: string): Uint8Array | u
   }
 }
 
-/** The receipt re-encoded with the reader stamped; undefined when the payload is not a valid Receipt. */
-export function stampReceipt(payload: Uint8Array, userId: string): { payload: Uint8Array; readSeq: number } | undefined {
+/** The read seq of a valid Receipt payload (a positive safe integer); undefined when the payload is not one. */
+export function receiptReadSeq(payload: Uint8Array): number | undefined {
   try {
-    const receipt = decodeReceipt(payload);
-    const isValid = Number.isSafeInteger(receipt.readSeq) && receipt.readSeq > 0;
-    return isValid ? { payload: encodeReceipt({ readSeq: receipt.readSeq, userId }), readSeq: receipt.readSeq } : undefined;
+    const { readSeq } = decodeReceipt(payload);
+    return Number.isSafeInteger(readSeq) && readSeq > 0 ? readSeq : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The receipt as relayed: the reader stamped over whatever the client wrote, with the (clamped) read seq. */
+export const stampedReceipt = (readSeq: number, userId: string): Uint8Array => encodeReceipt({ readSeq, userId });

@@ -44,6 +44,30 @@ export const ConfigSchema = Type.Object({
     description: 'typing events a client may publish per second, sustained',
   }),
   TYPING_BURST: Type.Integer({ minimum: 1, maximum: 1000, default: 4, description: 'typing events a client may publish at once' }),
+  RECEIPT_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    default: 10,
+    description: 'read receipts a client may publish per second, sustained (excess is dropped)',
+  }),
+  RECEIPT_BURST: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 100,
+    description: 'read receipts a client may publish at once (a reconnect republishes one per room)',
+  }),
+  SUBSCRIBE_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    default: 20,
+    description: 'topic filters a client may subscribe to per second, sustained (excess: SUBACK 0x80)',
+  }),
+  SUBSCRIBE_BURST: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 1_000,
+    description: 'topic filters a client may subscribe to at once (a reconnect subscribes four per room)',
+  }),
   PRESENCE_REFRESH_MS: Type.Integer({
     minimum: 10,
     maximum: 600_000,

@@ -13,6 +13,8 @@ export interface Metrics {
   sendCommitSeconds: Histogram;
   malformedPayloads: Counter<'topic_kind'>;
   signalsDropped: Counter<'kind' | 'reason'>;
+  subscriptionsRefused: Counter<'reason'>;
+  retainStripped: Counter<'topic_kind'>;
   pushes: Counter<'platform' | 'kind' | 'status'>;
   pushDelaySeconds: Histogram;
 }
@@ -56,8 +58,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     signalsDropped: new Counter({
       name: 'chat_signals_dropped_total',
-      help: 'Typing and receipt events the broker dropped, by kind and reason (malformed, rate_limited)',
+      help: 'Device publishes the broker dropped instead of relaying, by kind (typing, receipt, device_presence, will) and reason (malformed, rate_limited, beyond_last_seq, not_presence)',
       labelNames: ['kind', 'reason'],
+      registers,
+    }),
+    subscriptionsRefused: new Counter({
+      name: 'chat_subscriptions_refused_total',
+      help: 'Topic filters refused with SUBACK 0x80, by reason (denied, rate_limited)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    retainStripped: new Counter({
+      name: 'chat_retain_stripped_total',
+      help: 'Device publishes whose retain flag the broker ignored (only presence is retained), by topic kind',
+      labelNames: ['topic_kind'],
       registers,
     }),
     pushes: new Counter({

@@ -12,7 +12,7 @@ import {
   createMemoryPresenceStore,
   createRedisPresenceStore,
   getMembership,
-  sharesRoom,
+  sharedRoomIds,
   type Db,
   type PresenceStore,
 } from '../store/index.js';
@@ -36,13 +36,17 @@ export async function startStoreBackedBroker(
       redisUrl: config.REDIS_URL,
       typingRatePerSecond: config.TYPING_RATE_PER_SECOND,
       typingBurst: config.TYPING_BURST,
+      receiptRatePerSecond: config.RECEIPT_RATE_PER_SECOND,
+      receiptBurst: config.RECEIPT_BURST,
+      subscribeRatePerSecond: config.SUBSCRIBE_RATE_PER_SECOND,
+      subscribeBurst: config.SUBSCRIBE_BURST,
       presenceRefreshMs: config.PRESENCE_REFRESH_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
     },
     {
       ...deps,
       membership: { load: (roomId) => getMembership(db, roomId) },
-      sharesRoom: (a, b) => sharesRoom(db, a, b),
+      sharedRoomIds: (a, b, limit) => sharedRoomIds(db, a, b, limit),
     },
   );
 }

@@ -29,6 +29,7 @@ export const presenceTopic = (userId: string): string => `chat/presence/${checke
 /** Filters the platform's own services subscribe to. */
 export const ALL_SEND_TOPICS = 'chat/user/+/send';
 export const ALL_ROOM_EVENT_TOPICS = 'chat/room/+/event';
+export const ALL_ROOM_MESSAGE_TOPICS = 'chat/room/+';
 
 export type Topic =
   | { kind: 'room'; roomId: string }

@@ -12,6 +12,7 @@ export {
   isMember,
   listRoomsOfUser,
   removeMember,
+  sharedRoomIds,
   sharesRoom,
   updateRoomMetadata,
   type MembershipChange,

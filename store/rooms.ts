@@ -68,10 +68,16 @@ export async function getRoom(db: Queryable, roomId: string): Promise<RoomWithMe
   return row === undefined ? undefined : { ...row, memberIds: row.memberIds ?? [] };
 }
 
-/** Members and the version they belong to, read together (the broker's membership cache loads this). */
-export async function getMembership(db: Queryable, roomId: string): Promise<{ memberVersion: number; memberIds: string[] } | undefined> {
+/**
+ * Members and the version they belong to, read together, with the room's last seq (the broker's
+ * membership cache loads this; it clamps relayed read receipts to the last seq).
+ */
+export async function getMembership(
+  db: Queryable,
+  roomId: string,
+): Promise<{ memberVersion: number; memberIds: string[]; lastSeq: number } | undefined> {
   const room = await getRoom(db, roomId);
-  return room === undefined ? undefined : { memberVersion: room.memberVersion, memberIds: room.memberIds };
+  return room === undefined ? undefined : { memberVersion: room.memberVersion, memberIds: room.memberIds, lastSeq: Number(room.lastSeq) };
 }
 
 export async function isMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
@@ -86,6 +92,16 @@ export async function sharesRoom(db: Queryable, userId: string, otherUserId: str
     [userId, otherUserId],
   );
   return rows.length > 0;
+}
+
+/** Up to `limit` rooms both users are members of (the broker's presence forward guard starts from these). */
+export async function sharedRoomIds(db: Queryable, userId: string, otherUserId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ roomId: string }>(
+    `SELECT a.room_id AS "roomId" FROM room_members a JOIN room_members b ON a.room_id = b.room_id
+     WHERE a.user_id = $1 AND b.user_id = $2 ORDER BY a.room_id LIMIT $3`,
+    [userId, otherUserId, limit],
+  );
+  return rows.map((row) => row.roomId);
 }
 
 export async function listRoomsOfUser(db: Queryable, userId: string): Promise<Room[]> {

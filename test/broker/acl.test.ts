@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from '../../broker/acl.js';
+import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from '../../broker/acl.js';
 import type { Identity } from '../../broker/identity.js';
 
 const alice: Identity = { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: Number.MAX_SAFE_INTEGER };
@@ -127,25 +127,31 @@ describe('decidePublish', () => {
   });
 });
 
-describe('roomOfDelivery', () => {
+describe('forwardScopeOf', () => {
   it.each([
-    ['chat/room/r1', 'r1'],
-    ['chat/room/r1/typing', 'r1'],
-    ['chat/room/r1/receipt', 'r1'],
-    ['chat/room/r1/event', 'r1'],
-  ])('names the room of the room-scoped delivery %s', (topic, roomId) => {
-    expect(roomOfDelivery(topic)).toBe(roomId);
+    ['chat/room/r1', 'r1', true],
+    ['chat/room/r1/typing', 'r1', false],
+    ['chat/room/r1/receipt', 'r1', false],
+    ['chat/room/r1/event', 'r1', false],
+  ])('re-checks membership of the room for %s', (topic, roomId, isRoomMessage) => {
+    expect(forwardScopeOf(topic)).toEqual({ guard: 'member', roomId, isRoomMessage });
+  });
+
+  it.each([
+    ['chat/presence/alice', 'alice'],
+    ['chat/presence/alice/phone', 'alice'],
+  ])('re-checks a shared room with the user of %s', (topic, userId) => {
+    expect(forwardScopeOf(topic)).toEqual({ guard: 'sharesRoom', userId });
   });
 
   it.each([
     'chat/user/alice/send',
     'chat/user/alice/inbox',
-    'chat/presence/alice',
-    'chat/presence/alice/phone',
     '$SYS/broker/uptime',
+    '$platform/dropped',
     'elsewhere/topic',
     'chat/room/r1/messages',
-  ])('needs no membership re-check for %s', (topic) => {
-    expect(roomOfDelivery(topic)).toBeUndefined();
+  ])('needs no re-check for %s', (topic) => {
+    expect(forwardScopeOf(topic)).toEqual({ guard: 'none' });
   });
 });

@@ -20,7 +20,9 @@ function fakeSource() {
   return {
     source,
     loadsOf: (roomId: string) => pending.filter((p) => p.roomId === roomId).length,
-    resolve: (roomId: string, snapshot: MembershipSnapshot | undefined) => next(roomId).resolve(snapshot),
+    /** Resolves the oldest pending load of `roomId`; the last seq defaults to 0. */
+    resolve: (roomId: string, snapshot: (Omit<MembershipSnapshot, 'lastSeq'> & { lastSeq?: number }) | undefined) =>
+      next(roomId).resolve(snapshot === undefined ? undefined : { lastSeq: 0, ...snapshot }),
     reject: (roomId: string, error: unknown) => next(roomId).reject(error),
   };
 }
@@ -248,5 +250,82 @@ describe('createMembershipCache', () => {
       expect(cache.cachedIsMember('r1', 'bob')).not.toBe(true);
       expect(cache.cachedIsMember('r1', 'carol')).toBe(true);
     });
+  });
+});
+
+describe('the last seq and clampReadSeq', () => {
+  const REFRESH_MS = 1_000;
+  /** A cache on a fake clock with room r1 loaded at `lastSeq`. */
+  async function cacheAt(lastSeq: number) {
+    const fake = fakeSource();
+    const clock = { nowMs: 10_000 };
+    const cache = createMembershipCache(fake.source, { now: () => clock.nowMs, lastSeqRefreshMs: REFRESH_MS });
+    const first = cache.isMember('r1', 'alice');
+    fake.resolve('r1', { memberVersion: 1, memberIds: ['alice'], lastSeq });
+    await first;
+    return { fake, cache, clock };
+  }
+
+  it('passes a read at or below the last seq through without a load', async () => {
+    const { cache, fake } = await cacheAt(5);
+    await expect(cache.clampReadSeq('r1', 5)).resolves.toBe(5);
+    await expect(cache.clampReadSeq('r1', 2)).resolves.toBe(2);
+    expect(fake.loadsOf('r1')).toBe(0);
+  });
+
+  it('clamps a read beyond the last seq to it, from the cache while the value is recent', async () => {
+    const { cache, fake, clock } = await cacheAt(5);
+    clock.nowMs += REFRESH_MS - 1;
+    await expect(cache.clampReadSeq('r1', 2 ** 53 - 1)).resolves.toBe(5);
+    expect(fake.loadsOf('r1')).toBe(0);
+  });
+
+  it('learns the last seq from the Messages it observes', async () => {
+    const { cache, fake } = await cacheAt(5);
+    cache.observeSeq('r1', 7);
+    cache.observeSeq('r1', 6); // an older Message republished (a duplicate send) lowers nothing
+    await expect(cache.clampReadSeq('r1', 9)).resolves.toBe(7);
+    cache.observeSeq('r9', 3); // a room not cached is not loaded for it
+    expect(fake.loadsOf('r9')).toBe(0);
+    expect(cache.size).toBe(1);
+  });
+
+  it('rereads the room once the cached value is older than the refresh interval, at most once per interval', async () => {
+    const { cache, fake, clock } = await cacheAt(5);
+    clock.nowMs += REFRESH_MS;
+    const first = cache.clampReadSeq('r1', 12);
+    const second = cache.clampReadSeq('r1', 11);
+    expect(fake.loadsOf('r1')).toBe(1); // concurrent rereads share one load
+    fake.resolve('r1', { memberVersion: 1, memberIds: ['alice'], lastSeq: 10 });
+    await expect(first).resolves.toBe(10);
+    await expect(second).resolves.toBe(10);
+    await expect(cache.clampReadSeq('r1', 12)).resolves.toBe(10);
+    expect(fake.loadsOf('r1')).toBe(0);
+  });
+
+  it('keeps a seq observed while a load is in flight that the load read too early', async () => {
+    const fake = fakeSource();
+    const cache = createMembershipCache(fake.source, { now: () => 0, lastSeqRefreshMs: REFRESH_MS });
+    const loaded = cache.isMember('r1', 'alice');
+    cache.observeSeq('r1', 4);
+    fake.resolve('r1', { memberVersion: 1, memberIds: ['alice'], lastSeq: 3 });
+    await loaded;
+    await expect(cache.clampReadSeq('r1', 9)).resolves.toBe(4);
+  });
+
+  it('clamps with the cached value when the reread fails', async () => {
+    const { cache, fake, clock } = await cacheAt(5);
+    clock.nowMs += REFRESH_MS;
+    const clamped = cache.clampReadSeq('r1', 9);
+    fake.reject('r1', new Error('db down'));
+    await expect(clamped).resolves.toBe(5);
+  });
+
+  it('answers 0 for a room that does not exist', async () => {
+    const fake = fakeSource();
+    const cache = createMembershipCache(fake.source);
+    const clamped = cache.clampReadSeq('nowhere', 3);
+    fake.resolve('nowhere', undefined);
+    await expect(clamped).resolves.toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stampReceipt, stampTyping } from '../../broker/signals.js';
+import { receiptReadSeq, stampedReceipt, stampTyping } from '../../broker/signals.js';
 import { TypingState, decodeReceipt, decodeTyping, encodeReceipt, encodeTyping } from '../../schema/index.js';
 
 describe('signal stamping', () => {
@@ -14,11 +14,10 @@ describe('signal stamping', () => {
     expect(stampTyping(encodeTyping({ state: 42 as TypingState, userId: '' }), 'alice')).toBeUndefined();
   });
 
-  it('stamps the reader of a receipt and refuses a receipt of seq 0 or garbage', () => {
-    const stamped = stampReceipt(encodeReceipt({ readSeq: 7, userId: 'mallory' }), 'bob');
-    expect(stamped?.readSeq).toBe(7);
-    expect(decodeReceipt(stamped!.payload)).toEqual({ readSeq: 7, userId: 'bob' });
-    expect(stampReceipt(encodeReceipt({ readSeq: 0, userId: '' }), 'bob')).toBeUndefined();
-    expect(stampReceipt(new Uint8Array([0x08]), 'bob')).toBeUndefined();
+  it('reads the seq of a receipt, stamps the reader, and refuses a receipt of seq 0 or garbage', () => {
+    expect(receiptReadSeq(encodeReceipt({ readSeq: 7, userId: 'mallory' }))).toBe(7);
+    expect(decodeReceipt(stampedReceipt(7, 'bob'))).toEqual({ readSeq: 7, userId: 'bob' });
+    expect(receiptReadSeq(encodeReceipt({ readSeq: 0, userId: '' }))).toBeUndefined();
+    expect(receiptReadSeq(new Uint8Array([0x08]))).toBeUndefined();
   });
 });

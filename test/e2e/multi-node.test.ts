@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform } from '../../platform/platform.js';
-import { NackReason } from '../../schema/index.js';
+import { NackReason, decodePresence, decodeReceipt, encodeReceipt, presenceTopic, receiptTopic } from '../../schema/index.js';
 import { openDb, type Db } from '../../store/index.js';
 import { backendAvailable, createTestDatabase, REDIS_URL } from '../support/backends.js';
 import { TestDevice } from '../support/device.js';
@@ -52,9 +52,9 @@ describe.skipIf(!available)('two broker nodes on one Redis and one PostgreSQL', 
     return r.json();
   }
 
-  async function deviceOn(node: number, userId: string): Promise<TestDevice> {
-    const { token } = await admin(node, 'POST', '/v1/tokens', { userId, deviceId: 'phone' });
-    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt, userId, 'phone', token);
+  async function deviceOn(node: number, userId: string, deviceId = 'phone'): Promise<TestDevice> {
+    const { token } = await admin(node, 'POST', '/v1/tokens', { userId, deviceId });
+    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt, userId, deviceId, token);
     devices.push(d);
     return d;
   }
@@ -83,5 +83,48 @@ describe.skipIf(!available)('two broker nodes on one Redis and one PostgreSQL', 
     expect(carolOnB.messages(room.id).map((m) => m.clientMsgId)).toEqual(['a1', 'b1']);
     await carolOnB.send(room.id, 'c1', removal.memberVersion, 'still here?');
     expect(await carolOnB.waitForNack('c1')).toMatchObject({ reason: NackReason.NACK_REASON_NOT_MEMBER });
+  });
+
+  it('relays receipts across nodes clamped to the last seq, and stops presence to a former peer on the other node', async () => {
+    const [alice, bob, carol, dave] = await Promise.all(
+      ['alice', 'bob', 'carol', 'dave'].map(async (name) => (await admin(0, 'POST', '/v1/users', { name })).id as string),
+    );
+    const room = await admin(0, 'POST', '/v1/rooms', { name: 'peers', kind: 'group', members: [alice, bob] });
+    await admin(0, 'POST', '/v1/rooms', { name: 'bob and dave', kind: 'group', members: [bob, dave] });
+    await admin(0, 'POST', '/v1/rooms', { name: 'alice and carol', kind: 'group', members: [alice, carol] });
+    const aliceOnA = await deviceOn(0, alice!);
+    const bobOnB = await deviceOn(1, bob!);
+    await aliceOnA.client.subscribeAsync(receiptTopic(room.id), { qos: 0 });
+    expect(await bobOnB.joinRoom(room.id)).toBe(1);
+    await bobOnB.client.subscribeAsync([presenceTopic(alice!), presenceTopic(dave!)], { qos: 0 });
+
+    for (const id of ['p1', 'p2', 'p3']) await aliceOnA.send(room.id, id, room.memberVersion, id);
+    await bobOnB.waitForMessages(room.id, 3);
+    bobOnB.client.publish(receiptTopic(room.id), Buffer.from(encodeReceipt({ readSeq: 3, userId: '' })), { qos: 0 });
+    bobOnB.client.publish(receiptTopic(room.id), Buffer.from(encodeReceipt({ readSeq: Number.MAX_SAFE_INTEGER, userId: '' })), { qos: 0 });
+    const receipts = () =>
+      aliceOnA.observations.flatMap((o) => (o.kind === 'other' && o.topic === receiptTopic(room.id) ? [decodeReceipt(o.payload)] : []));
+    await aliceOnA.waitFor(() => receipts().length === 2, 'two receipts from node B');
+    expect(receipts()).toEqual([
+      { readSeq: 3, userId: bob },
+      { readSeq: 3, userId: bob },
+    ]);
+
+    const carolOnB = await deviceOn(1, carol!);
+    await carolOnB.client.subscribeAsync(presenceTopic(alice!), { qos: 0 });
+    const presenceSeen = (watcher: TestDevice, userId: string) =>
+      watcher.observations.filter((o) => o.kind === 'other' && o.topic === presenceTopic(userId));
+    await admin(0, 'DELETE', `/v1/rooms/${room.id}/members/${bob}`);
+    await bobOnB.waitFor((o) => o.kind === 'inbox' && 'event' in o.item && o.item.event.userId === bob, 'removal event on node B');
+    const [bobSaw, carolSaw] = [presenceSeen(bobOnB, alice!).length, presenceSeen(carolOnB, alice!).length];
+    await deviceOn(0, alice!, 'laptop'); // alice's presence is announced again from node A
+    await carolOnB.waitFor(() => presenceSeen(carolOnB, alice!).length > carolSaw, "alice's announcement, on node B");
+    const daveOnA = await deviceOn(0, dave!); // announced after alice's: a marker for bob
+    await bobOnB.waitFor(
+      () => presenceSeen(bobOnB, dave!).some((o) => o.kind === 'other' && decodePresence(o.payload).online),
+      'dave online',
+    );
+    expect(presenceSeen(bobOnB, alice!)).toHaveLength(bobSaw);
+    expect(daveOnA.client.connected).toBe(true);
   });
 });

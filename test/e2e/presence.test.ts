@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform } from '../../platform/platform.js';
-import { decodePresence, devicePresenceTopic, encodeDeviceStatus, presenceTopic, type Presence } from '../../schema/index.js';
+import type { PublishPacket } from 'aedes';
+import { DROPPED_SIGNAL_TOPIC } from '../../broker/aedes-hooks.js';
+import {
+  TypingState,
+  decodePresence,
+  devicePresenceTopic,
+  encodeDeviceStatus,
+  encodePresence,
+  encodeTyping,
+  presenceTopic,
+  typingTopic,
+  type Presence,
+} from '../../schema/index.js';
 import { openDb, type Db } from '../../store/index.js';
 import { backendAvailable, createTestDatabase, REDIS_URL } from '../support/backends.js';
 import { TestDevice, type Observation } from '../support/device.js';
@@ -24,6 +36,19 @@ const latestPresence = (watcher: TestDevice, userId: string): Presence | undefin
 };
 const waitPresence = (watcher: TestDevice, userId: string, online: boolean) =>
   watcher.waitFor(() => latestPresence(watcher, userId)?.online === online, `${userId} ${online ? 'online' : 'offline'}`);
+const seenOn = (watcher: TestDevice, topic: string): Buffer[] =>
+  watcher.observations.flatMap((o) => (o.kind === 'other' && o.topic === topic ? [o.payload] : []));
+
+async function counted(
+  counter: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+  labels: Record<string, string>,
+) {
+  const { values } = await counter.get();
+  return values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))?.value ?? 0;
+}
+
+/** A protobuf field the schema does not know (number 15, length-delimited) of `length` bytes. */
+const unknownField = (length: number): Buffer => Buffer.concat([Buffer.from([(15 << 3) | 2, length]), Buffer.alloc(length, 0x61)]);
 
 describe('presence on one node', () => {
   let platform: TestPlatform;
@@ -79,6 +104,134 @@ describe('presence on one node', () => {
     expect(Array.isArray(granted) ? granted.map((g) => (typeof g === 'number' ? g : g.qos)) : granted).toEqual([128]);
     const viaRest = await platform.as(await platform.tokenFor(stranger, 'phone'), 'GET', `/v1/presence?userIds=${alice},${stranger}`);
     expect(viaRest.json.presence.map((p: { userId: string }) => p.userId)).toEqual([stranger]);
+  });
+
+  /** What the broker holds retained on `topic` (Aedes' retained store). */
+  async function retainedOn(topic: string): Promise<Buffer[]> {
+    type Retained = { createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer }> };
+    const found: Buffer[] = [];
+    for await (const packet of (platform.broker.aedes as unknown as { persistence: Retained }).persistence.createRetainedStream(topic)) {
+      found.push(packet.payload);
+    }
+    return found;
+  }
+
+  it('stops delivering presence to a former room peer once they share no room, and keeps delivering to a peer who still does', async () => {
+    const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => platform.createUser(n)));
+    const shared = await platform.createRoom([alice!, bob!]);
+    await platform.createRoom([alice!, carol!]);
+    await platform.createRoom([bob!, dave!]);
+    const [bobPhone, carolPhone] = [await connect(bob!, 'phone'), await connect(carol!, 'phone')];
+    const aliceTopics = [presenceTopic(alice!), devicePresenceTopic(alice!, 'phone')];
+    for (const watcher of [bobPhone, carolPhone]) await watcher.client.subscribeAsync(aliceTopics, { qos: 1 });
+    await bobPhone.client.subscribeAsync(presenceTopic(dave!), { qos: 0 });
+    const alicePhone = await connect(alice!, 'phone');
+    await waitPresence(bobPhone, alice!, true);
+    await waitPresence(carolPhone, alice!, true);
+
+    expect((await platform.admin('DELETE', `/v1/rooms/${shared.id}/members/${bob}`)).status).toBe(200);
+    await bobPhone.waitFor((o) => o.kind === 'inbox' && 'event' in o.item && o.item.event.userId === bob, 'the removal');
+    const bobSawBefore = aliceTopics.map((t) => seenOn(bobPhone, t).length);
+    alicePhone.client.stream.destroy(); // the Will (device offline), then the aggregate offline
+    await waitPresence(carolPhone, alice!, false);
+    expect(seenOn(carolPhone, devicePresenceTopic(alice!, 'phone'))).toHaveLength(1);
+    await connect(alice!, 'phone');
+    await waitPresence(carolPhone, alice!, true);
+    await connect(dave!, 'phone'); // announced after all of alice's changes: a marker for bob
+    await waitPresence(bobPhone, dave!, true);
+    expect(aliceTopics.map((t) => seenOn(bobPhone, t).length)).toEqual(bobSawBefore);
+  });
+
+  it("keeps chat/presence/{userId} the platform's: a device's retained publish there closes its connection, and its Will there is dropped", async () => {
+    const [mallory, watcherId] = [await platform.createUser('mallory'), await platform.createUser('watcher')];
+    await platform.createRoom([mallory, watcherId]);
+    const watcher = await connect(watcherId, 'phone');
+    await watcher.client.subscribeAsync(presenceTopic(mallory), { qos: 0 });
+    const forged = Buffer.from(encodePresence({ online: true, lastSeenMs: 42 }));
+    const laptop = await TestDevice.connect(platform.endpoints.mqtt, mallory, 'laptop', await platform.tokenFor(mallory, 'laptop'), {
+      will: { topic: presenceTopic(mallory), payload: forged, qos: 1, retain: true },
+    });
+    devices.push(laptop);
+    const phone = await connect(mallory, 'phone');
+    await waitPresence(watcher, mallory, true);
+    const closed = new Promise<void>((resolve) => phone.client.once('close', () => resolve()));
+    phone.client.publish(presenceTopic(mallory), forged, { qos: 1, retain: true });
+    await closed;
+    const willsBefore = await counted(platform.metrics.signalsDropped, { kind: 'will', reason: 'not_presence' });
+    laptop.client.stream.destroy();
+    await waitPresence(watcher, mallory, false); // announced after the Will was handled
+    expect(seenOn(watcher, presenceTopic(mallory)).map((p) => decodePresence(p).lastSeenMs)).not.toContain(42);
+    expect(await counted(platform.metrics.signalsDropped, { kind: 'will', reason: 'not_presence' })).toBe(willsBefore + 1);
+    expect((await retainedOn(presenceTopic(mallory))).map(decodePresence)).toEqual([latestPresence(watcher, mallory)]);
+  });
+
+  it('relays and retains device presence only as a small DeviceStatus, re-encoded; drops anything else, counted, keeping the connection', async () => {
+    const [alice, bob] = [await platform.createUser('alice'), await platform.createUser('bob')];
+    await platform.createRoom([alice, bob]);
+    const topic = devicePresenceTopic(alice, 'phone');
+    const watcher = await connect(bob, 'phone');
+    await watcher.client.subscribeAsync(topic, { qos: 1 });
+    const phone = await connect(alice, 'phone');
+    const before = await counted(platform.metrics.signalsDropped, { kind: 'device_presence', reason: 'malformed' });
+    const valid = Buffer.from(encodeDeviceStatus({ online: true, heartbeatMs: 240_000 }));
+    // One at a time (each awaits its PUBACK), so they are handled in this order.
+    await phone.client.publishAsync(topic, Buffer.from([0xff, 0xff, 0xff]), { qos: 1, retain: true }); // not protobuf
+    await phone.client.publishAsync(topic, Buffer.concat([valid, unknownField(100)]), { qos: 1, retain: true }); // too large
+    await phone.client.publishAsync(topic, Buffer.concat([valid, unknownField(2)]), { qos: 1, retain: true });
+    await watcher.waitFor((o) => o.kind === 'other' && o.topic === topic, 'the valid status');
+    expect(seenOn(watcher, topic)).toEqual([valid]);
+    expect(await counted(platform.metrics.signalsDropped, { kind: 'device_presence', reason: 'malformed' })).toBe(before + 2);
+    expect(phone.client.connected).toBe(true);
+    expect(await retainedOn(topic)).toEqual([valid]);
+  });
+
+  it("drops a device's Will whose payload is not a DeviceStatus: watchers get only the platform's offline", async () => {
+    const [alice, bob] = [await platform.createUser('alice'), await platform.createUser('bob')];
+    await platform.createRoom([alice, bob]);
+    const topic = devicePresenceTopic(alice, 'tablet');
+    const watcher = await connect(bob, 'phone');
+    await watcher.client.subscribeAsync([topic, presenceTopic(alice)], { qos: 1 });
+    const tablet = await TestDevice.connect(platform.endpoints.mqtt, alice, 'tablet', await platform.tokenFor(alice, 'tablet'), {
+      will: { topic, payload: Buffer.from([0xff, 0xff]), qos: 1, retain: true },
+    });
+    devices.push(tablet);
+    await waitPresence(watcher, alice, true);
+    tablet.client.stream.destroy();
+    await waitPresence(watcher, alice, false); // announced after the Will was handled
+    expect(seenOn(watcher, topic)).toEqual([]);
+    expect(await retainedOn(topic)).toEqual([]);
+  });
+
+  it("honours a dead node's Will (no client left) only as a DeviceStatus on its own device's presence topic", async () => {
+    const aedes = platform.broker.aedes;
+    const authorize = (topic: string, payload: Uint8Array): Promise<string> => {
+      // As a surviving node finds it in the shared persistence: the client id and node are on the packet.
+      const will = {
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(payload),
+        qos: 1,
+        retain: true,
+        dup: false,
+        clientId: 'alice:phone',
+        brokerId: 'gone',
+      };
+      return new Promise((resolve, reject) =>
+        aedes.authorizePublish(null, will as PublishPacket, (error) => (error ? reject(error) : resolve(will.topic))),
+      );
+    };
+    const offline = encodeDeviceStatus({ online: false, heartbeatMs: 0 });
+    const typing = encodeTyping({ state: TypingState.TYPING_STATE_START, userId: '' });
+    expect(await authorize(devicePresenceTopic('alice', 'phone'), offline)).toBe(devicePresenceTopic('alice', 'phone'));
+    for (const [topic, payload] of [
+      [devicePresenceTopic('alice', 'phone'), new Uint8Array([0xff, 0xff])],
+      [devicePresenceTopic('alice', 'laptop'), offline],
+      [devicePresenceTopic('bob', 'phone'), offline],
+      [presenceTopic('alice'), encodePresence({ online: true, lastSeenMs: 0 })],
+      [typingTopic('r1'), typing],
+    ] as const) {
+      expect(await authorize(topic, payload)).toBe(DROPPED_SIGNAL_TOPIC);
+    }
   });
 
   it("closes the connection of a client publishing to another user's presence topic", async () => {

@@ -10,6 +10,7 @@ import {
   createRoom,
   createUser,
   getHistory,
+  getMembership,
   getRoom,
   isMember,
   migrate,
@@ -17,6 +18,7 @@ import {
   getReadSeq,
   recordReadMarks,
   removeMember,
+  sharedRoomIds,
   sharesRoom,
   truncateHistory,
   updateRoomMetadata,
@@ -81,6 +83,20 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
       expect(await removeMember(db, room.id, newcomer.id)).toEqual({ memberVersion: 3, changed: false });
       expect(await isMember(db, room.id, newcomer.id)).toBe(false);
       await expect(addMember(db, 'no-such-room', newcomer.id)).rejects.toMatchObject({ code: 'ERR_ROOM_NOT_FOUND' });
+    });
+
+    it('lists the rooms two users share, up to a limit, and reads membership with the last seq', async () => {
+      const { room, users } = await roomWith(2);
+      const [a, b] = [users[0]!.id, users[1]!.id];
+      const second = await createRoom(db, { kind: 'group', name: 'r2', memberIds: [a, b] });
+      await createRoom(db, { kind: 'group', name: 'only a', memberIds: [a] });
+      expect((await sharedRoomIds(db, a, b, 10)).sort()).toEqual([room.id, second.id].sort());
+      expect(await sharedRoomIds(db, a, b, 1)).toHaveLength(1);
+      await removeMember(db, second.id, b);
+      expect(await sharedRoomIds(db, b, a, 10)).toEqual([room.id]);
+      await appendSends(db, [send({ roomId: room.id, senderId: a, clientMsgId: 'm1' })], 1_700_000_000_000);
+      expect(await getMembership(db, room.id)).toMatchObject({ memberVersion: 1, lastSeq: 1 });
+      expect(await getMembership(db, 'no-such-room')).toBeUndefined();
     });
 
     it('assigns gapless seqs from 1 in batch order and stores bodies byte for byte', async () => {
