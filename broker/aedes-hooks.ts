@@ -6,8 +6,7 @@ import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } fr
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { decodeMessage } from '../schema/codec.js';
-import { deviceClientId, parseTopic } from '../schema/topics.js';
+import { decodeMessage, deviceClientId, parseTopic } from '../schema/index.js';
 import { decidePublish, decideSubscribe, roomOfDelivery, type AclDecision } from './acl.js';
 import type { DeliveryAcks, PacketIdSource } from './delivery-acks.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';

@@ -6,13 +6,12 @@
  * the stub's pushes by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realClock } from '../../../mobile-sim/clock.js';
+import { type NotificationChange, type PushHandling, realClock } from '@mqtt-chat/sdk';
 import { openPushChannel, pushDataOf, type PushChannel } from '../../../mobile-sim/push/push-channel.js';
 import { createPushWokenPhone, type PushWokenPhone } from '../../../mobile-sim/push/push-woken-phone.js';
-import type { NotificationChange, PushHandling } from '../../../mobile-sim/sdk/notification-center.js';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.js';
 import { startPushStubs, type PushStubs } from '../../support/push-stubs.js';
-import { createTestClient, FAST, WAIT_LIMIT_MS, type TestClient } from '../sdk/support/sdk-client.js';
+import { createTestClient, FAST, WAIT_LIMIT_MS, type TestClient } from '../../sdk/support/sdk-client.js';
 
 let platform: TestPlatform;
 let stubs: PushStubs;
