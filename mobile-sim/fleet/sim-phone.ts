@@ -137,7 +137,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
 
   function comeBack(): void {
     isAway = false;
-    client.connect();
+    void client.connect(); // connect()'s promise is not needed: the status says how the connection fares
     nextActivity();
   }
 
@@ -147,7 +147,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
     client,
     delivered,
     start() {
-      client.connect();
+      void client.connect();
       nextActivity();
     },
     calmDown() {
@@ -156,7 +156,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
       timer = undefined;
       if (isAway) {
         isAway = false;
-        client.connect();
+        void client.connect();
       }
     },
     pendingSends: () => pending,

@@ -66,7 +66,7 @@ export function createPushWokenPhone(deps: PushWokenPhoneDeps, clientOptions: Ch
       notifications.messageDelivered(message);
     });
     started.on('epochChanged', ({ roomId }) => stored.delete(roomId));
-    started.connect();
+    void started.connect(); // the phone reconnects on its own; a refusal shows in its status
     client = started;
     return started;
   }

@@ -1,82 +1,55 @@
 /**
- * The chat client a phone app embeds (DESIGN §5-§8): connects over MQTT (TCP or WebSocket) with
- * its JWT, follows the user's rooms, delivers each room's messages to the app once and in seq
- * order (filling gaps over REST), sends with retries until Ack or Nack, and carries typing and
- * read receipts. It talks to the platform only through the public contract: topics and
- * protobuf from `schema/`, and REST over `fetch`.
+ * The chat client an app embeds (phone, browser, Node): connects over MQTT (WebSocket or TCP)
+ * with its JWT, follows the user's rooms, delivers each room's messages to the app once and in
+ * seq order (filling gaps over REST), sends with retries until Ack or Nack and reports each
+ * send's progress, keeps the room list with unread counts, pages back through history, watches
+ * who is online in a room, and carries typing and read receipts. It talks to the platform only
+ * through the public contract: topics and protobuf from `@mqtt-chat/protocol`, and REST over `fetch`.
  *
  * Composition only; each job lives in its own module: the connection loop (`connection.ts`),
- * pending sends (`outbox.ts`), the followed rooms (`room-registry.ts`), per-room ordering and
- * catch-up (`room-sync.ts`, `room-sequencer.ts`), decoding (`inbound.ts`), REST (`rest.ts`).
+ * pending sends (`outbox.ts`, `send-handle.ts`), the followed rooms and their summaries
+ * (`room-registry.ts`, `room-summary.ts`), per-room ordering and catch-up (`room-sync.ts`,
+ * `room-sequencer.ts`), paging back (`history-pager.ts`), presence (`presence.ts`), decoding
+ * (`inbound.ts`), REST (`rest.ts`).
  */
 import { encodeSend, inboxTopic, sendTopic, type RoomEvent } from '@mqtt-chat/protocol';
-import type { Clock } from './clock.js';
-import { createAdaptiveHeartbeat } from './heartbeat/adaptive-heartbeat.js';
-import type { HeartbeatPolicy } from './heartbeat/heartbeat-policy.js';
-import type { TypingSender } from './typing/typing-sender.js';
-import { checkBackoffOptions, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, type BackoffOptions } from './backoff.js';
+import { checkBackoffOptions, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff.js';
+import { createConnectWaiter } from './connect-waiter.js';
 import { createConnection } from './connection.js';
 import { createEmitter } from './emitter.js';
 import { isSdkError, SdkError } from './errors.js';
+import { createAdaptiveHeartbeat } from './heartbeat/adaptive-heartbeat.js';
+import { createHistoryPager, type OlderPage } from './history-pager.js';
 import { routeInbound, type InboundHandlers } from './inbound.js';
 import { SUBACK_FAILURE } from './mqtt-session.js';
-import { createOutbox, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_OUTSTANDING_SENDS, type SendResult } from './outbox.js';
+import { checkOptions, resolveDeps, type ChatClientDeps, type ChatClientOptions } from './options.js';
+import { createOutbox, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_OUTSTANDING_SENDS } from './outbox.js';
 import { DEFAULT_PING_TIMEOUT_MS } from './ping-driver.js';
-import { createRestClient, type PushRegistration } from './rest.js';
+import { createPresenceTracker, type PresenceChange } from './presence.js';
+import { createRestClient, type PushRegistration, type UserPresence } from './rest.js';
 import { createRoomRegistry, type RoomRegistryEvents, type RoomState } from './room-registry.js';
 import { DEFAULT_GAP_WAIT_MS, DEFAULT_MAX_HELD } from './room-sequencer.js';
+import type { RoomSummary } from './room-summary.js';
+import { createSendTracker, type SendHandle, type SendUpdate } from './send-handle.js';
 import type { ClientStatus } from './status.js';
+import type { TypingSender } from './typing/typing-sender.js';
 
 /** The platform's KEEPALIVE_LIMIT_SECONDS default: the longest keepalive it accepts, leaving the heartbeat free to adapt. */
 export const DEFAULT_KEEPALIVE_SECONDS = 1800;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** REFERENCE §7: reset the backoff after 20 s connected. */
+/** Reset the reconnect backoff after a session stayed up this long (AWS IoT's 20 s). */
 export const DEFAULT_STABLE_AFTER_MS = 20_000;
 
-export type LogLevel = 'info' | 'warn';
-
-export interface ChatClientDeps {
-  clock: Clock;
-  /** [0, 1), like Math.random. */
-  random: () => number;
-  log?: (level: LogLevel, fields: Record<string, unknown>, message: string) => void;
-}
-
-export interface ChatClientOptions {
-  /** `mqtt://host:1883` or `ws://host:8083/mqtt`. */
-  mqttUrl: string;
-  apiUrl: string;
-  userId: string;
-  deviceId: string;
-  /** A fixed token, or `getToken` (called before every connect and REST call, so a refreshed token is used). */
-  token?: string;
-  getToken?: () => string | Promise<string>;
-  /** Reconnect backoff, full jitter (default base 1 s, cap 120 s). */
-  backoff?: BackoffOptions;
-  stableAfterMs?: number;
-  connectTimeoutMs?: number;
-  /** A send without an Ack for this long is published again (plus `sendRetryBackoff`). */
-  ackTimeoutMs?: number;
-  sendRetryBackoff?: BackoffOptions;
-  maxOutstandingSends?: number;
-  /** How long an out-of-order message waits for the seqs before it, before they are fetched over REST. */
-  gapWaitMs?: number;
-  maxHeldPerRoom?: number;
-  /** Backoff of failed catch-up fetches. */
-  fetchRetryBackoff?: BackoffOptions;
-  restTimeoutMs?: number;
-  heartbeat?: HeartbeatPolicy;
-  keepaliveSeconds?: number;
-  pingTimeoutMs?: number;
-  /** Follow every room of the user (GET /v1/rooms on each connect, and RoomEvents in the inbox); default true. */
-  followAllRooms?: boolean;
-}
-
 export interface ChatClientEvents extends RoomRegistryEvents {
+  /** Every transition of the connection, with `{code, reason}`. */
   status: ClientStatus;
   /** Read receipts of every member, the user's own (from any of their devices) included. */
   receipt: { roomId: string; userId: string; readSeq: number };
   roomEvent: RoomEvent;
+  /** Every transition of every send: pending, then acked or failed. */
+  send: SendUpdate;
+  /** A member of a watched room went online or offline. */
+  presence: PresenceChange;
 }
 
 export interface ClientStats {
@@ -93,33 +66,65 @@ export interface ClientStats {
 }
 
 export interface ChatClient {
-  connect(): void;
+  /**
+   * Starts connecting (unless connecting or connected). Resolves once connected; rejects with an
+   * SdkError when the connection stops for good: ERR_SDK_UNAUTHORIZED (bad or expired token),
+   * ERR_SDK_CONNECTION_REFUSED, ERR_SDK_CLOSED. Network failures are retried in the background
+   * meanwhile, and after the first connect, reconnects happen on their own ('status' events).
+   */
+  connect(): Promise<void>;
   /** The phone moved to another network (Wi-Fi ↔ cellular): reconnect now and re-learn the heartbeat interval. */
   networkChanged(): void;
-  /** Disconnects gracefully; pending sends reject with ERR_SDK_CLOSED. */
+  /** Disconnects gracefully; pending sends fail with ERR_SDK_CLOSED, a pending connect() too. */
   close(): void;
   status(): ClientStatus;
   on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void;
   /**
-   * Resolves with the seq once the platform acks; rejects with an SdkError on a final Nack. A string body goes
-   * as UTF-8 with contentType 'text/plain' unless one is given. Sent while offline, it waits for the connection.
+   * Sends a message: a promise of the seq (resolves on the platform's Ack, rejects with an
+   * SdkError on a final Nack) that also tells its `clientMsgId` and progress (`state()`,
+   * `onChange()`). A string body goes as UTF-8 with contentType 'text/plain' unless one is given.
+   * Sent while offline, it waits for the connection and is resent until answered.
    */
-  send(roomId: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<SendResult>;
+  send(roomId: string, body: Uint8Array | string, options?: { contentType?: string }): SendHandle;
   /** Follows a room (optionally from the state the app stored); rooms are followed automatically with `followAllRooms`. */
   followRoom(roomId: string, state?: RoomState): void;
-  rooms(): string[];
+  /** The followed rooms, as a room list shows them (name, lastSeq, readSeq, unread, members when known). */
+  rooms(): RoomSummary[];
+  room(roomId: string): RoomSummary | undefined;
+  /** Follows the room and fetches it (members included); rejects with ERR_SDK_REST when that fails. */
+  refreshRoom(roomId: string): Promise<RoomSummary>;
   /** The last seq delivered to the app in the room (0 for none). */
   lastSeq(roomId: string): number;
+  /**
+   * The next `limit` (1-500) messages older than what the client has of the room, ascending: below
+   * the oldest message it delivered, or below `before`. `reachedStart` says nothing older can come.
+   */
+  loadOlder(roomId: string, limit: number, options?: { before?: number }): Promise<OlderPage>;
+  /** Watches who of the room's other members is online ('presence' events); resolves with their states. */
+  watchPresence(roomId: string): Promise<UserPresence[]>;
+  unwatchPresence(roomId: string): void;
+  /** The presence of a watched room's other members whose state is known. */
+  presence(roomId: string): UserPresence[];
   typing(roomId: string): TypingSender;
-  markRead(roomId: string, seq: number): void;
+  /** Marks the room read up to `seq` (default: the last message delivered), for the user's other devices and the members. */
+  markRead(roomId: string, seq?: number): void;
   /** Registers this device's push token, so the platform pushes to it while it is offline. */
   registerPushToken(registration: PushRegistration): Promise<void>;
   stats(): ClientStats;
 }
 
-export function createChatClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClient {
-  const { clock, random } = deps;
-  const log = deps.log ?? (() => undefined);
+/** A client with the real clock, Math.random and Web Crypto. */
+export function createChatClient(options: ChatClientOptions): ChatClient;
+/** A client with some dependencies injected (tests, simulators); the rest default. */
+export function createChatClient(deps: Partial<ChatClientDeps>, options: ChatClientOptions): ChatClient;
+export function createChatClient(first: ChatClientOptions | Partial<ChatClientDeps>, second?: ChatClientOptions): ChatClient {
+  const options = second ?? (first as ChatClientOptions);
+  return buildClient(resolveDeps(second === undefined ? {} : (first as Partial<ChatClientDeps>)), options);
+}
+
+function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClient {
+  checkOptions(options);
+  const { clock, random, log } = deps;
   const { userId } = options;
   const getToken = tokenSource(options);
   const followAllRooms = options.followAllRooms ?? true;
@@ -128,6 +133,7 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     { getToken },
     { apiUrl: options.apiUrl, ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }) },
   );
+  const waiter = createConnectWaiter();
   let malformed = 0;
   // Adaptive by default (DESIGN §8): starts at 4 min and learns the network's NAT timeout.
   const heartbeat = options.heartbeat ?? createAdaptiveHeartbeat();
@@ -152,6 +158,7 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
         const inboxGranted = await rooms.subscribeAll(session, inboxTopic(userId));
         if (inboxGranted === SUBACK_FAILURE) throw new Error('the broker refused the inbox subscription');
         outbox.online();
+        presence.online(session);
         if (followAllRooms) void rooms.followListed();
       },
       message: (topic, payload) => routeInbound(topic, payload, inbound),
@@ -162,6 +169,7 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
       status(status) {
         log('info', { status }, 'status');
         emitter.emit('status', status);
+        waiter.statusChanged(status);
       },
     },
   );
@@ -183,6 +191,7 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
       gapWaitMs: options.gapWaitMs ?? DEFAULT_GAP_WAIT_MS,
       maxHeld: options.maxHeldPerRoom ?? DEFAULT_MAX_HELD,
       fetchRetryBackoff: checkBackoffOptions('fetchRetryBackoff', options.fetchRetryBackoff ?? { baseMs: 1000, capMs: 30_000 }),
+      initialHistoryLimit: options.initialHistoryLimit,
     },
   );
 
@@ -194,8 +203,9 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
         const roomVersion = rooms.get(send.roomId)?.memberVersion ?? 0;
         connection.session()?.publish(sendTopic(userId), encodeSend({ ...send, roomVersion }), { qos: 1 });
       },
-      refreshRoom: (roomId, nackedVersion) => rooms.refresh(roomId, nackedVersion),
-      newClientMsgId: () => globalThis.crypto.randomUUID(),
+      refreshRoom: async (roomId, nackedVersion) => void (await rooms.refresh(roomId, nackedVersion)),
+      newClientMsgId: deps.newClientMsgId,
+      progress: (update) => emitter.emit('send', update),
     },
     {
       ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
@@ -204,18 +214,56 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     },
   );
 
+  const presence = createPresenceTracker(
+    {
+      session: () => connection.session(),
+      rest,
+      changed: (change) => emitter.emit('presence', change),
+      restFailed,
+      log: (fields, message) => log('info', fields, message),
+    },
+    { selfUserId: userId },
+  );
+
+  const pager = createHistoryPager({
+    rest,
+    async deliveredFrom(roomId) {
+      const sync = rooms.get(roomId)?.sync;
+      if (sync === undefined) return Number.MAX_SAFE_INTEGER;
+      await sync.started();
+      return sync.startSeq();
+    },
+  });
+
+  // The client's own bookkeeping follows its events: membership feeds presence, resets restart paging.
+  emitter.on('roomUpdated', (summary) => {
+    if (summary.members !== undefined) presence.membersChanged(summary.id, summary.members);
+  });
+  emitter.on('roomRemoved', ({ roomId }) => {
+    presence.unwatch(roomId);
+    pager.reset(roomId);
+  });
+  emitter.on('epochChanged', ({ roomId }) => pager.reset(roomId));
+
   const inbound: InboundHandlers = {
     message: (message) => rooms.get(message.roomId)?.sync.offerLive(message),
     typing: (roomId, typing) => rooms.get(roomId)?.typingReceiver.receive(typing),
     receipt(roomId, receipt) {
-      if (rooms.get(roomId) !== undefined) emitter.emit('receipt', { roomId, userId: receipt.userId, readSeq: receipt.readSeq });
+      if (rooms.get(roomId) === undefined) return;
+      rooms.sawReceipt(roomId, receipt.userId, receipt.readSeq);
+      emitter.emit('receipt', { roomId, userId: receipt.userId, readSeq: receipt.readSeq });
     },
     roomEvent(event) {
       rooms.apply(event);
       emitter.emit('roomEvent', event);
     },
-    ack: (ack) => void outbox.ack(ack),
+    // The inbox carries the Acks of the user's other devices too: either way the room has that seq.
+    ack(ack) {
+      outbox.ack(ack);
+      rooms.sawSeq(ack.roomId, ack.seq);
+    },
     nack: (nack) => void outbox.nack(nack),
+    presence: (presenceUserId, state) => presence.received(presenceUserId, state),
     malformed(topic, reason) {
       malformed += 1;
       log('warn', { topic, reason }, 'malformed payload dropped');
@@ -228,8 +276,21 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     if (isSdkError(error) && error.status === 401) connection.fail({ kind: 'unauthorized', reason: `REST 401 while ${what}` });
   }
 
+  async function refreshRoom(roomId: string): Promise<RoomSummary> {
+    rooms.followNamed(roomId);
+    try {
+      return await rooms.load(roomId);
+    } catch (error) {
+      restFailed(`refreshing ${roomId}`, error);
+      throw error;
+    }
+  }
+
   return {
-    connect: () => connection.connect(),
+    connect() {
+      connection.connect();
+      return waiter.wait(connection.status());
+    },
     networkChanged() {
       heartbeat.networkChanged();
       // The old socket is bound to the old network's address: it is dead even if nobody said so.
@@ -244,13 +305,29 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     send(roomId, body, sendOptions = {}) {
       rooms.followNamed(roomId).typingSender().messageSent();
       const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-      return outbox.submit(roomId, bytes, sendOptions.contentType ?? (typeof body === 'string' ? 'text/plain' : ''));
+      const contentType = sendOptions.contentType ?? (typeof body === 'string' ? 'text/plain' : '');
+      const tracker = createSendTracker();
+      const { clientMsgId, result } = outbox.submit(roomId, bytes, contentType, (update) => tracker.update(update));
+      return tracker.handle({ roomId, clientMsgId }, result);
     },
     followRoom: (roomId, state) => void rooms.followNamed(roomId, state),
-    rooms: () => rooms.ids(),
+    rooms: () => rooms.summaries(),
+    room: (roomId) => rooms.summary(roomId),
+    refreshRoom,
     lastSeq: (roomId) => rooms.get(roomId)?.sync.lastSeq() ?? 0,
+    loadOlder: (roomId, limit, loadOptions = {}) => pager.loadOlder(roomId, limit, loadOptions.before),
+    async watchPresence(roomId) {
+      const known = rooms.summary(roomId)?.members;
+      const members = known ?? (await refreshRoom(roomId)).members ?? [];
+      await presence.watch(roomId, members);
+      return presence.roomPresence(roomId);
+    },
+    unwatchPresence: (roomId) => presence.unwatch(roomId),
+    presence: (roomId) => presence.roomPresence(roomId),
     typing: (roomId) => rooms.followNamed(roomId).typingSender(),
-    markRead: (roomId, seq) => rooms.followNamed(roomId).markRead(seq),
+    markRead(roomId, seq) {
+      rooms.markRead(roomId, seq ?? rooms.get(roomId)?.sync.lastSeq() ?? 0);
+    },
     registerPushToken: (registration) => rest.registerPush(options.deviceId, registration),
     stats: () => ({ malformed, ...rooms.counters(), ...outbox.counters() }),
   };

@@ -66,6 +66,8 @@ export function createConnection(
   /** Bumped by every new attempt and by close(): callbacks of an older one are ignored. */
   let generation = 0;
   let current: { session: MqttSession; ping: PingDriver | undefined; connectedAtMs: number | undefined } | undefined;
+  /** A session was up since the app last called connect(): the next one is a reconnect. */
+  let hadSession = false;
 
   const deviceStatus = (online: boolean): Uint8Array =>
     encodeDeviceStatus({ online, heartbeatMs: online ? Math.round(options.heartbeat.intervalMs()) : 0 });
@@ -131,7 +133,13 @@ export function createConnection(
     live.session.publish(presenceTopic, deviceStatus(true), { qos: 1, retain: true });
     hooks.ready(live.session).then(
       () => {
-        if (mine === generation) status.set({ state: 'connected' });
+        if (mine !== generation) return;
+        status.set(
+          hadSession
+            ? { state: 'connected', code: 'reconnected', reason: 'a new session after the previous one was lost' }
+            : { state: 'connected', code: 'connected', reason: 'session accepted and subscribed' },
+        );
+        hadSession = true;
       },
       (error: unknown) => live.session.end({ kind: 'network', message: `setting up the session failed: ${(error as Error).message}` }),
     );
@@ -158,6 +166,7 @@ export function createConnection(
       const state = status.get().state;
       if (state === 'connecting' || state === 'connected') return;
       attempt = 0;
+      hadSession = false;
       schedule(0, 'connect', 'connect() called');
     },
     close() {

@@ -7,7 +7,11 @@ import type { Nack } from '@mqtt-chat/protocol';
 export const SDK_ERRORS = {
   ERR_SDK_SEND_REJECTED: 'the platform refused the send with a Nack (see `nack.reason`); resending it would be refused again',
   ERR_SDK_OUTBOX_FULL: 'too many sends are waiting for their Ack; this one was not sent (retry once some are acknowledged)',
-  ERR_SDK_CLOSED: 'the client was closed before the send was acknowledged; whether it was stored is unknown',
+  ERR_SDK_CLOSED: 'the client was closed: a pending connect() gave up, and whether a pending send was stored is unknown',
+  ERR_SDK_UNAUTHORIZED:
+    'the platform refused the token (CONNACK 4 or 5, REST 401) or getToken() failed: get a fresh token, then connect() again',
+  ERR_SDK_CONNECTION_REFUSED:
+    'the broker refused the connection for a reason a retry cannot change (CONNACK 1, 2 or 6: protocol, client id, keepalive): a configuration error',
   ERR_SDK_REST: 'a REST call failed (see `status` and `apiCode`)',
 } as const;
 

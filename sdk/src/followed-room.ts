@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import { createTypingReceiver, type TypingReceiver } from './typing/typing-receiver.js';
 import { createTypingSender, type TypingSender } from './typing/typing-sender.js';
 import type { MqttSession } from './mqtt-session.js';
+import { emptyFacts, type RoomFacts } from './room-summary.js';
 import { createRoomSync, type RoomSync, type RoomSyncDeps, type RoomSyncOptions } from './room-sync.js';
 
 export interface FollowedRoom {
@@ -17,9 +18,14 @@ export interface FollowedRoom {
   memberVersion: number;
   /** Set while the room's topics are subscribed on the current session. */
   subscribed: boolean;
+  readonly facts: RoomFacts;
   typingSender(): TypingSender;
   /** Remembers `seq` as read and publishes it when it can (receipts are QoS 0: an offline mark waits). */
   markRead(seq: number): void;
+  /** Raises the newest seq known to exist. */
+  sawSeq(seq: number): void;
+  /** Raises the user's read mark (told by the platform or by one of their devices), clamped to the newest seq known. */
+  sawRead(readSeq: number): void;
   /** The session is ready and the room subscribed: publish what waited. */
   flush(session: MqttSession): void;
   dispose(): void;
@@ -73,14 +79,24 @@ export function createFollowedRoom(
     ),
     memberVersion: options.memberVersion,
     subscribed: false,
+    facts: emptyFacts(),
     typingSender() {
       sender ??= createTypingSender({ clock: deps.clock, emit: publishTyping });
       return sender;
     },
     markRead(seq) {
       readSeq = Math.max(readSeq, seq);
+      room.sawRead(seq);
       const session = usableSession();
       if (session !== undefined) publishRead(session);
+    },
+    sawSeq(seq) {
+      room.facts.lastSeq = Math.max(room.facts.lastSeq, seq);
+    },
+    sawRead(seq) {
+      // The platform clamps a read mark to the room's last seq; so does the count here, or a mark
+      // ahead of what arrived would hide the unread messages that fill the difference.
+      room.facts.readSeq = Math.max(room.facts.readSeq, Math.min(seq, room.facts.lastSeq));
     },
     flush(session) {
       publishRead(session);

@@ -7,6 +7,7 @@
 import {
   decodeInboxItem,
   decodeMessage,
+  decodePresence,
   decodeReceipt,
   decodeRoomEvent,
   decodeTyping,
@@ -15,6 +16,7 @@ import {
   type Ack,
   type Message,
   type Nack,
+  type Presence,
   type Receipt,
   type RoomEvent,
   type Typing,
@@ -28,6 +30,8 @@ export interface InboundHandlers {
   roomEvent(event: RoomEvent): void;
   ack(ack: Ack): void;
   nack(nack: Nack): void;
+  /** A user's presence, aggregated over their devices by the platform. */
+  presence(userId: string, presence: Presence): void;
   malformed(topic: string, reason: string): void;
 }
 
@@ -69,6 +73,11 @@ function dispatch(topic: NonNullable<ReturnType<typeof parseTopic>>, payload: Ui
     }
     case 'inbox':
       return dispatchInbox(payload, handlers);
+    case 'presence': {
+      const presence = decodePresence(payload);
+      if (!Number.isSafeInteger(presence.lastSeenMs) || presence.lastSeenMs < 0) return 'presence with an impossible last-seen time';
+      return void handlers.presence(topic.userId, presence);
+    }
     default:
       return `no subscription of the client delivers ${topic.kind} topics`;
   }

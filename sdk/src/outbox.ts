@@ -19,6 +19,7 @@ import { NackReason, type Ack, type Nack } from '@mqtt-chat/protocol';
 import type { Clock, TimerHandle } from './clock.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { SdkError } from './errors.js';
+import { stateOfError, type SendResult, type SendUpdate } from './send-handle.js';
 
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_OUTSTANDING_SENDS = 1000;
@@ -27,12 +28,6 @@ export const STALE_RESEND_LIMIT = 5;
 
 /** Nacks that say "not now" rather than "no": nothing was stored, and the same send may go out again. */
 const RETRYABLE_NACKS: ReadonlySet<NackReason> = new Set([NackReason.NACK_REASON_RATE_LIMITED, NackReason.NACK_REASON_UNAVAILABLE]);
-
-export interface SendResult {
-  roomId: string;
-  clientMsgId: string;
-  seq: number;
-}
 
 export interface OutgoingSend {
   roomId: string;
@@ -49,6 +44,8 @@ export interface OutboxDeps {
   /** Learns the room's current member version; never rejects (the Nack's version is the fallback). */
   refreshRoom(roomId: string, nackedVersion: number): Promise<void>;
   newClientMsgId(): string;
+  /** Every transition of every send: pending, then acked or failed. */
+  progress(update: SendUpdate): void;
 }
 
 export interface OutboxOptions {
@@ -58,8 +55,14 @@ export interface OutboxOptions {
   maxOutstanding: number;
 }
 
+export interface Submitted {
+  clientMsgId: string;
+  result: Promise<SendResult>;
+}
+
 export interface Outbox {
-  submit(roomId: string, body: Uint8Array, contentType: string): Promise<SendResult>;
+  /** `listener` hears the send's own transitions (before `progress` does). */
+  submit(roomId: string, body: Uint8Array, contentType: string, listener?: (update: SendUpdate) => void): Submitted;
   /** True when the Ack was for one of ours (the inbox also carries Acks of the user's other devices). */
   ack(ack: Ack): boolean;
   nack(nack: Nack): boolean;
@@ -80,6 +83,8 @@ interface Pending extends OutgoingSend {
   resolve(result: SendResult): void;
   reject(error: SdkError): void;
 }
+
+type Report = (update: SendUpdate) => void;
 
 export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
   /** By clientMsgId; a Map iterates in insertion order, which is age order. */
@@ -129,12 +134,18 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
   }
 
   return {
-    submit(roomId, body, contentType) {
+    submit(roomId, body, contentType, listener) {
+      const clientMsgId = deps.newClientMsgId();
+      const report: Report = (update) => {
+        listener?.(update);
+        deps.progress(update);
+      };
       if (pending.size >= options.maxOutstanding) {
-        return Promise.reject(new SdkError('ERR_SDK_OUTBOX_FULL', `${pending.size} sends are waiting for their Ack`));
+        const error = new SdkError('ERR_SDK_OUTBOX_FULL', `${pending.size} sends are waiting for their Ack`);
+        report({ roomId, clientMsgId, ...stateOfError(error) });
+        return { clientMsgId, result: Promise.reject(error) };
       }
-      return new Promise<SendResult>((resolve, reject) => {
-        const clientMsgId = deps.newClientMsgId();
+      const result = new Promise<SendResult>((resolve, reject) => {
         const entry: Pending = {
           roomId,
           clientMsgId,
@@ -144,12 +155,20 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
           staleRefreshes: 0,
           refreshing: false,
           timer: undefined,
-          resolve,
-          reject,
+          resolve(outcome) {
+            report({ roomId, clientMsgId, state: 'acked', seq: outcome.seq });
+            resolve(outcome);
+          },
+          reject(error) {
+            report({ roomId, clientMsgId, ...stateOfError(error) });
+            reject(error);
+          },
         };
         pending.set(clientMsgId, entry);
+        report({ roomId, clientMsgId, state: 'pending' });
         transmit(entry);
       });
+      return { clientMsgId, result };
     },
     ack(ack) {
       const entry = settle(ack.clientMsgId, ack.roomId);

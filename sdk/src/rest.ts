@@ -9,25 +9,44 @@ import { SdkError } from './errors.js';
 
 /** The page size of catch-up and gap-fill: the API's maximum. */
 export const HISTORY_PAGE_LIMIT = 500;
+/** The most users GET /v1/presence answers for in one call. */
+export const PRESENCE_USERS_PER_CALL = 200;
 export const DEFAULT_REST_TIMEOUT_MS = 10_000;
 
 export interface RoomInfo {
   id: string;
+  name: string;
+  kind: 'group' | 'direct';
   lastSeq: number;
   memberVersion: number;
   epoch: number;
   historyFloor: number;
+  /** The caller's read mark; absent from a platform that does not say. */
+  readSeq: number | undefined;
+  /** Only GET /v1/rooms/{id} lists them. */
+  members: string[] | undefined;
 }
 
 export type HistoryAnswer =
-  | { kind: 'page'; messages: Message[]; lastSeq: number; epoch: number }
+  | { kind: 'page'; messages: Message[]; lastSeq: number; epoch: number; historyFloor: number }
   | { kind: 'truncated'; historyFloor: number; epoch: number | undefined };
+
+export interface UserPresence {
+  userId: string;
+  online: boolean;
+  /** When the user's last device went offline (epoch ms); 0 when never seen. */
+  lastSeenMs: number;
+}
 
 export interface RestClient {
   listRooms(): Promise<RoomInfo[]>;
   getRoom(roomId: string): Promise<RoomInfo>;
   /** Messages with seq > `afterSeq`, ascending, at most `limit`. */
   messagesAfter(roomId: string, afterSeq: number, limit?: number): Promise<HistoryAnswer>;
+  /** The newest `limit` messages with seq < `beforeSeq`, ascending. */
+  messagesBefore(roomId: string, beforeSeq: number, limit: number): Promise<HistoryAnswer>;
+  /** GET /v1/presence, in calls of at most PRESENCE_USERS_PER_CALL users; users the caller shares no room with are left out. */
+  presence(userIds: readonly string[]): Promise<UserPresence[]>;
   /** PUT /v1/devices/{deviceId}/push: where the platform sends this device's pushes while it is offline. */
   registerPush(deviceId: string, registration: PushRegistration): Promise<void>;
 }
@@ -72,6 +91,19 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
     });
   }
 
+  async function history(roomId: string, query: string): Promise<HistoryAnswer> {
+    const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
+    const { status, body } = await get(path);
+    const details = field(field(body, 'error'), 'details');
+    const historyFloor = field(details, 'historyFloor');
+    if (status === 410 && isSeq(historyFloor)) {
+      const epoch = field(details, 'epoch');
+      return { kind: 'truncated', historyFloor, epoch: isSeq(epoch) ? epoch : undefined };
+    }
+    const page = status === 200 ? historyPage(roomId, body) : undefined;
+    return page ?? fail(path, status, body);
+  }
+
   return {
     async listRooms() {
       const { status, body } = await get('/v1/rooms');
@@ -84,17 +116,19 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
       const { status, body } = await get(path);
       return (status === 200 ? roomInfo(body) : undefined) ?? fail(path, status, body);
     },
-    async messagesAfter(roomId, afterSeq, limit = HISTORY_PAGE_LIMIT) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages?after=${afterSeq}&limit=${limit}`;
-      const { status, body } = await get(path);
-      const details = field(field(body, 'error'), 'details');
-      const historyFloor = field(details, 'historyFloor');
-      if (status === 410 && isSeq(historyFloor)) {
-        const epoch = field(details, 'epoch');
-        return { kind: 'truncated', historyFloor, epoch: isSeq(epoch) ? epoch : undefined };
+    messagesAfter: (roomId, afterSeq, limit = HISTORY_PAGE_LIMIT) => history(roomId, `after=${afterSeq}&limit=${limit}`),
+    messagesBefore: (roomId, beforeSeq, limit) => history(roomId, `before=${beforeSeq}&limit=${limit}`),
+    async presence(userIds) {
+      const answers: UserPresence[] = [];
+      for (let from = 0; from < userIds.length; from += PRESENCE_USERS_PER_CALL) {
+        const ids = userIds.slice(from, from + PRESENCE_USERS_PER_CALL);
+        const path = `/v1/presence?userIds=${ids.map(encodeURIComponent).join(',')}`;
+        const { status, body } = await get(path);
+        const listed = field(body, 'presence');
+        if (status !== 200 || !Array.isArray(listed)) return fail(path, status, body);
+        for (const entry of listed) answers.push(userPresence(entry) ?? fail(path, status, body));
       }
-      const page = status === 200 ? historyPage(roomId, body) : undefined;
-      return page ?? fail(path, status, body);
+      return answers;
     },
     async registerPush(deviceId, registration) {
       const path = `/v1/devices/${encodeURIComponent(deviceId)}/push`;
@@ -112,15 +146,39 @@ const isSeq = (value: unknown): value is number => typeof value === 'number' && 
 const isText = (value: unknown): value is string => typeof value === 'string';
 
 function roomInfo(value: unknown): RoomInfo | undefined {
-  const [id, lastSeq, memberVersion, epoch, historyFloor] = ['id', 'lastSeq', 'memberVersion', 'epoch', 'historyFloor'].map((name) =>
-    field(value, name),
-  );
-  if (!isText(id) || !isSeq(lastSeq) || !isSeq(memberVersion) || !isSeq(epoch) || !isSeq(historyFloor)) return undefined;
-  return { id, lastSeq, memberVersion, epoch, historyFloor };
+  const [id, name, kind, lastSeq, memberVersion, epoch, historyFloor, readSeq, members] = [
+    'id',
+    'name',
+    'kind',
+    'lastSeq',
+    'memberVersion',
+    'epoch',
+    'historyFloor',
+    'readSeq',
+    'members',
+  ].map((key) => field(value, key));
+  const isValid =
+    isText(id) &&
+    isText(name) &&
+    (kind === 'group' || kind === 'direct') &&
+    isSeq(lastSeq) &&
+    isSeq(memberVersion) &&
+    isSeq(epoch) &&
+    isSeq(historyFloor) &&
+    (readSeq === undefined || isSeq(readSeq)) &&
+    (members === undefined || (Array.isArray(members) && members.every(isText)));
+  if (!isValid) return undefined;
+  return { id, name, kind, lastSeq, memberVersion, epoch, historyFloor, readSeq, members: members as string[] | undefined };
+}
+
+function userPresence(value: unknown): UserPresence | undefined {
+  const [userId, online, lastSeenMs] = ['userId', 'online', 'lastSeenMs'].map((key) => field(value, key));
+  if (!isText(userId) || typeof online !== 'boolean' || !isSeq(lastSeenMs)) return undefined;
+  return { userId, online, lastSeenMs };
 }
 
 function historyPage(roomId: string, value: unknown): Extract<HistoryAnswer, { kind: 'page' }> | undefined {
-  const [rawMessages, lastSeq, epoch] = ['messages', 'lastSeq', 'epoch'].map((name) => field(value, name));
+  const [rawMessages, lastSeq, epoch, historyFloor] = ['messages', 'lastSeq', 'epoch', 'historyFloor'].map((name) => field(value, name));
   if (!Array.isArray(rawMessages) || !isSeq(lastSeq) || !isSeq(epoch)) return undefined;
   const messages: Message[] = [];
   for (const raw of rawMessages) {
@@ -128,7 +186,7 @@ function historyPage(roomId: string, value: unknown): Extract<HistoryAnswer, { k
     if (message === undefined) return undefined;
     messages.push(message);
   }
-  return { kind: 'page', messages, lastSeq, epoch };
+  return { kind: 'page', messages, lastSeq, epoch, historyFloor: isSeq(historyFloor) ? historyFloor : 0 };
 }
 
 function historyMessage(roomId: string, epoch: number, value: unknown): Message | undefined {

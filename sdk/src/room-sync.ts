@@ -31,7 +31,7 @@ export interface EpochChanged {
 export interface RoomSyncDeps {
   clock: Clock;
   random: () => number;
-  rest: Pick<RestClient, 'messagesAfter'>;
+  rest: Pick<RestClient, 'messagesAfter' | 'messagesBefore'>;
   deliver(message: Message): void;
   historyTruncated(event: HistoryTruncated): void;
   epochChanged(event: EpochChanged): void;
@@ -46,7 +46,12 @@ export interface RoomSyncOptions {
   retryBackoff: BackoffOptions;
   lastSeq?: number;
   epoch?: number;
+  /** With no `lastSeq`: deliver only the room's newest this-many messages, then everything after them. */
+  initialLatest?: number;
 }
+
+/** A `before` above every seq: the newest page. */
+const NEWEST = Number.MAX_SAFE_INTEGER;
 
 export interface RoomSync {
   offerLive(message: Message): void;
@@ -54,6 +59,12 @@ export interface RoomSync {
   online(): void;
   offline(): void;
   lastSeq(): number;
+  /** The lowest seq this sync delivers: messages below it are the app's own or come from paging back. */
+  startSeq(): number;
+  /** Resolves once `startSeq()` is settled (at once, unless the room starts from its newest page and that page has not come yet). */
+  started(): Promise<void>;
+  /** The epoch of the history being delivered, once known. */
+  epoch(): number | undefined;
   counters(): { duplicates: number; gapFetches: number };
   dispose(): void;
 }
@@ -68,6 +79,11 @@ export function createRoomSync(deps: RoomSyncDeps, options: RoomSyncOptions): Ro
   let failures = 0;
   let retryTimer: TimerHandle | undefined;
   const counters = { duplicates: 0, gapFetches: 0 };
+  let startSeq = (options.lastSeq ?? 0) + 1;
+  /** Set until the newest page has been fetched, for a room started from its latest messages. */
+  let latestFirst = options.lastSeq === undefined && options.initialLatest !== undefined ? options.initialLatest : undefined;
+  let markStarted: () => void = () => undefined;
+  const started = latestFirst === undefined ? Promise.resolve() : new Promise<void>((resolve) => (markStarted = resolve));
 
   const sequencer = createRoomSequencer(
     {
@@ -119,8 +135,26 @@ export function createRoomSync(deps: RoomSyncDeps, options: RoomSyncOptions): Ro
     }, delayMs);
   }
 
+  /** The newest page: delivery starts at its first message. False when a new epoch means starting over. */
+  async function fetchLatest(limit: number): Promise<boolean> {
+    const answer = await deps.rest.messagesBefore(roomId, NEWEST, limit);
+    if (disposed || adoptEpoch(answer.epoch)) return false;
+    latestFirst = undefined;
+    // Nothing lies below the floor of the newest page; were it refused anyway, catch up forwards as usual.
+    const first = answer.kind === 'page' ? answer.messages[0] : undefined;
+    if (first !== undefined && sequencer.lastSeq() < first.seq - 1) {
+      sequencer.skipTo(first.seq - 1);
+      startSeq = first.seq;
+    }
+    if (answer.kind === 'page') for (const message of answer.messages) offer(message);
+    markStarted();
+    return true;
+  }
+
   async function fetchUntilCaughtUp(): Promise<void> {
     while (!disposed) {
+      if (latestFirst !== undefined && !(await fetchLatest(latestFirst))) continue;
+      if (disposed) return;
       const afterSeq = sequencer.lastSeq();
       const answer = await deps.rest.messagesAfter(roomId, afterSeq);
       if (disposed) return;
@@ -146,6 +180,7 @@ export function createRoomSync(deps: RoomSyncDeps, options: RoomSyncOptions): Ro
     epoch = answerEpoch;
     if (!isReset) return false;
     sequencer.reset();
+    startSeq = 1;
     deps.epochChanged({ roomId, epoch: answerEpoch });
     return true;
   }
@@ -167,9 +202,13 @@ export function createRoomSync(deps: RoomSyncDeps, options: RoomSyncOptions): Ro
       retryTimer = undefined;
     },
     lastSeq: () => sequencer.lastSeq(),
+    startSeq: () => startSeq,
+    started: () => started,
+    epoch: () => epoch,
     counters: () => ({ ...counters }),
     dispose() {
       disposed = true;
+      markStarted();
       if (retryTimer !== undefined) deps.clock.clearTimeout(retryTimer);
       sequencer.dispose();
     },

@@ -1,8 +1,13 @@
 /**
  * The client's connection status as a discriminated union with `{code, reason}` on every
- * transition but `connected` (centrifuge-js's reconnect state machine). Listeners hear a status
- * only when it differs from the previous one.
+ * transition (centrifuge-js's reconnect state machine). Listeners hear a status only when it
+ * differs from the previous one.
  */
+
+/** Why the client is connected: the first session since connect(), or a new one after a loss. */
+export type ConnectedCode =
+  | 'connected' // the first session since the app called connect()
+  | 'reconnected'; // a later one, after the previous session was lost
 
 /** Why the client is (re)connecting; all of these are retried. */
 export type ConnectingCode =
@@ -22,7 +27,7 @@ export type DisconnectCode =
 export type ClientStatus =
   /** The next attempt goes out after `delayMs`; `attempt` attempts failed in a row before it (0: the first). */
   | { state: 'connecting'; attempt: number; delayMs: number; code: ConnectingCode; reason: string }
-  | { state: 'connected' }
+  | { state: 'connected'; code: ConnectedCode; reason: string }
   | { state: 'disconnected'; code: DisconnectCode; reason: string };
 
 export interface StatusCell {

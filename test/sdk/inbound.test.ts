@@ -4,9 +4,11 @@ import { routeInbound, type InboundHandlers } from '../../sdk/src/inbound.js';
 import {
   encodeInboxItem,
   encodeMessage,
+  encodePresence,
   encodeReceipt,
   encodeTyping,
   inboxTopic,
+  presenceTopic,
   receiptTopic,
   roomTopic,
   TypingState,
@@ -23,6 +25,7 @@ function recorder() {
     roomEvent: (e) => void seen.push(`event ${e.roomId}`),
     ack: (a) => void seen.push(`ack ${a.clientMsgId}`),
     nack: (n) => void seen.push(`nack ${n.clientMsgId}`),
+    presence: (userId, p) => void seen.push(`presence ${userId} ${p.online ? 'online' : 'offline'}@${p.lastSeenMs}`),
     malformed: (topic) => void seen.push(`malformed ${topic}`),
   };
   return { seen, handlers };
@@ -47,7 +50,8 @@ describe('inbound routing', () => {
     routeInbound(typingTopic('r1'), encodeTyping({ state: TypingState.TYPING_STATE_START, userId: 'u2' }), handlers);
     routeInbound(receiptTopic('r1'), encodeReceipt({ readSeq: 3, userId: 'u2' }), handlers);
     routeInbound(inboxTopic('me'), encodeInboxItem({ ack: { roomId: 'r1', clientMsgId: 'c', seq: 3, duplicate: false } }), handlers);
-    expect(seen).toEqual(['message r1#3', 'typing r1 u2', 'receipt r1 u2@3', 'ack c']);
+    routeInbound(presenceTopic('u2'), encodePresence({ online: false, lastSeenMs: 1700 }), handlers);
+    expect(seen).toEqual(['message r1#3', 'typing r1 u2', 'receipt r1 u2@3', 'ack c', 'presence u2 offline@1700']);
   });
 
   it.each([
@@ -64,7 +68,15 @@ describe('inbound routing', () => {
   });
 
   it('never throws, whatever arrives on any of its topics (property)', () => {
-    const topics = [roomTopic('r1'), typingTopic('r1'), receiptTopic('r1'), inboxTopic('me'), 'chat/room/r1/event', 'x/y'];
+    const topics = [
+      roomTopic('r1'),
+      typingTopic('r1'),
+      receiptTopic('r1'),
+      inboxTopic('me'),
+      presenceTopic('u2'),
+      'chat/room/r1/event',
+      'x/y',
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...topics), fc.uint8Array({ maxLength: 64 }), (topic, payload) => {
         const { seen, handlers } = recorder();

@@ -32,12 +32,20 @@ function fakeHistory(options: { lastSeq: number; epoch?: number; floor?: number;
     if (afterSeq < room.floor) return { kind: 'truncated', historyFloor: room.floor, epoch: room.epoch };
     const last = Math.min(room.lastSeq, afterSeq + (options.pageLimit ?? 500));
     const messages = Array.from({ length: Math.max(0, last - afterSeq) }, (_, i) => message(afterSeq + i + 1, room.epoch));
-    return { kind: 'page', messages, lastSeq: room.lastSeq, epoch: room.epoch };
+    return { kind: 'page', messages, lastSeq: room.lastSeq, epoch: room.epoch, historyFloor: room.floor };
   };
-  return { room, calls, rest: { messagesAfter } };
+  /** `?before=`: the newest `limit` messages below `beforeSeq`, ascending; recorded as a negative call. */
+  const messagesBefore = async (_roomId: string, beforeSeq: number, limit: number): Promise<HistoryAnswer> => {
+    calls.push(-limit);
+    const last = Math.min(room.lastSeq, beforeSeq - 1);
+    const first = Math.max(room.floor + 1, last - limit + 1);
+    const messages = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => message(first + i, room.epoch));
+    return { kind: 'page', messages, lastSeq: room.lastSeq, epoch: room.epoch, historyFloor: room.floor };
+  };
+  return { room, calls, rest: { messagesAfter, messagesBefore } };
 }
 
-function setup(history: ReturnType<typeof fakeHistory>, start: { lastSeq?: number; epoch?: number } = {}) {
+function setup(history: ReturnType<typeof fakeHistory>, start: { lastSeq?: number; epoch?: number; initialLatest?: number } = {}) {
   const clock = createFakeClock();
   const delivered: [epoch: number, seq: number][] = [];
   const truncations: HistoryTruncated[] = [];
@@ -153,5 +161,46 @@ describe('room sync', () => {
     await settle();
     expect(epochs).toEqual([{ roomId: 'r1', epoch: 5 }]);
     expect(delivered).toEqual([[5, 1]]);
+  });
+
+  it('with initialLatest, delivers only the newest messages of a room it has nothing of, then everything after them', async () => {
+    const history = fakeHistory({ lastSeq: 30 });
+    const { delivered, sync } = setup(history, { initialLatest: 5 });
+    let started = false;
+    void sync.started().then(() => (started = true));
+    await settle();
+    expect(started).toBe(false); // the start is not known before the newest page came
+    sync.online();
+    await settle();
+    expect(started).toBe(true);
+    expect(history.calls).toEqual([-5, 30]); // the newest page, then a forward fetch after it
+    expect(delivered.map(([, seq]) => seq)).toEqual([26, 27, 28, 29, 30]);
+    expect(sync.startSeq()).toBe(26);
+    history.room.lastSeq = 31;
+    sync.offerLive(message(31));
+    expect(delivered.map(([, seq]) => seq).at(-1)).toBe(31);
+  });
+
+  it('with initialLatest, holds a live message that beats the newest page, and delivers it once, in order', async () => {
+    const history = fakeHistory({ lastSeq: 10 });
+    const { delivered, sync } = setup(history, { initialLatest: 3 });
+    sync.offerLive(message(10));
+    sync.online();
+    await settle();
+    expect(delivered.map(([, seq]) => seq)).toEqual([8, 9, 10]);
+    expect(sync.counters().duplicates).toBe(1);
+  });
+
+  it('ignores initialLatest for a room the app has state of, and for an empty room starts at seq 1', async () => {
+    const stored = setup(fakeHistory({ lastSeq: 4 }), { lastSeq: 2, epoch: 1, initialLatest: 1 });
+    stored.sync.online();
+    await settle();
+    expect(stored.delivered.map(([, seq]) => seq)).toEqual([3, 4]);
+    expect(stored.sync.startSeq()).toBe(3);
+    const empty = setup(fakeHistory({ lastSeq: 0 }), { initialLatest: 5 });
+    empty.sync.online();
+    await settle();
+    empty.sync.offerLive(message(1));
+    expect([empty.delivered.map(([, seq]) => seq), empty.sync.startSeq()]).toEqual([[1], 1]);
   });
 });

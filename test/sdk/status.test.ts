@@ -8,10 +8,11 @@ describe('status cell', () => {
     const connecting: ClientStatus = { state: 'connecting', attempt: 0, delayMs: 0, code: 'connect', reason: 'app' };
     cell.set(connecting);
     cell.set({ ...connecting });
-    cell.set({ state: 'connected' });
-    cell.set({ state: 'connected' });
+    const connected: ClientStatus = { state: 'connected', code: 'connected', reason: 'up' };
+    cell.set(connected);
+    cell.set({ ...connected });
     cell.set({ ...connecting, attempt: 1, delayMs: 40 });
-    expect(heard).toEqual([connecting, { state: 'connected' }, { ...connecting, attempt: 1, delayMs: 40 }]);
+    expect(heard).toEqual([connecting, connected, { ...connecting, attempt: 1, delayMs: 40 }]);
     expect(cell.get()).toEqual({ ...connecting, attempt: 1, delayMs: 40 });
   });
 });

@@ -96,7 +96,7 @@ async function chatPair(name: string) {
     token: await platform.tokenFor(aliceId, 'phone'),
   });
   closers.push(() => alice.client.close());
-  alice.client.connect();
+  await alice.client.connect();
   await alice.untilSubscribed(room.id);
   return { room, alice, aliceId, bobId, bobJwt: await platform.tokenFor(bobId, 'phone') };
 }
@@ -162,7 +162,7 @@ describe('a phone woken by a push', () => {
       token: await platform.tokenFor(bobId, 'laptop'),
     });
     closers.push(() => laptop.client.close());
-    laptop.client.connect();
+    void laptop.client.connect();
     await laptop.until(() => laptop.client.lastSeq(room.id) === 2, 'the laptop caught up');
     laptop.client.markRead(room.id, 2);
 
@@ -187,7 +187,7 @@ describe('a phone woken by a push', () => {
     await alice.client.send(room.id, 'wake up');
     await bob.until(() => bob.visibleTexts().join() === 'wake up', 'the message on the lock screen');
     expect(handled).toEqual(['placeholder']);
-    expect(bob.phone.client()?.status()).toEqual({ state: 'connected' });
+    expect(bob.phone.client()?.status()).toMatchObject({ state: 'connected' });
     expectNoGhosts(bob.timeline);
   });
 });
