@@ -1,9 +1,9 @@
 /**
  * Paging back through a room's history (`loadOlder`): each call returns the next older page,
  * ascending, from GET /v1/rooms/{id}/messages?before=&limit=, and remembers where it ended, so
- * repeated calls walk back to the room's first message. It starts below the oldest message the
- * client has delivered in the room (or at an explicit `before`, e.g. the oldest message in the
- * app's own storage). It says when nothing older can come: the room's first message was reached,
+ * repeated calls walk back to the room's first message. The first call starts below the oldest
+ * message the client has delivered in the room; a call with an explicit `before` (e.g. the oldest
+ * message in the app's own storage) starts there, and the calls after it continue below it. It says when nothing older can come: the room's first message was reached,
  * or the platform's retention floor (`historyFloor`; a 410 when the page would start below it).
  *
  * Older pages go to the caller only: the 'message' events stay "each seq once, in order" from
@@ -36,22 +36,21 @@ export interface HistoryPager {
 }
 
 export function createHistoryPager(deps: HistoryPagerDeps): HistoryPager {
-  /** Per room: the lowest seq a page returned. */
+  /** Per room: where the last page began (the next one ends below it). */
   const cursors = new Map<string, number>();
   /** Per room: the call in progress, which the next one waits for. */
   const queues = new Map<string, Promise<unknown>>();
 
   async function page(roomId: string, limit: number, explicitBefore: number | undefined): Promise<OlderPage> {
-    const before = explicitBefore ?? Math.min(cursors.get(roomId) ?? Number.MAX_SAFE_INTEGER, await deps.deliveredFrom(roomId));
+    const before = explicitBefore ?? cursors.get(roomId) ?? (await deps.deliveredFrom(roomId));
     if (before <= 1) return { roomId, messages: [], reachedStart: true, historyFloor: 0 };
     const answer = await deps.rest.messagesBefore(roomId, before, limit);
     if (answer.kind === 'truncated') {
       cursors.set(roomId, answer.historyFloor + 1);
       return { roomId, messages: [], reachedStart: true, historyFloor: answer.historyFloor };
     }
-    const first = answer.messages[0];
-    const oldest = first?.seq ?? before;
-    cursors.set(roomId, Math.min(cursors.get(roomId) ?? oldest, oldest));
+    const oldest = answer.messages[0]?.seq ?? before;
+    cursors.set(roomId, oldest);
     // A short page ran out of messages; a full one may end exactly at the floor (or at seq 1).
     const reachedStart = answer.messages.length < limit || oldest <= answer.historyFloor + 1;
     return { roomId, messages: answer.messages, reachedStart, historyFloor: answer.historyFloor };
