@@ -168,7 +168,7 @@ function roomInfo(value: unknown): RoomInfo | undefined {
     (readSeq === undefined || isSeq(readSeq)) &&
     (members === undefined || (Array.isArray(members) && members.every(isText)));
   if (!isValid) return undefined;
-  return { id, name, kind, lastSeq, memberVersion, epoch, historyFloor, readSeq, members: members as string[] | undefined };
+  return { id, name, kind, lastSeq, memberVersion, epoch, historyFloor, readSeq, members };
 }
 
 function userPresence(value: unknown): UserPresence | undefined {

@@ -57,11 +57,22 @@ export function createSendTracker(): SendTracker {
       });
     },
     update(update) {
-      const { roomId: _roomId, clientMsgId: _clientMsgId, ...next } = update;
-      state = next;
+      state = stateOf(update);
       for (const listener of [...listeners]) listener(state);
     },
   };
+}
+
+/** The state an update reports, without the send's ids. */
+function stateOf(update: SendUpdate): SendState {
+  switch (update.state) {
+    case 'pending':
+      return { state: 'pending' };
+    case 'acked':
+      return { state: 'acked', seq: update.seq };
+    case 'failed':
+      return { state: 'failed', code: update.code, reason: update.reason, error: update.error };
+  }
 }
 
 export function stateOfError(error: SdkError): Extract<SendState, { state: 'failed' }> {
