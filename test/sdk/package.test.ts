@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -121,5 +122,25 @@ describe('the published SDK', () => {
       }),
     );
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.'], appDir, STEP_LIMIT_MS);
+  });
+
+  it('bundles for a browser from the installed package, with MQTT.js’s browser build', async () => {
+    await writeFile(join(appDir, 'page.js'), "import { createChatClient } from '@mqtt-chat/sdk';\nglobalThis.chat = createChatClient;\n");
+    const result = await build({
+      entryPoints: ['page.js'],
+      absWorkingDir: appDir,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect([inputs.some((i) => i.includes('@mqtt-chat/sdk/dist/')), inputs.some((i) => i.endsWith('mqtt/dist/mqtt.esm.js'))]).toEqual([
+      true,
+      true,
+    ]);
+    expect(inputs.filter((input) => /\/src\/.*\.ts$|mqtt\/build\//.test(input))).toEqual([]); // dist/, and not MQTT.js's Node build
   });
 });
