@@ -4,7 +4,8 @@
  * browser (MQTT.js's browser build over ws:// or wss://). The API is `createChatClient`; the
  * rest are its types, its defaults, and the building blocks a simulator or a custom client uses.
  */
-export { createChatClient, type ChatClient, type ChatClientEvents, type ClientStats } from './chat-client.js';
+export { createChatClient } from './chat-client.js';
+export type { ChatClient, ChatClientEvents, ClientStats } from './client-api.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_SECONDS, DEFAULT_STABLE_AFTER_MS } from './chat-client.js';
 export type { ChatClientDeps, ChatClientOptions, LogLevel } from './options.js';
 export type { ClientStatus, ConnectedCode, ConnectingCode, DisconnectCode } from './status.js';
