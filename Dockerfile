@@ -2,6 +2,9 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace packages' manifests, so `npm ci` can link them (their sources come with COPY . . below).
+COPY protocol/package.json protocol/
+COPY sdk/package.json sdk/
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV HOST=0.0.0.0 DATA_DIR=/data

@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'schema/generated/', 'data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'protocol/generated/', '**/dist/', 'data/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,6 +1,6 @@
 /** JSON schemas of the REST contract (DESIGN §11); they validate requests and feed /docs. */
 import { Type, type Static } from 'typebox';
-import { ID_PATTERN_SOURCE } from '../schema/topics.js';
+import { ID_PATTERN_SOURCE } from '../schema/index.js';
 
 export const Id = Type.String({ pattern: ID_PATTERN_SOURCE, description: 'compact id: [A-Za-z0-9_-]{1,64}' });
 

@@ -66,7 +66,11 @@ interface Child {
 }
 
 async function spawnReady(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', script], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   try {
     const found = await new Promise<Record<string, string>>((resolve, reject) => {

@@ -2,7 +2,7 @@
  * Printing for bench:signals: one block per part as it finishes, then the summary with each
  * aim of the issue judged from this run's own figures.
  */
-import { TYPING_RENEW_INTERVAL_MS } from '../mobile-sim/index.js';
+import { TYPING_RENEW_INTERVAL_MS } from '@mqtt-chat/sdk';
 import type { IdleBaseline, RelayPhaseResult } from './signals-relay.js';
 import type { TypingMinuteResult } from './signals-typing.js';
 import type { Direction, WireEncodingKind, WireReport } from './signals-wire.js';

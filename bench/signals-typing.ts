@@ -3,7 +3,7 @@
  * virtual clock, so a minute of typing takes microseconds and every run of a seed is the same.
  * The budget is worked out from the inputs alone, not from what the sender did.
  */
-import { createTypingSender, TYPING_IDLE_STOP_MS, TYPING_RENEW_INTERVAL_MS, type Clock, type TimerHandle } from '../mobile-sim/index.js';
+import { createTypingSender, TYPING_IDLE_STOP_MS, TYPING_RENEW_INTERVAL_MS, type Clock, type TimerHandle } from '@mqtt-chat/sdk';
 import { TypingState } from '../schema/index.js';
 import type { TimedInput } from './signals-keystrokes.js';
 

@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/log.js';
-import { ALL_SEND_TOPICS, parseTopic } from '../schema/topics.js';
+import { ALL_SEND_TOPICS, parseTopic } from '../schema/index.js';
 import type { BrokerPort, SendConsumer } from './broker-port.js';
 
 export interface MqttPortOptions {

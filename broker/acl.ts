@@ -3,7 +3,7 @@
  * membership or a shared room, the decision names what to look up; `aedes-hooks.ts`
  * looks it up and wires the result into Aedes.
  */
-import { parseTopic } from '../schema/topics.js';
+import { parseTopic } from '../schema/index.js';
 import type { Identity } from './identity.js';
 
 export type AclDecision =

@@ -8,7 +8,7 @@ import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } fr
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { deviceClientId, parseTopic } from '../schema/topics.js';
+import { deviceClientId, parseTopic } from '../schema/index.js';
 import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from './acl.js';
 import { memoize } from './bounded-memo.js';
 import type { DeliveryAcks, PacketIdSource } from './delivery-acks.js';

@@ -1,3 +1,6 @@
-/** The wire contracts: protobuf codec and topic grammar (migrations are read by store/ from schema/migrations.ts). */
-export * from './codec.js';
-export * from './topics.js';
+/**
+ * The wire contracts as the server sees them: protobuf codec and topic grammar live in the
+ * `@mqtt-chat/protocol` workspace package (shared with the SDK); migrations are read by store/
+ * from schema/migrations.ts.
+ */
+export * from '@mqtt-chat/protocol';

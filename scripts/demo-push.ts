@@ -3,10 +3,9 @@
  * through the local APNs stub, and bob's woken app shows a placeholder, fetches, and only then
  * shows the message. Printed step by step, as bob's phone lives it.
  */
-import { realClock } from '../mobile-sim/clock.js';
+import { type NotificationChange, realClock } from '@mqtt-chat/sdk';
 import { openPushChannel } from '../mobile-sim/push/push-channel.js';
 import { createPushWokenPhone } from '../mobile-sim/push/push-woken-phone.js';
-import type { NotificationChange } from '../mobile-sim/sdk/notification-center.js';
 
 export interface PushActScene {
   mqttUrl: string;

@@ -23,7 +23,7 @@ export {
 export { appendSends, insertMessages, type AppendResult } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
-export { getReadSeq, recordReadMarks, type ReadMark } from './receipts.js';
+export { getReadSeq, readSeqsOfUser, recordReadMarks, type ReadMark } from './receipts.js';
 export { getDeliveredSeq, recordDeliveryMarks, type DeliveryMark } from './delivery-marks.js';
 export { deletePushToken, getPushToken, registerPushToken, type PushPlatform, type PushToken } from './push-tokens.js';
 export {

@@ -49,3 +49,12 @@ export async function getReadSeq(db: Queryable, roomId: string, userId: string):
   );
   return Number(rows[0]?.readSeq ?? 0);
 }
+
+/** The read marks of `userId` in all of its rooms that have one, by room id (a room missing has read nothing). */
+export async function readSeqsOfUser(db: Queryable, userId: string): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ roomId: string; readSeq: number }>(
+    'SELECT room_id AS "roomId", read_seq AS "readSeq" FROM read_receipts WHERE user_id = $1',
+    [userId],
+  );
+  return new Map(rows.map((row) => [row.roomId, Number(row.readSeq)]));
+}

@@ -1,7 +1,10 @@
 /**
  * The dependency direction of DESIGN §2 and STYLE: `schema` and `lib` import nothing else from
  * the repo; services meet only through schema, lib and the shared store; `main.ts` files are
- * composition roots and may wire anything; the SDK never imports server code.
+ * composition roots and may wire anything. The wire protocol (`protocol/`, @mqtt-chat/protocol)
+ * and the SDK (`sdk/`, @mqtt-chat/sdk) are published packages: they import nothing from the
+ * server, only the npm packages their package.json declares; the server reaches the protocol
+ * through `schema/` and never imports the SDK; the simulator uses the SDK as an app would.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,30 +13,56 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/** Folder → the top-level folders its relative imports may reach. */
 const ALLOWED: Record<string, string[]> = {
   lib: ['lib'],
+  protocol: ['protocol'],
   schema: ['schema'],
   store: ['store', 'schema', 'lib'],
   broker: ['broker', 'schema', 'lib'],
   bridge: ['bridge', 'schema', 'store', 'lib'],
   api: ['api', 'schema', 'store', 'lib'],
   push: ['push', 'schema', 'store', 'lib'],
-  'mobile-sim': ['mobile-sim', 'schema'],
+  sdk: ['sdk'],
+  'mobile-sim': ['mobile-sim'],
   platform: ['platform', 'api', 'bridge', 'broker', 'push', 'store', 'schema', 'lib'],
 };
+
+/** Folder → the workspace packages it may import (by package name). */
+const WORKSPACE_PACKAGES = ['@mqtt-chat/protocol', '@mqtt-chat/sdk'];
+const ALLOWED_WORKSPACE: Record<string, string[]> = {
+  schema: ['@mqtt-chat/protocol'],
+  sdk: ['@mqtt-chat/protocol'],
+  'mobile-sim': ['@mqtt-chat/sdk', '@mqtt-chat/protocol'],
+};
+
+/** The published packages: every npm package their sources import is a dependency in their package.json. */
+const PUBLISHED = ['protocol', 'sdk'];
 
 async function sourceFiles(folder: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, folder), { withFileTypes: true, recursive: true }).catch(() => []);
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .filter((file) => !file.split('/').some((part) => part === 'dist' || part === 'node_modules'));
+}
+
+async function specifiers(file: string): Promise<string[]> {
+  const text = await readFile(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'([^']+)'/gm)].map(([, spec]) => spec!);
 }
 
 async function repoImports(file: string): Promise<string[]> {
-  const text = await readFile(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'(\.{1,2}\/[^']+)'/gm)].map(([, spec]) =>
-    relative(ROOT, resolve(dirname(join(ROOT, file)), spec!)),
-  );
+  return (await specifiers(file))
+    .filter((spec) => spec.startsWith('./') || spec.startsWith('../'))
+    .map((spec) => relative(ROOT, resolve(dirname(join(ROOT, file)), spec)));
+}
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; relative imports are left out. */
+async function packageImports(file: string): Promise<string[]> {
+  return (await specifiers(file))
+    .filter((spec) => !spec.startsWith('.'))
+    .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!));
 }
 
 describe('architecture', () => {
@@ -48,6 +77,29 @@ describe('architecture', () => {
         }
       }
       expect(violations).toEqual([]);
+    });
+
+    const workspace = ALLOWED_WORKSPACE[folder] ?? [];
+    it(`${folder}/ imports ${workspace.length === 0 ? 'no workspace package' : `of the workspace packages only ${workspace.join(', ')}`}`, async () => {
+      const violations: string[] = [];
+      for (const file of await sourceFiles(folder)) {
+        for (const name of await packageImports(file)) {
+          if (WORKSPACE_PACKAGES.includes(name) && !workspace.includes(name)) violations.push(`${file} -> ${name}`);
+        }
+      }
+      expect(violations).toEqual([]);
+    });
+  }
+
+  for (const folder of PUBLISHED) {
+    it(`${folder}/ imports only npm packages its package.json depends on`, async () => {
+      const manifest = JSON.parse(await readFile(join(ROOT, folder, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      const declared = Object.keys(manifest.dependencies ?? {});
+      const undeclared: string[] = [];
+      for (const file of await sourceFiles(folder)) {
+        for (const name of await packageImports(file)) if (!declared.includes(name)) undeclared.push(`${file} -> ${name}`);
+      }
+      expect(undeclared).toEqual([]);
     });
   }
 });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ID_PATTERN_SOURCE } from '../../schema/topics.js';
+import { ID_PATTERN_SOURCE } from '../../schema/index.js';
 import { sharesRoom } from '../../store/index.js';
 import { identifyCaller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RoomEventKind } from '../../schema/index.js';
-import { createRoom, getReadSeq, listRoomsOfUser, updateRoomMetadata, type RoomWithMembers } from '../../store/index.js';
+import { createRoom, getReadSeq, listRoomsOfUser, readSeqsOfUser, updateRoomMetadata, type RoomWithMembers } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
 import { roomForCaller } from '../room-access.js';
@@ -21,6 +21,13 @@ const roomView = (room: RoomWithMembers): RoomViewT => ({
   encrypted: room.encrypted,
   members: room.memberIds,
 });
+
+/** A room list as its user sees it: each room with the user's read mark and what is left unread (the app's badge per room). */
+const withReadMarks = <R extends { id: string; lastSeq: number }>(rooms: R[], readSeqs: Map<string, number>) =>
+  rooms.map((room) => {
+    const readSeq = readSeqs.get(room.id) ?? 0;
+    return { ...room, readSeq, unread: Math.max(room.lastSeq - readSeq, 0) };
+  });
 
 const etagOf = (metaVersion: number): string => `"${metaVersion}"`;
 
@@ -74,13 +81,14 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     {
       schema: {
         tags: ['rooms'],
-        summary: "The caller's rooms (user)",
+        summary: "The caller's rooms (user), each with the caller's readSeq and unread",
         response: { 200: Type.Object({ rooms: Type.Array(Type.Omit(RoomView, ['members'])) }) },
       },
     },
     async (request) => {
       const caller = requireUser(identifyCaller(request, deps));
-      return { rooms: await listRoomsOfUser(deps.db, caller.userId) };
+      const rooms = await listRoomsOfUser(deps.db, caller.userId);
+      return { rooms: withReadMarks(rooms, await readSeqsOfUser(deps.db, caller.userId)) };
     },
   );
 

@@ -10,8 +10,7 @@
  * is not a fair winner): wake-ups per hour and battery per day, each within 15 %.
  */
 import { createSeededRandom, exponentialMs } from '../fleet/random.js';
-import { createAdaptiveHeartbeat, DEFAULT_HEARTBEAT_SAFETY_MARGIN_MS } from '../heartbeat/adaptive-heartbeat.js';
-import { createFixedHeartbeat, type HeartbeatPolicy } from '../heartbeat/heartbeat-policy.js';
+import { createAdaptiveHeartbeat, createFixedHeartbeat, DEFAULT_HEARTBEAT_SAFETY_MARGIN_MS, type HeartbeatPolicy } from '@mqtt-chat/sdk';
 import { simulateHeartbeat, type HeartbeatSimulationResult } from './heartbeat-simulation.js';
 
 export const EXPERIMENT_NAT_TIMEOUTS_MS: readonly number[] = [2, 5, 9].map((minutes) => minutes * 60_000);

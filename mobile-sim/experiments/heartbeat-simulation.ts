@@ -17,8 +17,7 @@
  */
 import { batteryPercentPerDay, DEFAULT_BATTERY, type BatterySpec } from '../energy/battery.js';
 import { createRadioModel, type RadioModel } from '../energy/radio-model.js';
-import type { TimerHandle } from '../clock.js';
-import type { HeartbeatPolicy } from '../heartbeat/heartbeat-policy.js';
+import type { HeartbeatPolicy, TimerHandle } from '@mqtt-chat/sdk';
 import { createNatMapping, type NatMapping } from '../net/nat-mapping.js';
 import { createVirtualClock } from './virtual-clock.js';
 

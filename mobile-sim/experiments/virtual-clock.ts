@@ -4,7 +4,7 @@
  * milliseconds and every run of the same inputs is identical. A binary heap keeps each timer
  * O(log n), which matters when a 15 s keepalive is simulated for a day.
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '@mqtt-chat/sdk';
 
 export interface VirtualClock extends Clock {
   /** Runs every timer due at or before `endMs` (also ones they set), then leaves time at `endMs`. */

@@ -46,7 +46,7 @@ export async function startPlatformRunner(env: Record<string, string>): Promise<
 }
 
 async function spawnPlatform(env: Record<string, string>): Promise<{ process: ChildProcess; endpoints: PlatformEndpoints }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', 'platform/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,9 +3,7 @@
  * chat with typing, putting the phone away and taking it out again), recording what its app was
  * shown so the checker can judge the run.
  */
-import type { Clock, TimerHandle } from '../clock.js';
-import type { HeartbeatPolicy } from '../heartbeat/heartbeat-policy.js';
-import { createChatClient, type ChatClient } from '../sdk/chat-client.js';
+import { type ChatClient, type Clock, createChatClient, type HeartbeatPolicy, type TimerHandle } from '@mqtt-chat/sdk';
 import type { SeenMessage } from './checker.js';
 import { exponentialMs, randomInt, type Random } from './random.js';
 
@@ -139,7 +137,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
 
   function comeBack(): void {
     isAway = false;
-    client.connect();
+    void client.connect(); // connect()'s promise is not needed: the status says how the connection fares
     nextActivity();
   }
 
@@ -149,7 +147,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
     client,
     delivered,
     start() {
-      client.connect();
+      void client.connect();
       nextActivity();
     },
     calmDown() {
@@ -158,7 +156,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
       timer = undefined;
       if (isAway) {
         isAway = false;
-        client.connect();
+        void client.connect();
       }
     },
     pendingSends: () => pending,

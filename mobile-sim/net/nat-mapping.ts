@@ -5,7 +5,7 @@
  * socket and a simulated phone lose their mapping under the same rule: a packet that arrives
  * `idleTimeoutMs` or more after the previous one finds the mapping gone.
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '@mqtt-chat/sdk';
 
 export interface NatMappingDeps {
   clock: Clock;

@@ -10,7 +10,7 @@
  * bytes still travel over real sockets.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import { realClock, type Clock } from '../clock.js';
+import { realClock, type Clock } from '@mqtt-chat/sdk';
 import { createNatMapping, type NatMapping } from './nat-mapping.js';
 
 export interface NatProxyOptions {

@@ -8,7 +8,7 @@
  *
  * A long poll for one more delivery than seen, in a loop; a failed poll is retried after a pause.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '@mqtt-chat/sdk';
 
 /** How long one poll waits at the stub for the next push. */
 export const POLL_WAIT_MS = 10_000;

@@ -9,16 +9,18 @@
  * fetched messages. `openApp()` is the user tapping the icon (foreground: messages are seen in
  * the app, not notified); `sleep()` is the OS suspending it again.
  */
-import type { Message } from '../../schema/index.js';
-import type { Clock } from '../clock.js';
-import { createChatClient, type ChatClient, type ChatClientOptions } from '../sdk/chat-client.js';
+import type { Message } from '@mqtt-chat/protocol';
 import {
+  type ChatClient,
+  type ChatClientOptions,
+  type Clock,
+  createChatClient,
   createNotificationCenter,
   type NotificationCenter,
   type NotificationChange,
+  parsePushNotice,
   type PushHandling,
-} from '../sdk/notification-center.js';
-import { parsePushNotice } from '../sdk/push-notice.js';
+} from '@mqtt-chat/sdk';
 
 export interface PushWokenPhoneDeps {
   clock: Clock;
@@ -64,7 +66,7 @@ export function createPushWokenPhone(deps: PushWokenPhoneDeps, clientOptions: Ch
       notifications.messageDelivered(message);
     });
     started.on('epochChanged', ({ roomId }) => stored.delete(roomId));
-    started.connect();
+    void started.connect(); // the phone reconnects on its own; a refusal shows in its status
     client = started;
     return started;
   }

@@ -228,6 +228,10 @@ describe('receipts', () => {
     expect(bobView.json).toMatchObject({ lastSeq: 3, readSeq: 3, unread: 0 });
     const aliceView = await platform.as(await platform.tokenFor(alice.userId, 'phone'), 'GET', `/v1/rooms/${room.id}`);
     expect(aliceView.json).toMatchObject({ lastSeq: 3, readSeq: 0, unread: 3 });
+    const bobList = await platform.as(await platform.tokenFor(bob.userId, 'phone'), 'GET', '/v1/rooms');
+    expect(bobList.json.rooms.find((r: { id: string }) => r.id === room.id)).toMatchObject({ lastSeq: 3, readSeq: 3, unread: 0 });
+    const aliceList = await platform.as(await platform.tokenFor(alice.userId, 'phone'), 'GET', '/v1/rooms');
+    expect(aliceList.json.rooms.find((r: { id: string }) => r.id === room.id)).toMatchObject({ lastSeq: 3, readSeq: 0, unread: 3 });
   });
 
   it('clamps a receipt beyond the last seq to it, in what it stores and in what it relays to the members', async () => {

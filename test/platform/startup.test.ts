@@ -59,7 +59,7 @@ describe('platform start-up', () => {
   }
 
   it('exits with code 1 and one line naming a bad variable (npm start)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', 'platform/main.ts'], {
       cwd: fileURLToPath(new URL('../../', import.meta.url)),
       env: { ...process.env, API_PORT: 'abc' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,7 +18,7 @@ export interface PartProcess {
 }
 
 export async function spawnPart(script: string, env: Record<string, string>, ready: RegExp): Promise<PartProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

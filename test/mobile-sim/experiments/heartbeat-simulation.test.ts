@@ -5,8 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRadioModel, type PacketDirection, type RadioModel } from '../../../mobile-sim/energy/radio-model.js';
 import { simulateHeartbeat, type HeartbeatSimulationOptions } from '../../../mobile-sim/experiments/heartbeat-simulation.js';
-import { createAdaptiveHeartbeat } from '../../../mobile-sim/heartbeat/adaptive-heartbeat.js';
-import { createFixedHeartbeat } from '../../../mobile-sim/heartbeat/heartbeat-policy.js';
+import { createAdaptiveHeartbeat, createFixedHeartbeat } from '@mqtt-chat/sdk';
 
 const MIN = 60_000;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../mobile-sim/clock.js';
+import type { Clock } from '@mqtt-chat/sdk';
 import { createNatMapping } from '../../../mobile-sim/net/nat-mapping.js';
-import { createFakeClock } from '../fake-clock.js';
+import { createFakeClock } from '../../support/fake-clock.js';
 
 const IDLE_MS = 300_000;
 

@@ -10,7 +10,7 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startNatProxy, type NatProxy } from '../../../mobile-sim/net/nat-proxy.js';
-import { createFakeClock, type FakeClock } from '../fake-clock.js';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock.js';
 import { createNatEventLog, type NatEventLog } from './nat-event-log.js';
 
 const IDLE_MS = 5 * 60_000;

@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { realClock, type Clock } from '../../../mobile-sim/clock.js';
+import { realClock, type Clock } from '@mqtt-chat/sdk';
 import { startNatProxy, type NatProxy, type NatProxyOptions } from '../../../mobile-sim/net/nat-proxy.js';
-import { createFakeClock } from '../fake-clock.js';
+import { createFakeClock } from '../../support/fake-clock.js';
 import { createNatEventLog } from './nat-event-log.js';
 
 const IDLE_MS = 120_000;

@@ -6,13 +6,12 @@
  * the stub's pushes by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realClock } from '../../../mobile-sim/clock.js';
+import { type NotificationChange, type PushHandling, realClock } from '@mqtt-chat/sdk';
 import { openPushChannel, pushDataOf, type PushChannel } from '../../../mobile-sim/push/push-channel.js';
 import { createPushWokenPhone, type PushWokenPhone } from '../../../mobile-sim/push/push-woken-phone.js';
-import type { NotificationChange, PushHandling } from '../../../mobile-sim/sdk/notification-center.js';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.js';
 import { startPushStubs, type PushStubs } from '../../support/push-stubs.js';
-import { createTestClient, FAST, WAIT_LIMIT_MS, type TestClient } from '../sdk/support/sdk-client.js';
+import { createTestClient, FAST, WAIT_LIMIT_MS, type TestClient } from '../../sdk/support/sdk-client.js';
 
 let platform: TestPlatform;
 let stubs: PushStubs;
@@ -97,7 +96,7 @@ async function chatPair(name: string) {
     token: await platform.tokenFor(aliceId, 'phone'),
   });
   closers.push(() => alice.client.close());
-  alice.client.connect();
+  await alice.client.connect();
   await alice.untilSubscribed(room.id);
   return { room, alice, aliceId, bobId, bobJwt: await platform.tokenFor(bobId, 'phone') };
 }
@@ -163,7 +162,7 @@ describe('a phone woken by a push', () => {
       token: await platform.tokenFor(bobId, 'laptop'),
     });
     closers.push(() => laptop.client.close());
-    laptop.client.connect();
+    void laptop.client.connect();
     await laptop.until(() => laptop.client.lastSeq(room.id) === 2, 'the laptop caught up');
     laptop.client.markRead(room.id, 2);
 
@@ -188,7 +187,7 @@ describe('a phone woken by a push', () => {
     await alice.client.send(room.id, 'wake up');
     await bob.until(() => bob.visibleTexts().join() === 'wake up', 'the message on the lock screen');
     expect(handled).toEqual(['placeholder']);
-    expect(bob.phone.client()?.status()).toEqual({ state: 'connected' });
+    expect(bob.phone.client()?.status()).toMatchObject({ state: 'connected' });
     expectNoGhosts(bob.timeline);
   });
 });
