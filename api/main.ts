@@ -14,7 +14,7 @@ if (config.BROKER_URL === undefined)
   exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
-const presence = createPresenceStore(config);
+const presence = createPresenceStore(config, log);
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {

@@ -14,8 +14,13 @@ import { freePort } from './free-port.js';
 const run = promisify(execFile);
 export const POSTGRES_BIN_DIR = process.env['POSTGRES_BIN_DIR'] ?? '/usr/lib/postgresql/15/bin';
 const START_LIMIT_SECONDS = 60;
-/** Small and unsafe on purpose: a test server, never crashed by the OS, only stopped by the test. */
-const SERVER_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=60', 'shared_buffers=16MB'];
+/**
+ * Small, and without fsync: the OS never crashes under a test, only the server is stopped or
+ * killed. Commits stay synchronous (WAL written before the commit returns), or a crash
+ * (`stop('immediate')`) would lose acknowledged transactions and no test could tell the
+ * platform's losses from the test server's.
+ */
+const SERVER_SETTINGS = ['fsync=off', 'full_page_writes=off', 'max_connections=60', 'shared_buffers=16MB'];
 
 export interface PrivatePostgres {
   /** postgres://postgres@127.0.0.1:{port}/postgres */
