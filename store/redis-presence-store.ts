@@ -1,5 +1,4 @@
-import type { Logger } from '../lib/log.js';
-import { silentLogger } from '../lib/log.js';
+import { silentLogger, type Logger } from '../lib/log.js';
 import {
   closeRedis,
   createRedisConnection,

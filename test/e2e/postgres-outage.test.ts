@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usableOrSkip } from '../support/backends.js';
 import { spawnPlatform, type PlatformProcess } from '../support/platform-process.js';
 import { privatePostgresProblem, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
-import { compareWithHistory, eventually, OUTAGE_MS, roomHistory, startBurst, untilHealth } from '../support/outage.js';
+import { compareWithHistory, eventually, health, OUTAGE_MS, roomHistory, startBurst, untilHealth } from '../support/outage.js';
 import { rest } from '../support/rest-client.js';
 import { createTestClient, FAST, type TestClient } from '../mobile-sim/sdk/support/sdk-client.js';
 
@@ -41,7 +41,7 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function chat(): Promise<{ roomId: string; aliceToken: string; alice: TestClient; bob: TestClient }> {
+  async function chat(): Promise<{ roomId: string; aliceToken: string; bobToken: string; alice: TestClient; bob: TestClient }> {
     const admin = (method: string, path: string, body?: unknown) => rest(platform.apiUrl, ADMIN_TOKEN, method, path, body);
     const [aliceId, bobId] = [
       (await admin('POST', '/v1/users', { name: 'alice' })).json.id,
@@ -57,8 +57,24 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
       return { client, token };
     };
     const [alice, bob] = await Promise.all([phone(aliceId), phone(bobId)]);
-    return { roomId, aliceToken: alice.token, alice: alice.client, bob: bob.client };
+    return { roomId, aliceToken: alice.token, bobToken: bob.token, alice: alice.client, bob: bob.client };
   }
+
+  it('answers /healthz 503 within the check timeout while the database hangs, and 200 once it answers again', async () => {
+    await untilHealth(platform.apiUrl, (h) => h.httpStatus === 200, 10_000);
+    await server.freeze();
+    try {
+      const startedMs = Date.now();
+      const hung = await health(platform.apiUrl);
+      const answeredAfterMs = Date.now() - startedMs;
+      expect(hung).toMatchObject({ httpStatus: 503, status: 'unavailable', checks: { database: false, broker: true } });
+      // HEALTH_CHECK_TIMEOUT_MS is 1 s by default; the margin is for a loaded machine, not a hung check.
+      expect(answeredAfterMs).toBeLessThan(5000);
+    } finally {
+      await server.thaw();
+    }
+    await untilHealth(platform.apiUrl, (h) => h.httpStatus === 200, 10_000);
+  });
 
   for (const mode of ['fast', 'immediate'] as const) {
     const what = mode === 'fast' ? 'a restart (fast shutdown)' : 'a crash (immediate shutdown)';
@@ -66,7 +82,7 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
       `lives through ${what}: 503 naming the database while it is gone, service back by itself, no acked send lost`,
       { timeout: 120_000 + OUTAGE_MS * 3 },
       async () => {
-        const { roomId, aliceToken, alice, bob } = await chat();
+        const { roomId, aliceToken, bobToken, alice, bob } = await chat();
         const burst = startBurst((i) => alice.client.send(roomId, `burst ${i}`), SEND_INTERVAL_MS);
         await eventually(() => burst.acked().length >= SENDS_BEFORE_OUTAGE, 'acks before the outage', 30_000);
 
@@ -76,6 +92,15 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
         expect(down.health).toMatchObject({ status: 'unavailable', checks: { database: false, broker: true } });
         const metrics = await (await fetch(`${platform.apiUrl}/metrics`)).text();
         expect(metrics).toContain('chat_dependency_up{dependency="database"} 0');
+        const restWhileDown = await fetch(`${platform.apiUrl}/v1/rooms/${roomId}`, { headers: { authorization: `Bearer ${bobToken}` } });
+        expect([restWhileDown.status, restWhileDown.headers.get('retry-after'), ((await restWhileDown.json()) as any).error.code]).toEqual([
+          503,
+          '1',
+          'ERR_UNAVAILABLE',
+        ]);
+        // A read receipt while the database is gone: its write fails and is retried, not dropped.
+        const readWhileDown = bob.seqs(roomId).at(-1)!;
+        bob.client.markRead(roomId, readWhileDown);
         const ackedWhileDown = burst.acked().filter((a) => a.atMs > stoppedAtMs + 1000).length;
         await sleep(Math.max(0, stoppedAtMs + OUTAGE_MS - Date.now()));
         expect(platform.child.exitCode, 'the platform process is alive').toBeNull();
@@ -105,8 +130,11 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
           ) - backAtMs;
 
         await burst.stop(60_000 + OUTAGE_MS);
+        // The SDK holds at most 1000 unacknowledged sends and refuses more at once (ERR_SDK_OUTBOX_FULL):
+        // those never left the phone. Every send it took was acked.
+        const refused = burst.records.filter((r) => (r.failed as { code?: string } | undefined)?.code === 'ERR_SDK_OUTBOX_FULL');
         expect(
-          burst.records.filter((r) => r.acked === undefined),
+          burst.records.filter((r) => r.acked === undefined && !refused.includes(r)),
           'sends never acked',
         ).toEqual([]);
         const acked = burst.acked();
@@ -114,11 +142,14 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
         expect(compareWithHistory(acked, history)).toEqual({ lost: [], wrongSeq: [], duplicates: [], gaps: [] });
         await bob.until(() => bob.seqs(roomId).length >= history.length, 'every stored message at bob');
         expect(bob.seqs(roomId)).toEqual(history.map((m) => m.seq));
+        const readSeq = async () => (await rest(platform.apiUrl, bobToken, 'GET', `/v1/rooms/${roomId}`)).json.readSeq as number;
+        await eventually(async () => (await readSeq()) >= readWhileDown, 'the read receipt made while the database was down', 10_000);
         expect(platform.child.exitCode, 'the platform process is alive').toBeNull();
 
         console.log(
           `PostgreSQL ${what}, down ${OUTAGE_MS} ms: /healthz 200 ${healthyAfterMs} ms after it was back, a REST send ${restSendAfterMs} ms, ` +
-            `the first SDK ack ${firstAckAfterMs} ms; ${acked.length} sends acked (${ackedWhileDown} while it was down), 0 lost, 0 duplicated`,
+            `the first SDK ack ${firstAckAfterMs} ms; ${acked.length} sends acked (${ackedWhileDown} while it was down), 0 lost, 0 duplicated` +
+            (refused.length > 0 ? `; ${refused.length} refused by the SDK's full outbox` : ''),
         );
       },
     );

@@ -45,7 +45,6 @@ describe.skipIf(!usable)('Redis goes away in the middle of a send burst between 
     }
   });
   afterAll(async () => {
-    if (process.env['DEBUG_OUTPUT']) for (const n of nodes) console.log(n.output());
     for (const c of clients) c.client.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
     await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
@@ -130,6 +129,9 @@ describe.skipIf(!usable)('Redis goes away in the middle of a send burst between 
       const erinOnA = await device(nodeA, erinId, roomId);
       const liveAtErin = arrivals(erinOnA);
       await eventually(() => liveAtErin.size > 0, 'a delivery to a device that connected while Redis was down', 10_000);
+      // Presence lives in Redis: asking for it now is a retryable 503, not a 500.
+      const presence = await rest(nodeA.apiUrl, await tokenOf(aliceId), 'GET', `/v1/presence?userIds=${bobId}`);
+      expect([presence.status, presence.json.error.code]).toEqual([503, 'ERR_UNAVAILABLE']);
       // So does node B: its own device's send is acked.
       const fromB = await bob.client.send(roomId, 'sent on node B while Redis is down');
 

@@ -5,6 +5,7 @@
  * command runs as the `postgres` OS user (runuser), in a dir that user owns.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,12 @@ export interface PrivatePostgres {
   /** `fast` ends every session with an error and shuts down cleanly; `immediate` is a crash (recovery at next start). */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   isRunning(): boolean;
+  /**
+   * Stops every process of the server (SIGSTOP) without closing a socket: a hung database, which
+   * accepts and answers nothing. `thaw` lets it go on.
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
   /** Stops it (if running) and deletes its files. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -71,10 +78,27 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   let running = false;
   let destroyed = false;
 
+  /** Signals the postmaster (first line of postmaster.pid) and its children, by their ids. */
+  function signalAll(signal: NodeJS.Signals): void {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let children: number[] = [];
+    try {
+      children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      // pgrep exits 1 when there are none
+    }
+    for (const pid of signal === 'SIGSTOP' ? [...children, postmaster] : [postmaster, ...children]) process.kill(pid, signal);
+  }
+
   const stopNow = (mode: 'fast' | 'immediate') => command('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop']);
   // A test that dies before its cleanup must not leave a server behind.
   const onExit = () => {
-    if (running) execFileSync(...stopNow('immediate'), { stdio: 'ignore' });
+    if (!running) return;
+    signalAll('SIGCONT'); // a frozen server cannot stop
+    execFileSync(...stopNow('immediate'), { stdio: 'ignore' });
   };
   process.once('exit', onExit);
 
@@ -103,10 +127,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       running = false;
     },
     isRunning: () => running,
+    async freeze() {
+      signalAll('SIGSTOP');
+    },
+    async thaw() {
+      signalAll('SIGCONT');
+    },
     async destroy() {
       if (destroyed) return;
       destroyed = true;
       process.removeListener('exit', onExit);
+      if (running) signalAll('SIGCONT'); // a frozen server cannot stop
       if (running) await instance.stop('immediate').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
