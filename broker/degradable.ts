@@ -5,9 +5,11 @@
  *   while Redis is down each would be an unhandled rejection, fatal to the process;
  * - what a clean session asks of it (clear old subscriptions and Will, store the new Will,
  *   retained messages) is soft state: while Redis is down it is skipped with a log line, so
- *   devices still connect and subscribe, and live presence still flows. What a persistent
- *   session needs (its stored subscriptions and queued messages) still fails loudly: that
- *   cannot be made up;
+ *   devices still connect and subscribe, and live presence still flows. Reads (retained
+ *   messages, a session's queued messages, Wills of dead nodes) end early, as if empty: they
+ *   remove nothing, so what is there is read at the next chance. What a persistent session
+ *   needs written or restored (its subscriptions, messages queued while it is away) still
+ *   fails loudly: that cannot be made up;
  * - Aedes 1.2's SUBSCRIBE calls `.pipe()` on the retained-message answer, which this version
  *   returns as an async generator: without a Readable around it, the first SUBSCRIBE crashed.
  */

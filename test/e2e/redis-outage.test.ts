@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessage, parseTopic } from '../../schema/index.js';
+import { decodeMessage, devicePresenceTopic, encodeDeviceStatus, parseTopic } from '../../schema/index.js';
 import { backendAvailable, createTestDatabase, usableOrSkip } from '../support/backends.js';
 import { TestDevice } from '../support/device.js';
 import { compareWithHistory, eventually, OUTAGE_MS, roomHistory, startBurst, untilHealth } from '../support/outage.js';
@@ -71,7 +71,14 @@ describe.skipIf(!usable)('Redis goes away in the middle of a send burst between 
   }
 
   async function device(node: PlatformProcess, userId: string, roomId: string): Promise<TestDevice> {
-    const d = await TestDevice.connect(node.mqttUrl, userId, 'phone', await tokenOf(userId));
+    // With a Will, as phones connect: storing it in Redis is one of the calls that must not fail the CONNECT.
+    const will = {
+      topic: devicePresenceTopic(userId, 'phone'),
+      payload: Buffer.from(encodeDeviceStatus({ online: false, heartbeatMs: 0 })),
+      qos: 1 as const,
+      retain: true,
+    };
+    const d = await TestDevice.connect(node.mqttUrl, userId, 'phone', await tokenOf(userId), { will });
     devices.push(d);
     expect(await d.joinRoom(roomId)).toBe(1);
     return d;
