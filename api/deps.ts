@@ -32,6 +32,14 @@ export interface ApiDeps {
   log: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;
-  /** Readiness for /healthz: each named part answers true when healthy. */
-  health?: Record<string, () => Promise<boolean>>;
+  /** Readiness for /healthz besides the database (always checked): each named part answers true when healthy. */
+  health?: Record<string, HealthCheck>;
+  /** How long one health check may take before its part counts as down (default 1 s). */
+  healthCheckTimeoutMs?: number;
+}
+
+export interface HealthCheck {
+  check: () => Promise<boolean> | boolean;
+  /** Down means this node cannot serve (503 "unavailable"); otherwise it serves with less (200 "degraded"). */
+  critical: boolean;
 }

@@ -41,7 +41,7 @@ export const API_ERRORS = {
   },
   ERR_UNAVAILABLE: {
     status: 503,
-    description: 'a dependency (the database) is unreachable: nothing was changed; retry after Retry-After seconds',
+    description: 'a dependency (the database, or Redis for presence) is down: nothing changed; retry after Retry-After seconds',
   },
   ERR_INTERNAL: { status: 500, description: 'an unexpected server error; nothing about it is revealed' },
 } as const satisfies Record<string, { status: number; description: string }>;

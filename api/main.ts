@@ -14,7 +14,7 @@ if (config.BROKER_URL === undefined)
   exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
-const presence = createPresenceStore(config);
+const presence = createPresenceStore(config, log);
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {
@@ -45,6 +45,9 @@ const { api, port, brokerPort } = await (async () => {
     log,
     metrics,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+    // Presence is all this process keeps in Redis: without it GET /v1/presence answers 503, the rest works.
+    health: config.REDIS_URL === undefined ? {} : { redis: { check: () => presence.isHealthy(), critical: false } },
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
   });
   await app.ready();
   return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };

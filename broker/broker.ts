@@ -2,6 +2,7 @@
  * The platform's MQTT broker: Aedes with JWT auth, the topic ACL, the forward guard and
  * membership kept current by RoomEvents, listening on TCP and WebSocket.
  */
+import type { EventEmitter } from 'node:events';
 import { Aedes } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -11,7 +12,7 @@ import { createDeliveryAcks } from './delivery-acks.js';
 import { identityOf } from './identity.js';
 import { startListeners } from './listeners.js';
 import { createMembershipCache, DEFAULT_LAST_SEQ_REFRESH_MS, type MembershipSource } from './membership-cache.js';
-import { brokerState, type BrokerStateKind } from './persistence.js';
+import { openBrokerState, type BrokerStateKind } from './persistence.js';
 import { createPresenceGuard, DEFAULT_ROOMS_PER_WATCH, type PresenceGuardDeps } from './presence-guard.js';
 import { startPresenceTracker, type PresenceState } from './presence-tracker.js';
 import { followRooms } from './room-feed.js';
@@ -25,6 +26,8 @@ export interface BrokerOptions {
   maxPayloadBytes: number;
   keepaliveLimitSeconds: number;
   redisUrl: string | undefined;
+  /** How long one Redis command may go unanswered before it fails (a hung Redis must not hang CONNECTs). */
+  redisCommandTimeoutMs: number;
   typingRatePerSecond: number;
   typingBurst: number;
   receiptRatePerSecond: number;
@@ -56,6 +59,8 @@ export interface PlatformBroker {
   readonly mqttPort: number;
   readonly wsPort: number;
   readonly stateKind: BrokerStateKind;
+  /** False while the broker's shared state (Redis) is unreachable: it still serves its own clients, but not across nodes. */
+  isStateHealthy(): boolean;
   /** Route every device send through `handler` before its PUBACK (the in-process bridge). */
   setSendHandler(handler: SendHandler): void;
   /** Hand every (stamped) read receipt to `handler`, which keeps the maximum per (room, user). */
@@ -74,12 +79,22 @@ const MAX_UNACKED_PER_CLIENT = 1024;
 
 export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Promise<PlatformBroker> {
   const log = deps.log.child({ module: 'broker' });
-  const state = brokerState(options.redisUrl);
+  const state = await openBrokerState(
+    options.redisUrl,
+    { log, onForwardDropped: () => deps.metrics.redisForwardsDropped.inc() },
+    { commandTimeoutMs: options.redisCommandTimeoutMs },
+  );
   const aedes = await Aedes.createBroker({
     ...state.options,
     keepaliveLimit: options.keepaliveLimitSeconds,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+  }).catch(async (error: unknown) => {
+    await state.close();
+    throw error;
   });
+  // Aedes reports failures of its own background work here (a Will sweep, an offline enqueue); unheard, each would end the process.
+  // (Aedes emits 'error' but its types do not declare it.)
+  (aedes as unknown as EventEmitter).on('error', (error: Error) => log.warn({ err: error.message }, 'broker background task failed'));
   const membership = createMembershipCache(deps.membership, { now: Date.now, lastSeqRefreshMs: DEFAULT_LAST_SEQ_REFRESH_MS });
   const presenceGuard = createPresenceGuard({ membership, sharedRoomIds: deps.sharedRoomIds }, { roomsPerWatch: DEFAULT_ROOMS_PER_WATCH });
   let sendHandler: SendHandler | undefined;
@@ -154,6 +169,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     listeners = await startListeners(aedes, options, log);
   } catch (error) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await state.close();
     throw error;
   }
   log.info({ mqttPort: listeners.mqttPort, wsPort: listeners.wsPort, state: state.kind }, 'broker listening');
@@ -163,6 +179,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     mqttPort: listeners.mqttPort,
     wsPort: listeners.wsPort,
     stateKind: state.kind,
+    isStateHealthy: () => state.isHealthy(),
     setSendHandler(handler) {
       sendHandler = handler;
     },
@@ -181,8 +198,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
       await listenersClosed;
       // Closing ended every connection, each with a presence update in flight: the presence store must outlive them.
       await presence.settled();
-      const persistence = (aedes as unknown as { persistence: { destroy?: () => Promise<void> } }).persistence;
-      if (state.kind === 'redis') await persistence.destroy?.();
+      await state.close();
     },
   };
 }

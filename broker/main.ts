@@ -6,7 +6,7 @@ import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js'
 import { createPresenceStore, startStoreBackedBroker } from '../platform/start-broker.js';
 
 const { config, log, secrets, db } = await bootstrap('broker', { shared: true });
-const presence = createPresenceStore(config);
+const presence = createPresenceStore(config, log);
 const broker = await startStoreBackedBroker(config, {
   db,
   presence,

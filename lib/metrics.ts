@@ -17,6 +17,8 @@ export interface Metrics {
   retainStripped: Counter<'topic_kind'>;
   pushes: Counter<'platform' | 'kind' | 'status'>;
   pushDelaySeconds: Histogram;
+  dependencyUp: Gauge<'dependency'>;
+  redisForwardsDropped: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -84,6 +86,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_push_delay_seconds',
       help: 'From commit of a message to a provider accepting its push',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 300],
+      registers,
+    }),
+    dependencyUp: new Gauge({
+      name: 'chat_dependency_up',
+      help: 'Whether a dependency answered its health check (1) or not (0): database, broker, redis; updated at every /healthz and /metrics',
+      labelNames: ['dependency'],
+      registers,
+    }),
+    redisForwardsDropped: new Counter({
+      name: 'chat_redis_forwards_dropped_total',
+      help: 'Publishes not forwarded to the other broker nodes because Redis was unreachable (their devices fill the gap by seq)',
       registers,
     }),
   };

@@ -54,7 +54,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
   const { db, log } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS });
-  const presence = createPresenceStore(config);
+  const presence = createPresenceStore(config, log);
   const broker = await startStoreBackedBroker(config, { db, presence, tokens, adminToken: deps.secrets.adminToken, log, metrics }).catch(
     async (error: unknown) => {
       await presence.close();
@@ -101,7 +101,14 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       log,
       metrics,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-      health: { broker: async () => !broker.aedes.closed },
+      health: {
+        broker: { check: () => !broker.aedes.closed, critical: true },
+        // Shared state across nodes: while it is down this node still serves its own clients.
+        ...(config.REDIS_URL === undefined
+          ? {}
+          : { redis: { check: () => broker.isStateHealthy() && presence.isHealthy(), critical: false } }),
+      },
+      healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     });
     closers.unshift(() => api.close());
     await api.ready();

@@ -5,7 +5,7 @@
  */
 import { startBroker, type PlatformBroker } from '../broker/index.js';
 import type { Config } from '../lib/config.js';
-import type { Logger } from '../lib/log.js';
+import { silentLogger, type Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import {
@@ -18,8 +18,10 @@ import {
 } from '../store/index.js';
 
 /** Presence soft state: shared by every node through Redis when there is one, else this process's memory. */
-export const createPresenceStore = (config: Config): PresenceStore =>
-  config.REDIS_URL === undefined ? createMemoryPresenceStore() : createRedisPresenceStore(config.REDIS_URL);
+export const createPresenceStore = (config: Config, log: Logger = silentLogger()): PresenceStore =>
+  config.REDIS_URL === undefined
+    ? createMemoryPresenceStore()
+    : createRedisPresenceStore(config.REDIS_URL, { log }, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
 
 export async function startStoreBackedBroker(
   config: Config,
@@ -34,6 +36,7 @@ export async function startStoreBackedBroker(
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
       keepaliveLimitSeconds: config.KEEPALIVE_LIMIT_SECONDS,
       redisUrl: config.REDIS_URL,
+      redisCommandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
       typingRatePerSecond: config.TYPING_RATE_PER_SECOND,
       typingBurst: config.TYPING_BURST,
       receiptRatePerSecond: config.RECEIPT_RATE_PER_SECOND,

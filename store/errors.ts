@@ -7,6 +7,7 @@ export const STORE_ERRORS = {
   ERR_ROOM_PRECONDITION_FAILED: 'the room changed since the version given in If-Match',
   ERR_ROOM_DIRECT_IMMUTABLE: 'a direct room has exactly its two members; they cannot change',
   ERR_HISTORY_TRUNCATED: 'the requested history was removed by retention; resync from the oldest retained message',
+  ERR_UNAVAILABLE: 'the database is unreachable right now; retry shortly',
 } as const;
 
 export type StoreErrorCode = keyof typeof STORE_ERRORS;

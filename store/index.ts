@@ -1,6 +1,8 @@
 /** Data access shared by the bridge and the API: one module per table group, all on the `Db` port. */
 export type { Db, Queryable } from './db.js';
 export { openDb, type DbLocation } from './open-db.js';
+export { openPostgresDb, DEFAULT_CONNECT_TIMEOUT_MS, type PostgresOptions } from './postgres-db.js';
+export { isConnectionFailure, UNAVAILABLE_RETRY_AFTER_MS } from './unavailable.js';
 export { migrate, readMigrations } from './migrate.js';
 export { STORE_ERRORS, type StoreErrorCode } from './errors.js';
 export { createUser, getUser, missingUserIds, type User } from './users.js';

@@ -9,11 +9,19 @@ export interface DbLocation {
   databaseUrl?: string | undefined;
   /** PGlite files; undefined keeps PGlite in memory (tests). */
   pgliteDir?: string | undefined;
+  /** PostgreSQL: how long getting a connection may take before a call fails with ERR_UNAVAILABLE. */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDb(location: DbLocation): Promise<{ db: Db; appliedMigrations: string[] }> {
-  const db = location.databaseUrl !== undefined ? await openPostgresDb(location.databaseUrl) : await openPgliteDb(location.pgliteDir);
+  const db =
+    location.databaseUrl !== undefined
+      ? await openPostgresDb(
+          location.databaseUrl,
+          location.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: location.connectTimeoutMs },
+        )
+      : await openPgliteDb(location.pgliteDir);
   try {
     const appliedMigrations = await migrate(db, await readMigrations(MIGRATIONS_DIR));
     return { db, appliedMigrations };

@@ -21,6 +21,8 @@ export interface PresenceStore {
    * one caller (across nodes), which announces them offline.
    */
   sweepExpired(atMs: number): Promise<string[]>;
+  /** False while the store cannot be reached (its calls then fail with ERR_UNAVAILABLE). */
+  isHealthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export function createMemoryPresenceStore(now: () => number = Date.now): Presenc
     async sweepExpired(atMs) {
       return [...announcedOnline].filter((userId) => markOffline(userId, atMs));
     },
+    isHealthy: () => true,
     async close() {},
   };
 }

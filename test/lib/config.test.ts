@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       PUSH_CONCURRENCY: 32,
       PUSH_REQUEST_TIMEOUT_MS: 10_000,
       PUSH_MAX_ATTEMPTS: 8,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+      REDIS_COMMAND_TIMEOUT_MS: 2_000,
+      HEALTH_CHECK_TIMEOUT_MS: 1_000,
     });
   });
 
