@@ -1,6 +1,6 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline } from '../bridge/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
 import { listenOn } from '../lib/listen.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
@@ -30,7 +30,7 @@ const { api, port, brokerPort } = await (async () => {
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
   const pipeline = createSendPipeline(
     { db, port: brokerPort, log, metrics },
-    { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+    sendPipelineOptions(config),
   );
   const app = await buildApi({
     db,

@@ -9,6 +9,7 @@ import {
   createDeliveryWriter,
   createReceiptWriter,
   inProcessBrokerPort,
+  sendPipelineOptions,
   startBridge,
   type Bridge,
   type DeliveryWriter,
@@ -86,7 +87,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
     closers.unshift(() => push.close());
     const bridge = await startBridge(
       { db, port: inProcessBrokerPort(broker), log, metrics, onPushQueued: () => push.wake() },
-      { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+      sendPipelineOptions(config),
     );
     closers.unshift(() => bridge.close());
     const api = await buildApi({
