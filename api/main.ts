@@ -8,6 +8,7 @@ import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
 import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
+import { apiLimits } from './deps.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
@@ -28,10 +29,7 @@ const { api, port, brokerPort } = await (async () => {
     log,
   });
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const pipeline = createSendPipeline(
-    { db, port: brokerPort, log, metrics },
-    sendPipelineOptions(config),
-  );
+  const pipeline = createSendPipeline({ db, port: brokerPort, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
@@ -45,6 +43,7 @@ const { api, port, brokerPort } = await (async () => {
     log,
     metrics,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+    limits: apiLimits(config),
   });
   await app.ready();
   return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };

@@ -4,7 +4,7 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/index.js';
+import { apiLimits, buildApi } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
@@ -102,6 +102,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       log,
       metrics,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      limits: apiLimits(config),
       health: { broker: async () => !broker.aedes.closed },
     });
     closers.unshift(() => api.close());

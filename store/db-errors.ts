@@ -64,7 +64,11 @@ export function classifyDbError(error: unknown): DbErrorCode | undefined {
   const message = error instanceof Error ? error.message : '';
   if (LOST_CONNECTION_MESSAGES.some((text) => message.includes(text))) return 'ERR_DB_UNAVAILABLE';
   // Node's happy-eyeballs connect rejects with an AggregateError of one socket error per address.
-  if (error instanceof AggregateError && error.errors.length > 0 && error.errors.every((e) => classifyDbError(e) === 'ERR_DB_UNAVAILABLE')) {
+  if (
+    error instanceof AggregateError &&
+    error.errors.length > 0 &&
+    error.errors.every((e) => classifyDbError(e) === 'ERR_DB_UNAVAILABLE')
+  ) {
     return 'ERR_DB_UNAVAILABLE';
   }
   return undefined;
@@ -81,8 +85,7 @@ export function translateDbError(error: unknown): unknown {
   });
 }
 
-export const isDbError = (error: unknown, code: DbErrorCode): error is AppError<DbErrorCode> =>
-  isAppError(error) && error.code === code;
+export const isDbError = (error: unknown, code: DbErrorCode): error is AppError<DbErrorCode> => isAppError(error) && error.code === code;
 
 async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {

@@ -17,6 +17,7 @@ export {
   updateRoomMetadata,
   type MembershipChange,
   type Room,
+  type RoomPage,
   type RoomKind,
   type RoomWithMembers,
 } from './rooms.js';

@@ -65,6 +65,8 @@ export interface ChatClientOptions {
   /** Backoff of failed catch-up fetches. */
   fetchRetryBackoff?: BackoffOptions;
   restTimeoutMs?: number;
+  /** Rooms per GET /v1/rooms page when listing the user's rooms on connect (default: the API's maximum, 500). */
+  roomsPageLimit?: number;
   heartbeat?: HeartbeatPolicy;
   keepaliveSeconds?: number;
   pingTimeoutMs?: number;
@@ -126,7 +128,11 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
   const emitter = createEmitter<ChatClientEvents>((event, error) => log('warn', { event, err: String(error) }, 'app listener threw'));
   const rest = createRestClient(
     { getToken },
-    { apiUrl: options.apiUrl, ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }) },
+    {
+      apiUrl: options.apiUrl,
+      ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }),
+      ...(options.roomsPageLimit === undefined ? {} : { roomsPageLimit: options.roomsPageLimit }),
+    },
   );
   let malformed = 0;
   // Adaptive by default (DESIGN §8): starts at 4 min and learns the network's NAT timeout.

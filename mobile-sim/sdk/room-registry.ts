@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { BackoffOptions } from './backoff.js';
 import { createFollowedRoom, roomTopics, type FollowedRoom } from './followed-room.js';
 import { SUBACK_FAILURE, type MqttSession } from './mqtt-session.js';
-import type { RestClient } from './rest.js';
+import { roomPages, type RestClient } from './rest.js';
 import type { EpochChanged, HistoryTruncated } from './room-sync.js';
 
 export interface RoomState {
@@ -54,7 +54,7 @@ export interface RoomRegistry {
   ids(): string[];
   /** Follows a room the app named (if not yet), and learns its member version so the first send is not Nacked. */
   followNamed(roomId: string, state?: RoomState): FollowedRoom;
-  /** Follows every room GET /v1/rooms lists, and takes their member versions. */
+  /** Follows every room GET /v1/rooms lists (all its pages), and takes their member versions. */
   followListed(): Promise<void>;
   /** Subscribes `leadingTopic` and every followed room in one SUBSCRIBE; resolves with the SUBACK code of `leadingTopic`. */
   subscribeAll(session: MqttSession, leadingTopic: string): Promise<number>;
@@ -150,9 +150,12 @@ export function createRoomRegistry(deps: RoomRegistryDeps, options: RoomRegistry
     },
     async followListed() {
       try {
-        for (const info of await deps.rest.listRooms()) {
-          raiseVersion(info.id, info.memberVersion);
-          follow(info.id, { epoch: info.epoch }, info.memberVersion);
+        // Page by page: a user in thousands of rooms follows the first ones before the last page arrives, and keeps them if a later page fails.
+        for await (const page of roomPages(deps.rest)) {
+          for (const info of page) {
+            raiseVersion(info.id, info.memberVersion);
+            follow(info.id, { epoch: info.epoch }, info.memberVersion);
+          }
         }
       } catch (error) {
         deps.restFailed('listing rooms', error); // again on the next connect; inbox RoomEvents still add rooms meanwhile

@@ -268,7 +268,13 @@ describe('salvageSendIds', () => {
 describe('sendFieldWithInvalidUtf8', () => {
   /** A Send with `raw` bytes as the value of text field `field`. */
   function withRawText(field: number, raw: number[]): Uint8Array {
-    const ids = encodeSend({ roomId: 'room-1', clientMsgId: 'msg-1', roomVersion: 1, body: new Uint8Array([1]), contentType: 'text/plain' });
+    const ids = encodeSend({
+      roomId: 'room-1',
+      clientMsgId: 'msg-1',
+      roomVersion: 1,
+      body: new Uint8Array([1]),
+      contentType: 'text/plain',
+    });
     return new Uint8Array([...ids, (field << 3) | 2, raw.length, ...raw]);
   }
 
