@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { isAppError } from '../lib/errors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
+import { registerRateLimits } from './rate-limits.js';
 import { deviceRoutes } from './routes/devices.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
@@ -19,6 +20,7 @@ import { presenceRoutes } from './routes/presence.js';
 import { roomRoutes } from './routes/rooms.js';
 import { userRoutes } from './routes/users.js';
 import { ErrorBody } from './schemas.js';
+import { registerInputGuard } from './input-guard.js';
 
 /** Fastify's own error codes that are the client's fault, and what we call them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
@@ -27,6 +29,14 @@ const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_REQUEST_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_REQUEST_INVALID',
+};
+
+/**
+ * Typed database failures (store/db-errors.ts) that are not API codes themselves: a refused value
+ * is the request's fault. (An outage is ERR_UNAVAILABLE already, with its retryAfterMs.)
+ */
+const DB_FAILURES: Record<string, { code: ApiErrorCode; details?: Record<string, unknown> }> = {
+  ERR_DB_DATA_REJECTED: { code: 'ERR_REQUEST_INVALID' },
 };
 
 /**
@@ -63,10 +73,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerRateLimits(app, deps);
+  registerInputGuard(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorResponse(error);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
+    // Validation should have refused it before the database did: worth a look.
+    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
     const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
     // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
     if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
@@ -83,6 +97,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 }
 
 function errorResponse(error: FastifyError): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
+  const dbFailure = isAppError(error) ? DB_FAILURES[error.code] : undefined;
+  if (dbFailure !== undefined) {
+    const { code, details } = dbFailure;
+    const body = { code, message: API_ERRORS[code].description, ...(details === undefined ? {} : { details }) };
+    return { status: API_ERRORS[code].status, body: { error: body } };
+  }
   if (isAppError(error) && isApiErrorCode(error.code)) {
     const body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
     return { status: API_ERRORS[error.code].status, body: { error: body } };

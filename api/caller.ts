@@ -13,7 +13,18 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Callers already identified, per request: the rate limiter identifies a caller before its route does. */
+const identified = new WeakMap<FastifyRequest, Caller>();
+
 export function identifyCaller(request: FastifyRequest, deps: { adminToken: string; tokens: TokenService }): Caller {
+  const known = identified.get(request);
+  if (known !== undefined) return known;
+  const caller = verifyCredential(request, deps);
+  identified.set(request, caller);
+  return caller;
+}
+
+function verifyCredential(request: FastifyRequest, deps: { adminToken: string; tokens: TokenService }): Caller {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
   const credential = match?.[1];

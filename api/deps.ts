@@ -1,3 +1,4 @@
+import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
@@ -17,6 +18,25 @@ export interface PresenceReader {
   read(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenMs: number }>>;
 }
 
+/** The REST limits (README, "Limits and failure behaviour"). */
+export interface ApiLimits {
+  /** Requests per minute per user device, or per IP address without a valid credential. */
+  requestsPerMinute: number;
+  adminRequestsPerMinute: number;
+  /** Rooms one user may create per minute (and at once). */
+  roomCreatesPerMinute: number;
+  /** Members one POST /v1/rooms may name. */
+  roomCreateMaxMembers: number;
+}
+
+/** The REST limits from the configuration. */
+export const apiLimits = (config: Config): ApiLimits => ({
+  requestsPerMinute: config.API_RATE_PER_MINUTE,
+  adminRequestsPerMinute: config.API_ADMIN_RATE_PER_MINUTE,
+  roomCreatesPerMinute: config.ROOM_CREATE_PER_MINUTE,
+  roomCreateMaxMembers: config.ROOM_CREATE_MAX_MEMBERS,
+});
+
 export interface ApiDeps {
   db: Db;
   tokens: TokenService;
@@ -32,6 +52,9 @@ export interface ApiDeps {
   log: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;
+  limits: ApiLimits;
+  /** The clock of the room-creation limit (defaults to Date.now). */
+  now?: () => number;
   /** Readiness for /healthz besides the database (always checked): each named part answers true when healthy. */
   health?: Record<string, HealthCheck>;
   /** How long one health check may take before its part counts as down (default 1 s). */

@@ -7,7 +7,11 @@ import { AppError } from '../lib/errors.js';
 import { STORE_ERRORS } from '../store/index.js';
 
 export const API_ERRORS = {
-  ERR_REQUEST_INVALID: { status: 400, description: 'the body, query or path does not match the schema of the call' },
+  ERR_REQUEST_INVALID: {
+    status: 400,
+    description:
+      'the body, query, path or a header does not match the call: a wrong type, an integer out of range, a text with a NUL or a lone surrogate',
+  },
   ERR_REQUEST_INVALID_JSON: { status: 400, description: 'the body is not valid JSON' },
   ERR_REQUEST_TOO_LARGE: { status: 413, description: 'the body exceeds MAX_PAYLOAD_BYTES' },
   ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'the body is not application/json' },
@@ -37,7 +41,8 @@ export const API_ERRORS = {
   ERR_PUSH_TOKEN_NOT_FOUND: { status: 404, description: 'the device has no push token registered' },
   ERR_RATE_LIMITED: {
     status: 429,
-    description: 'the caller made too many requests; wait Retry-After seconds (details.retryAfterMs) and retry',
+    description:
+      'the caller made too many requests, created too many rooms, or its device sent too fast; wait Retry-After seconds (details.retryAfterMs) and retry',
   },
   ERR_UNAVAILABLE: {
     status: 503,

@@ -1,4 +1,4 @@
 /** The REST control plane. */
 export { buildApi } from './app.js';
-export type { ApiDeps, Publisher, SendOutcome } from './deps.js';
+export { apiLimits, type ApiDeps, type ApiLimits, type Publisher, type SendOutcome } from './deps.js';
 export { API_ERRORS, type ApiErrorCode } from './errors.js';

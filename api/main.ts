@@ -1,6 +1,6 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline } from '../bridge/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
 import { listenOn } from '../lib/listen.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
@@ -8,6 +8,7 @@ import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
 import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
+import { apiLimits } from './deps.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
@@ -28,10 +29,7 @@ const { api, port, brokerPort } = await (async () => {
     log,
   });
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const pipeline = createSendPipeline(
-    { db, port: brokerPort, log, metrics },
-    { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
-  );
+  const pipeline = createSendPipeline({ db, port: brokerPort, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
@@ -48,6 +46,7 @@ const { api, port, brokerPort } = await (async () => {
     // Presence is all this process keeps in Redis: without it GET /v1/presence answers 503, the rest works.
     health: config.REDIS_URL === undefined ? {} : { redis: { check: () => presence.isHealthy(), critical: false } },
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    limits: apiLimits(config),
   });
   await app.ready();
   return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };

@@ -2,12 +2,14 @@
 export { startBridge, type Bridge } from './bridge.js';
 export {
   createSendPipeline,
+  sendPipelineOptions,
   type SendPipeline,
   type SendPipelineDeps,
   type SendPipelineOptions,
   type SendResult,
 } from './send-pipeline.js';
 export { createBatcher, type Batcher } from './batcher.js';
+export { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './circuit-breaker.js';
 export type { BrokerPort, Sender, SendConsumer } from './broker-port.js';
 export { inProcessBrokerPort, type InProcessBroker } from './in-process-port.js';
 export { connectMqttBrokerPort, type MqttPortOptions } from './mqtt-port.js';

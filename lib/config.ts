@@ -86,6 +86,49 @@ export const ConfigSchema = Type.Object({
     default: 1_000,
     description: 'topic filters a client may subscribe to at once (a reconnect subscribes four per room)',
   }),
+  SEND_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100_000,
+    default: 5,
+    description: 'sends one device (MQTT or REST) may make per second, sustained; beyond, Nack RATE_LIMITED',
+  }),
+  SEND_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 20, description: 'sends one device may make at once' }),
+  SEND_QUEUE_MAX_MESSAGES: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: 'sends waiting for a database batch at most; beyond, Nack UNAVAILABLE',
+  }),
+  DB_PROBE_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 500,
+    description: 'while the database is unreachable, how often a batch of sends probes it (the rest are Nacked UNAVAILABLE)',
+  }),
+  API_RATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 1_200,
+    description: 'REST requests per minute per user device, or per IP address without a valid credential',
+  }),
+  API_ADMIN_RATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 60_000,
+    description: 'REST requests per minute with the admin credential',
+  }),
+  ROOM_CREATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 20,
+    description: 'rooms one user may create per minute (burst of the same size)',
+  }),
+  ROOM_CREATE_MAX_MEMBERS: Type.Integer({
+    minimum: 2,
+    maximum: 100_000,
+    default: 1_000,
+    description: 'members one POST /v1/rooms may name',
+  }),
   PRESENCE_REFRESH_MS: Type.Integer({
     minimum: 10,
     maximum: 600_000,
@@ -162,6 +205,23 @@ const PROVIDER_GROUPS = {
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 export type ConfigKey = keyof Config;
 
+/** Variables that are secrets: an error names them, never shows their value. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'ADMIN_TOKEN']);
+/** URLs may carry a password in their user info (`postgres://chat:pw@db/chat`) or query (`?password=pw`). */
+const URL_VARIABLE = /_URL$/;
+
+/** The value of `variable` as an error may show it: secrets hidden, URL credentials masked. */
+export function shownValue(variable: string, value: unknown): string {
+  const text = String(value);
+  if (SECRET_VARIABLES.has(variable)) return `(${text.length} characters, hidden)`;
+  if (!URL_VARIABLE.test(variable)) return JSON.stringify(text);
+  // Up to the last '@': a password with an unencoded '/', '#' or '@' in it is masked whole too.
+  const masked = text
+    .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?.*@/, (_all, scheme: string | undefined) => `${scheme ?? ''}***@`)
+    .replace(/((?:^|[?&;])(?:password|pass|pwd|secret|token)=)[^&;]*/gi, '$1***');
+  return JSON.stringify(masked);
+}
+
 const isIntegerVariable = (key: string): boolean =>
   (ConfigSchema.properties as Record<string, { type?: unknown }>)[key]?.type === 'integer';
 
@@ -177,7 +237,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
     throw new AppError(
       'ERR_CONFIG_INVALID',
-      `invalid configuration: ${notAnInteger} = ${JSON.stringify(raw[notAnInteger])}: must be a whole number`,
+      `invalid configuration: ${notAnInteger} = ${shownValue(notAnInteger, raw[notAnInteger])}: must be a whole number`,
       {
         details: { variable: notAnInteger },
       },
@@ -188,7 +248,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const first = errors[0];
   if (first !== undefined) {
     const variable = first.instancePath.replace(/^\//, '') || Object.keys(first.params ?? {}).join(',');
-    const shown = variable in raw ? ` = ${JSON.stringify(raw[variable])}` : '';
+    const shown = variable in raw ? ` = ${shownValue(variable, raw[variable])}` : '';
     throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${variable}${shown}: ${first.message}`, { details: { variable } });
   }
   const config = converted as Config;

@@ -4,11 +4,12 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/index.js';
+import { apiLimits, buildApi } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
   inProcessBrokerPort,
+  sendPipelineOptions,
   startBridge,
   type Bridge,
   type DeliveryWriter,
@@ -86,7 +87,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
     closers.unshift(() => push.close());
     const bridge = await startBridge(
       { db, port: inProcessBrokerPort(broker), log, metrics, onPushQueued: () => push.wake() },
-      { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+      sendPipelineOptions(config),
     );
     closers.unshift(() => bridge.close());
     const api = await buildApi({
@@ -109,6 +110,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
           : { redis: { check: () => broker.isStateHealthy() && presence.isHealthy(), critical: false } }),
       },
       healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+      limits: apiLimits(config),
     });
     closers.unshift(() => api.close());
     await api.ready();

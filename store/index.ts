@@ -2,9 +2,19 @@
 export type { Db, Queryable } from './db.js';
 export { openDb, type DbLocation } from './open-db.js';
 export { openPostgresDb, DEFAULT_CONNECT_TIMEOUT_MS, type PostgresOptions } from './postgres-db.js';
-export { isConnectionFailure, UNAVAILABLE_RETRY_AFTER_MS } from './unavailable.js';
 export { migrate, readMigrations } from './migrate.js';
 export { STORE_ERRORS, type StoreErrorCode } from './errors.js';
+export {
+  DB_ERRORS,
+  UNAVAILABLE_RETRY_AFTER_MS,
+  classifyDbError,
+  databaseUnavailable,
+  isConnectionFailure,
+  isDbError,
+  translateDbError,
+  withTypedErrors,
+  type DbErrorCode,
+} from './db-errors.js';
 export { createUser, getUser, missingUserIds, type User } from './users.js';
 export {
   addMember,
@@ -19,6 +29,7 @@ export {
   updateRoomMetadata,
   type MembershipChange,
   type Room,
+  type RoomPage,
   type RoomKind,
   type RoomWithMembers,
 } from './rooms.js';

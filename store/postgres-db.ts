@@ -2,7 +2,7 @@ import pg from 'pg';
 import { redactUrl } from '../lib/dependency-url.js';
 import { AppError } from '../lib/errors.js';
 import type { Db, Queryable } from './db.js';
-import { isConnectionFailure, translateConnectionFailure } from './unavailable.js';
+import { isConnectionFailure, translateDbError } from './db-errors.js';
 
 // int8 (seq, timestamps in ms) as JS numbers: they stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -39,7 +39,7 @@ export async function openPostgresDb(connectionString: string, options: Postgres
     try {
       return await pool.connect();
     } catch (error) {
-      throw translateConnectionFailure(error);
+      throw translateDbError(error);
     }
   }
 
@@ -61,7 +61,7 @@ export async function openPostgresDb(connectionString: string, options: Postgres
         return result;
       } catch (error) {
         if (lost === undefined) await conn.query('ROLLBACK').catch((rollbackError: Error) => (lost ??= rollbackError));
-        throw translateConnectionFailure(error);
+        throw translateDbError(error);
       } finally {
         conn.off('error', onError);
         // A client whose connection failed is destroyed rather than pooled for the next caller.
@@ -79,14 +79,14 @@ function queryable(conn: pg.Pool | pg.PoolClient): Queryable {
         const result = await conn.query(sql, params === undefined ? [] : [...params]);
         return { rows: result.rows as never[] };
       } catch (error) {
-        throw translateConnectionFailure(error);
+        throw translateDbError(error);
       }
     },
     async exec(sql) {
       try {
         await conn.query(sql); // no parameters: the simple protocol, which allows several statements
       } catch (error) {
-        throw translateConnectionFailure(error);
+        throw translateDbError(error);
       }
     },
   };

@@ -50,11 +50,11 @@ export async function getReadSeq(db: Queryable, roomId: string, userId: string):
   return Number(rows[0]?.readSeq ?? 0);
 }
 
-/** The read marks of `userId` in all of its rooms that have one, by room id (a room missing has read nothing). */
-export async function readSeqsOfUser(db: Queryable, userId: string): Promise<Map<string, number>> {
+/** The read marks of `userId` in `roomIds` that have one, by room id (a room missing has read nothing). */
+export async function readSeqsOfUser(db: Queryable, userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
   const { rows } = await db.query<{ roomId: string; readSeq: number }>(
-    'SELECT room_id AS "roomId", read_seq AS "readSeq" FROM read_receipts WHERE user_id = $1',
-    [userId],
+    'SELECT room_id AS "roomId", read_seq AS "readSeq" FROM read_receipts WHERE user_id = $1 AND room_id = ANY($2::text[])',
+    [userId, [...roomIds]],
   );
   return new Map(rows.map((row) => [row.roomId, Number(row.readSeq)]));
 }

@@ -104,12 +104,27 @@ export async function sharedRoomIds(db: Queryable, userId: string, otherUserId: 
   return rows.map((row) => row.roomId);
 }
 
-export async function listRoomsOfUser(db: Queryable, userId: string): Promise<Room[]> {
+export interface RoomPage {
+  rooms: Room[];
+  /** The id to pass as `after` for the next page; undefined on the last page. */
+  nextAfter: string | undefined;
+}
+
+/**
+ * A page of a user's rooms in id order, after the room id `after` (keyset pagination: a page
+ * costs the same wherever it starts, and rooms joined meanwhile never shift the pages). The
+ * user's membership rows come from `room_members_by_user`; one extra row tells whether more follow.
+ */
+export async function listRoomsOfUser(db: Queryable, userId: string, page: { after?: string; limit: number }): Promise<RoomPage> {
   const { rows } = await db.query<Room>(
-    `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id IN (SELECT room_id FROM room_members WHERE user_id = $1) ORDER BY created_at, id`,
-    [userId],
+    `SELECT ${ROOM_COLUMNS} FROM rooms
+     WHERE id IN (SELECT room_id FROM room_members WHERE user_id = $1 AND ($2::text IS NULL OR room_id > $2))
+     ORDER BY id LIMIT $3`,
+    [userId, page.after ?? null, page.limit + 1],
   );
-  return rows;
+  const more = rows.length > page.limit;
+  const rooms = more ? rows.slice(0, page.limit) : rows;
+  return { rooms, nextAfter: more ? rooms[rooms.length - 1]!.id : undefined };
 }
 
 /**

@@ -210,3 +210,37 @@ export function salvageSendIds(bytes: Uint8Array): { roomId: string; clientMsgId
   }
   return clientMsgId === '' ? undefined : { roomId, clientMsgId };
 }
+
+/** The text fields of Send by field number, under their proto names. */
+const SEND_TEXT_FIELD_NAMES: ReadonlyMap<number, string> = new Map([
+  [SEND_ROOM_ID_FIELD, 'room_id'],
+  [SEND_CLIENT_MSG_ID_FIELD, 'client_msg_id'],
+  [5, 'content_type'],
+]);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * For a Send that `decodeSend` refused: the proto name of the first text field whose bytes are
+ * not UTF-8 (proto3 strings must be; the generated decoder checks), so a Nack can name it.
+ */
+export function sendFieldWithInvalidUtf8(bytes: Uint8Array): string | undefined {
+  const reader = protobuf.Reader.create(bytes);
+  try {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const name = SEND_TEXT_FIELD_NAMES.get(tag >>> 3);
+      if (name === undefined || (tag & 7) !== WIRE_TYPE_LENGTH_DELIMITED) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      try {
+        strictUtf8.decode(reader.bytes());
+      } catch {
+        return name;
+      }
+    }
+  } catch {
+    // Damaged framing: no text field to blame.
+  }
+  return undefined;
+}

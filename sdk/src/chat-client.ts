@@ -58,7 +58,11 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
   const emitter = createEmitter<ChatClientEvents>((event, error) => log('warn', { event, err: String(error) }, 'app listener threw'));
   const rest = createRestClient(
     { getToken },
-    { apiUrl: options.apiUrl, ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }) },
+    {
+      apiUrl: options.apiUrl,
+      ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }),
+      ...(options.roomsPageLimit === undefined ? {} : { roomsPageLimit: options.roomsPageLimit }),
+    },
   );
   const waiter = createConnectWaiter();
   let malformed = 0;

@@ -14,7 +14,8 @@ import { spawnPlatform, type PlatformProcess } from '../support/platform-process
 import { rest } from '../support/rest-client.js';
 
 const ADMIN_TOKEN = 'crash-test-admin-token';
-const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'crash-test-jwt-secret-0123456789abcdef' };
+// One device floods SENDS sends: its send budget is raised, or the excess would be PUBACKed with a Nack RATE_LIMITED (answered, not stored).
+const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'crash-test-jwt-secret-0123456789abcdef', SEND_BURST: '1000' };
 const SENDS = 150;
 const KILL_AFTER_PUBACKS = 40;
 

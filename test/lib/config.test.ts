@@ -34,6 +34,14 @@ describe('loadConfig', () => {
       RECEIPT_BURST: 100,
       SUBSCRIBE_RATE_PER_SECOND: 20,
       SUBSCRIBE_BURST: 1_000,
+      SEND_RATE_PER_SECOND: 5,
+      SEND_BURST: 20,
+      SEND_QUEUE_MAX_MESSAGES: 10_000,
+      DB_PROBE_INTERVAL_MS: 500,
+      API_RATE_PER_MINUTE: 1_200,
+      API_ADMIN_RATE_PER_MINUTE: 60_000,
+      ROOM_CREATE_PER_MINUTE: 20,
+      ROOM_CREATE_MAX_MEMBERS: 1_000,
       RECEIPT_FLUSH_MS: 250,
       PRESENCE_REFRESH_MS: 10_000,
       PRESENCE_TTL_MS: 15_000,
@@ -142,6 +150,14 @@ describe('loadConfig', () => {
     ['PUSH_ACK_TIMEOUT_MS', '-1'],
     ['APNS_URL', 'ftp://apple'],
     ['FCM_URL', 'fcm.googleapis.com'],
+    ['SEND_RATE_PER_SECOND', '0'],
+    ['SEND_BURST', '0'],
+    ['SEND_QUEUE_MAX_MESSAGES', '0'],
+    ['DB_PROBE_INTERVAL_MS', '5'],
+    ['API_RATE_PER_MINUTE', '0'],
+    ['API_ADMIN_RATE_PER_MINUTE', '-5'],
+    ['ROOM_CREATE_PER_MINUTE', '0'],
+    ['ROOM_CREATE_MAX_MEMBERS', '1'],
   ])('rejects %s=%s with ERR_CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
@@ -191,5 +207,39 @@ describe('loadConfig', () => {
     const error = configError(env);
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.details).toEqual({ variable: missing });
+  });
+
+  describe('never shows a secret in its error', () => {
+    const secret = 'hunter2-super-secret-value';
+
+    it.each([
+      ['JWT_SECRET', 'short-secret'],
+      ['ADMIN_TOKEN', 'shorty'],
+    ])('names %s and its length, never its value', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.message).toContain(variable);
+      expect(error.message).toContain(`${value.length} characters`);
+      expect(error.message).not.toContain(value);
+      expect(JSON.stringify(error.details)).not.toContain(value);
+    });
+
+    it.each([
+      ['DATABASE_URL', `mysql://chat:${secret}@db/chat`],
+      ['DATABASE_URL', `mysql://db/chat?user=chat&password=${secret}`],
+      ['DATABASE_URL', `chat:${secret}@db/chat`],
+      ['DATABASE_URL', `mysql://chat:${secret}/with/slashes@db/chat`],
+      ['REDIS_URL', `http://:${secret}@cache:6379`],
+      ['BROKER_URL', `ftp://bridge:${secret}@broker`],
+      ['APNS_URL', `ftp://u:${secret}@apple`],
+    ])('masks the password in a bad %s (%s)', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.message).toContain(variable);
+      expect(error.message).not.toContain(secret);
+      expect(error.message).toContain('***');
+    });
+
+    it('still shows the rest of a bad URL, so the mistake can be found', () => {
+      expect(configError({ DATABASE_URL: `mysql://chat:${secret}@db/chat` }).message).toContain('"mysql://***@db/chat"');
+    });
   });
 });

@@ -12,6 +12,7 @@ import {
   encodeRoomEvent,
   encodeSend,
   salvageSendIds,
+  sendFieldWithInvalidUtf8,
   type InboxItem,
   type Message,
   type RoomEvent,
@@ -261,5 +262,34 @@ describe('salvageSendIds', () => {
   it('returns undefined for empty bytes and for garbage', () => {
     expect(salvageSendIds(new Uint8Array())).toBeUndefined();
     expect(salvageSendIds(new Uint8Array([0xff, 0xff, 0xff]))).toBeUndefined();
+  });
+});
+
+describe('sendFieldWithInvalidUtf8', () => {
+  /** A Send with `raw` bytes as the value of text field `field`. */
+  function withRawText(field: number, raw: number[]): Uint8Array {
+    const ids = encodeSend({
+      roomId: 'room-1',
+      clientMsgId: 'msg-1',
+      roomVersion: 1,
+      body: new Uint8Array([1]),
+      contentType: 'text/plain',
+    });
+    return new Uint8Array([...ids, (field << 3) | 2, raw.length, ...raw]);
+  }
+
+  it.each([
+    [1, 'room_id'],
+    [2, 'client_msg_id'],
+    [5, 'content_type'],
+  ])('names field %i (%s) when its bytes are not UTF-8, which decodeSend refuses', (field, name) => {
+    const bad = withRawText(field, [0x61, 0xc3, 0x28]);
+    expect(() => decodeSend(bad)).toThrow();
+    expect(sendFieldWithInvalidUtf8(bad)).toBe(name);
+  });
+
+  it('blames no field in a valid Send, nor the body (bytes may be anything)', () => {
+    expect(sendFieldWithInvalidUtf8(withRawText(5, [0xe2, 0x82, 0xac]))).toBeUndefined();
+    expect(sendFieldWithInvalidUtf8(withRawText(4, [0xff, 0xfe]))).toBeUndefined();
   });
 });

@@ -20,7 +20,7 @@ import {
   TypingState,
   typingTopic,
 } from '@mqtt-chat/protocol';
-import { truncateHistory } from '../../store/index.js';
+import { createRoom, truncateHistory } from '../../store/index.js';
 import { TestDevice, type Observation } from '../support/device.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createTestClient, FAST, range, type TestClient } from './support/sdk-client.js';
@@ -117,6 +117,16 @@ describe('SDK chat client against the platform', () => {
     await alice.client.send(room.id, 'welcome carol');
     await carol.until(() => carol.client.lastSeq(room.id) === 2, 'the live message');
     expect(carol.texts(room.id)).toEqual(['before carol', 'welcome carol']);
+  });
+
+  it('follows every room of a user in more rooms than one GET /v1/rooms page (the API pages at 100 by default)', async () => {
+    const daveId = await user('dave');
+    const roomIds: string[] = [];
+    for (let i = 0; i < 101; i += 1)
+      roomIds.push((await createRoom(platform.db, { kind: 'group', name: `r${i}`, memberIds: [daveId] })).id);
+    const dave = await connected(daveId, { roomsPageLimit: 40 });
+    await Promise.all(roomIds.map((roomId) => dave.untilSubscribed(roomId)));
+    expect(dave.client.rooms().map((room) => room.id).sort()).toEqual(roomIds.sort());
   });
 
   it('queues a send issued while offline and delivers it once the connection is back', async () => {
