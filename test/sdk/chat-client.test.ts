@@ -126,7 +126,12 @@ describe('SDK chat client against the platform', () => {
       roomIds.push((await createRoom(platform.db, { kind: 'group', name: `r${i}`, memberIds: [daveId] })).id);
     const dave = await connected(daveId, { roomsPageLimit: 40 });
     await Promise.all(roomIds.map((roomId) => dave.untilSubscribed(roomId)));
-    expect(dave.client.rooms().map((room) => room.id).sort()).toEqual(roomIds.sort());
+    expect(
+      dave.client
+        .rooms()
+        .map((room) => room.id)
+        .sort(),
+    ).toEqual(roomIds.sort());
   });
 
   it('queues a send issued while offline and delivers it once the connection is back', async () => {
