@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { redactUrl } from './dependency-url.js';
 import { AppError } from './errors.js';
 
 const Port = (defaultPort: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
@@ -214,12 +215,7 @@ const URL_VARIABLE = /_URL$/;
 export function shownValue(variable: string, value: unknown): string {
   const text = String(value);
   if (SECRET_VARIABLES.has(variable)) return `(${text.length} characters, hidden)`;
-  if (!URL_VARIABLE.test(variable)) return JSON.stringify(text);
-  // Up to the last '@': a password with an unencoded '/', '#' or '@' in it is masked whole too.
-  const masked = text
-    .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?.*@/, (_all, scheme: string | undefined) => `${scheme ?? ''}***@`)
-    .replace(/((?:^|[?&;])(?:password|pass|pwd|secret|token)=)[^&;]*/gi, '$1***');
-  return JSON.stringify(masked);
+  return JSON.stringify(URL_VARIABLE.test(variable) ? redactUrl(text) : text);
 }
 
 const isIntegerVariable = (key: string): boolean =>

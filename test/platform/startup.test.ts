@@ -89,7 +89,7 @@ describe('platform start-up', () => {
     const { code, stderr, stdout } = await startWith({ REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}`, LOG_LEVEL: 'warn' });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(
-      `error: REDIS_URL: cannot reach Redis at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+      `error: REDIS_URL: cannot reach Redis at redis://***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     expect(stdout).toBe('');
   });
@@ -102,7 +102,7 @@ describe('platform start-up', () => {
     });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(
-      `error: DATABASE_URL: cannot reach PostgreSQL at postgres://chat:***@127.0.0.1:${port}/chat: connect ECONNREFUSED 127.0.0.1:${port}`,
+      `error: DATABASE_URL: cannot reach PostgreSQL at postgres://***@127.0.0.1:${port}/chat: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     expect(stdout).toBe('');
   });
