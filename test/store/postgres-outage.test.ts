@@ -80,7 +80,7 @@ describe('PostgreSQL adapter against a server that never answers', () => {
     const error = await failureOf(openPostgresDb(`postgres://chat:s3cret-pw@127.0.0.1:${port}/chat`, { connectTimeoutMs: 300 }));
     expect(error).toMatchObject({
       code: 'ERR_UNAVAILABLE',
-      message: expect.stringContaining(`PostgreSQL at postgres://chat:***@127.0.0.1:${port}/chat`),
+      message: expect.stringContaining(`PostgreSQL at postgres://***@127.0.0.1:${port}/chat`),
     });
     expect(error?.message).not.toContain('s3cret-pw');
   });
