@@ -2,15 +2,17 @@
  * The platform's MQTT broker: Aedes with JWT auth, the topic ACL, the forward guard and
  * membership kept current by RoomEvents, listening on TCP and WebSocket.
  */
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { ALL_ROOM_EVENT_TOPICS, RoomEventKind, decodeRoomEvent } from '../schema/index.js';
 import { installHooks, type DeliveryHandler, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
+import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
+import { createDisconnectReporter } from './disconnects.js';
 import { identityOf } from './identity.js';
-import { startListeners } from './listeners.js';
+import { startListeners, type ListenerKind, type ListenerPort } from './listeners.js';
 import { createMembershipCache, type MembershipSource } from './membership-cache.js';
 import { brokerState, type BrokerStateKind } from './persistence.js';
 import { startPresenceTracker, type PresenceState } from './presence-tracker.js';
@@ -19,10 +21,17 @@ import { createTokenExpiry } from './token-expiry.js';
 
 export interface BrokerOptions {
   host: string;
-  mqttPort: number;
-  wsPort: number;
+  ports: Record<ListenerKind, ListenerPort>;
+  /** The TLS listeners' certificate and key files; without them mqtts and wss stay off. */
+  tls: { certFile: string; keyFile: string } | undefined;
   maxPayloadBytes: number;
   keepaliveLimitSeconds: number;
+  connectTimeoutMs: number;
+  maxPendingConnects: number;
+  connectRatePerSecond: number;
+  connectBurst: number;
+  maxOutgoingBytes: number;
+  maxUnackedDeliveries: number;
   redisUrl: string | undefined;
   typingRatePerSecond: number;
   typingBurst: number;
@@ -48,8 +57,8 @@ export interface PublishOptions {
 
 export interface PlatformBroker {
   readonly aedes: Aedes;
-  readonly mqttPort: number;
-  readonly wsPort: number;
+  /** The bound port of every listener that is on (mqtt, ws, and with TLS mqtts, wss). */
+  readonly ports: Partial<Record<ListenerKind, number>>;
   readonly stateKind: BrokerStateKind;
   /** Route every device send through `handler` before its PUBACK (the in-process bridge). */
   setSendHandler(handler: SendHandler): void;
@@ -58,23 +67,25 @@ export interface PlatformBroker {
   /** Hand every PUBACK of a room Message by a device to `handler` (the push worker's delivery evidence). */
   setDeliveryHandler(handler: DeliveryHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  /** Re-reads TLS_CERT_FILE and TLS_KEY_FILE for new connections (SIGHUP); throws, keeping the old ones, when they are unusable. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
 // Long enough for client ids `{userId}:{deviceId}` of two 64-character ids.
 const MAX_CLIENT_ID_LENGTH = 129;
-// Room deliveries one connection may leave unacknowledged before the oldest are forgotten (a
-// forgotten one only means its member may get a push for a message it did receive).
-const MAX_UNACKED_PER_CLIENT = 1024;
 
 export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Promise<PlatformBroker> {
   const log = deps.log.child({ module: 'broker' });
   const state = brokerState(options.redisUrl);
   const aedes = await Aedes.createBroker({
     ...state.options,
-    keepaliveLimit: options.keepaliveLimitSeconds,
+    // The connect gate checks the keepalive (Aedes would answer an out-of-range one with code 6, which MQTT 3.1.1 lacks).
+    keepaliveLimit: 0,
+    connectTimeout: options.connectTimeoutMs,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
   });
+  const reportDisconnect = createDisconnectReporter({ log, metrics: deps.metrics });
   const membership = createMembershipCache(deps.membership);
   let sendHandler: SendHandler | undefined;
   let receiptHandler: ReceiptHandler | undefined;
@@ -86,10 +97,28 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     sendHandler: () => sendHandler,
     receiptHandler: () => receiptHandler,
     deliveryHandler: () => deliveryHandler,
-    deliveryAcks: createDeliveryAcks({ maxUnackedPerClient: MAX_UNACKED_PER_CLIENT }),
+    deliveryAcks: createDeliveryAcks({
+      maxUnackedPerClient: options.maxUnackedDeliveries,
+      // A connection that reads but does not acknowledge holds deliveries the push worker waits on: end it.
+      tooManyUnacked: (source) => {
+        const client = source as unknown as Client;
+        reportDisconnect('unacked_deliveries', { clientId: client.id, maxUnackedDeliveries: options.maxUnackedDeliveries });
+        setImmediate(() => client.close());
+      },
+    }),
     typingLimiter,
     log,
   });
+  installConnectGate(
+    aedes,
+    createConnectPolicy({
+      keepaliveLimitSeconds: options.keepaliveLimitSeconds,
+      ratePerSecond: options.connectRatePerSecond,
+      burst: options.connectBurst,
+      now: Date.now,
+    }),
+    log,
+  );
 
   const publish = (topic: string, payload: Uint8Array, publishOptions: PublishOptions): Promise<void> =>
     new Promise((resolve, reject) =>
@@ -113,7 +142,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   const tokenExpiry = createTokenExpiry({
     now: Date.now,
     expired: (client) => {
-      log.info({ clientId: client.id }, 'token expired: connection closed');
+      reportDisconnect('token_expired', { clientId: client.id });
       client.close();
     },
   });
@@ -137,6 +166,11 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     if (packet.returnCode !== 0) deps.metrics.mqttConnectsRefused.inc({ reason: String(packet.returnCode) });
   });
   aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'client error'));
+  aedes.on('keepaliveTimeout', (client) => reportDisconnect('keepalive_timeout', { clientId: client.id }));
+  aedes.on('connectionError', (_client, error) => {
+    // Aedes' wording for its connectTimeout (aedes/lib/client.js); other connection errors are the client's.
+    if (error.message === 'connect did not arrive in time') reportDisconnect('connect_timeout', {});
+  });
 
   await new Promise<void>((resolve) =>
     aedes.subscribe(
@@ -165,17 +199,16 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
 
   let listeners;
   try {
-    listeners = await startListeners(aedes, options, log);
+    listeners = await startListeners(aedes, options, { log, metrics: deps.metrics, reportDisconnect });
   } catch (error) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw error;
   }
-  log.info({ mqttPort: listeners.mqttPort, wsPort: listeners.wsPort, state: state.kind }, 'broker listening');
+  log.info({ ports: listeners.ports, state: state.kind }, 'broker listening');
 
   return {
     aedes,
-    mqttPort: listeners.mqttPort,
-    wsPort: listeners.wsPort,
+    ports: listeners.ports,
     stateKind: state.kind,
     setSendHandler(handler) {
       sendHandler = handler;
@@ -187,6 +220,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
       deliveryHandler = handler;
     },
     publish,
+    reloadTls: () => listeners.reloadTls(),
     async close() {
       presence.stop();
       tokenExpiry.close();

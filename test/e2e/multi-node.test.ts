@@ -54,7 +54,7 @@ describe.skipIf(!available)('two broker nodes on one Redis and one PostgreSQL', 
 
   async function deviceOn(node: number, userId: string): Promise<TestDevice> {
     const { token } = await admin(node, 'POST', '/v1/tokens', { userId, deviceId: 'phone' });
-    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt, userId, 'phone', token);
+    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt!, userId, 'phone', token);
     devices.push(d);
     return d;
   }
