@@ -28,7 +28,11 @@ export interface ConnectPolicyOptions {
  * so, as Mosquitto does with `max_keepalive`, a keepalive of 0 or above the limit is refused with
  * CONNACK 2. Every accepted connection thus times out within 1.5 x its keepalive of silence.
  */
-export function createConnectPolicy(options: ConnectPolicyOptions): { decide(keepaliveSeconds: number): ConnectVerdict } {
+export interface ConnectPolicy {
+  decide: (keepaliveSeconds: number) => ConnectVerdict;
+}
+
+export function createConnectPolicy(options: ConnectPolicyOptions): ConnectPolicy {
   const bucket = createTokenBuckets({ ratePerSecond: options.ratePerSecond, burst: options.burst, now: options.now });
   return {
     decide(keepaliveSeconds) {
@@ -46,7 +50,7 @@ export function createConnectPolicy(options: ConnectPolicyOptions): { decide(kee
  * close (aedes/lib/handlers/connect.js). So the verdict is taken in `preConnect` (before any
  * session work) and delivered by wrapping the authenticate hook already installed.
  */
-export function installConnectGate(aedes: Aedes, policy: ReturnType<typeof createConnectPolicy>, log: Logger): void {
+export function installConnectGate(aedes: Aedes, policy: ConnectPolicy, log: Logger): void {
   const refusals = new WeakMap<Client, AuthenticateError>();
   aedes.preConnect = (client, packet, done) => {
     const verdict = policy.decide(packet.keepalive ?? 0);

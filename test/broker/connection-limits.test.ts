@@ -24,8 +24,7 @@ describe('connect policy', () => {
   const policy = (now: () => number) => createConnectPolicy({ keepaliveLimitSeconds: 60, ratePerSecond: 2, burst: 3, now });
 
   it('refuses keepalive 0 and keepalives above the limit with CONNACK 2, without taking from the rate', () => {
-    let nowMs = 0;
-    const decide = policy(() => nowMs).decide;
+    const decide = policy(() => 0).decide;
     expect([decide(0), decide(61)]).toEqual([
       { accept: false, returnCode: 2, reason: 'keepalive' },
       { accept: false, returnCode: 2, reason: 'keepalive' },
