@@ -48,6 +48,10 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
+/** The client id of the connection's CONNECT, if one came: Aedes sets `conn.client` (aedes/lib/client.js). */
+const clientIdOf = (connection: Duplex): string | undefined =>
+  (connection as Duplex & { client?: { id?: string | null } }).client?.id ?? undefined;
+
 const VARIABLE: Record<ListenerKind, string> = { mqtt: 'MQTT_PORT', ws: 'WS_PORT', mqtts: 'MQTTS_PORT', wss: 'WSS_PORT' };
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
@@ -89,7 +93,9 @@ export async function startListeners(
 
   const handleMqtt = (socket: Socket) => {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const connection = guardFrames(socket, limits, (reason) => deps.reportDisconnect(reason, { remote, transport: 'tcp', ...limits }));
+    const connection: Duplex = guardFrames(socket, limits, (reason) =>
+      deps.reportDisconnect(reason, { clientId: clientIdOf(connection), remote, transport: 'tcp', ...limits }),
+    );
     keyOfConnection.set(connection, connectionKey(socket));
     aedes.handle(connection);
   };
@@ -109,8 +115,8 @@ export async function startListeners(
     const key = connectionKey(socket as Socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const connection = webSocketConnection(ws, limits, (reason) =>
-        deps.reportDisconnect(reason, { remote, transport: 'websocket', ...limits }),
+      const connection: Duplex = webSocketConnection(ws, limits, (reason) =>
+        deps.reportDisconnect(reason, { clientId: clientIdOf(connection), remote, transport: 'websocket', ...limits }),
       );
       keyOfConnection.set(connection, key);
       aedes.handle(connection, req);

@@ -98,6 +98,7 @@ describe('limits on a running broker', () => {
     const { userId, token, room } = await member(platform, 'live');
     const live = await TestDevice.connect(platform.endpoints.mqtt, userId, 'phone', token);
     await live.joinRoom(room.id);
+    const liveWs = await TestDevice.connect(platform.endpoints.ws, userId, 'laptop', await platform.tokenFor(userId, 'laptop'));
     const refusedBefore = await counter(platform, 'mqttConnectsRefused', 'pending_handshakes');
     const timedOutBefore = await counter(platform, 'mqttDisconnects', 'connect_timeout');
     // Six handshakes that never finish, four allowed: which two are closed on arrival depends on the order the listeners accept them.
@@ -110,8 +111,11 @@ describe('limits on a running broker', () => {
     await Promise.all(idle.map((i) => i.closed));
     await expect.poll(() => counter(platform, 'mqttDisconnects', 'connect_timeout')).toBe(timedOutBefore + 4);
     expect(await counter(platform, 'mqttConnectsRefused', 'pending_handshakes')).toBe(refusedBefore + 2);
+    // Sessions older than CONNECT_TIMEOUT_MS are not touched by it (a WebSocket's HTTP timeouts end at the upgrade).
+    await liveWs.send(room.id, 'ws-after-timeouts', room.memberVersion, 'still here');
+    await liveWs.waitForAck('ws-after-timeouts');
     const next = await TestDevice.connect(platform.endpoints.mqtt, userId, 'tablet', await platform.tokenFor(userId, 'tablet'));
-    await Promise.all([live.close(), next.close()]);
+    await Promise.all([live.close(), liveWs.close(), next.close()]);
   });
 });
 

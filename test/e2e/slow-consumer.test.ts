@@ -46,7 +46,7 @@ const FLOOD_WARM_UP_SENDS = 30;
  * socket's buffers fill at any rate), while a flood at the database's full speed would make the
  * canaries measure the machine's spare CPU rather than the broker.
  */
-const FLOOD_PACE_MS = 10;
+const FLOOD_PACE_MS = 20;
 const ATTACK_ROUNDS = 3;
 const P99_LIMIT_MS = 100;
 /**
@@ -99,6 +99,12 @@ const tokenFor = async (userId: string, deviceId = 'phone'): Promise<string> =>
   (await admin('POST', '/v1/tokens', { userId, deviceId })).token;
 const createRoom = async (members: string[]): Promise<{ id: string; memberVersion: number }> =>
   admin('POST', '/v1/rooms', { name: 'r', kind: 'group', members });
+
+/** chat_mqtt_disconnects_total{reason="outgoing_bytes"} as the platform's /metrics shows it. */
+async function slowConsumerDisconnects(): Promise<number> {
+  const text = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+  return Number(/^chat_mqtt_disconnects_total\{reason="outgoing_bytes"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
@@ -220,6 +226,7 @@ async function attack(
     while (!presence.slice(seen).includes(online)) await once(presenceUpdates, 'update');
   };
   const flood = await makeFlood(attacker);
+  const countedBefore = await slowConsumerDisconnects();
   await flood(attacker, 'warm-up', { count: FLOOD_WARM_UP_SENDS });
   const canaries = await startCanaries();
   let disconnects = 0;
@@ -248,6 +255,8 @@ async function attack(
     await watcher.close();
   }
   const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  // Each cut-off was the outgoing cap, counted with its reason.
+  expect(await slowConsumerDisconnects()).toBe(countedBefore + disconnects);
   return {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
