@@ -59,7 +59,8 @@ export function createDeliveryAcks(options: {
       unacked.set(client, pending);
       pending.delete(messageId); // an id reused after wrapping: the old packet was never acknowledged
       pending.set(messageId, delivery);
-      // A half-open connection acknowledges nothing: bound what it can make us hold.
+      // A half-open (or misbehaving) connection acknowledges nothing: bound what it can make us
+      // hold, and report it once so the broker ends it (its device reconnects and fills the gap).
       if (pending.size > options.maxUnackedPerClient) {
         pending.delete(pending.keys().next().value!);
         if (!overflowed.has(client)) {
