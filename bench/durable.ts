@@ -138,7 +138,7 @@ async function benchDatabase(options: BenchOptions, database: BenchDatabase): Pr
   try {
     const load = await startLoad({
       target: 'platform',
-      mqttUrl: fixture.platform.endpoints.mqtt,
+      mqttUrl: fixture.platform.endpoints.mqtt!, // MQTT_PORT is never off here
       clients: [...fixture.clients],
       bodyBytes: options.bodyBytes,
     });

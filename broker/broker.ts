@@ -3,14 +3,16 @@
  * membership kept current by RoomEvents, listening on TCP and WebSocket.
  */
 import type { EventEmitter } from 'node:events';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { installHooks, type DeliveryHandler, type ReceiptHandler, type SendHandler } from './aedes-hooks.js';
+import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
+import { createDisconnectReporter } from './disconnects.js';
 import { identityOf } from './identity.js';
-import { startListeners } from './listeners.js';
+import { startListeners, type ListenerKind, type ListenerPort } from './listeners.js';
 import { createMembershipCache, DEFAULT_LAST_SEQ_REFRESH_MS, type MembershipSource } from './membership-cache.js';
 import { openBrokerState, type BrokerStateKind } from './persistence.js';
 import { createPresenceGuard, DEFAULT_ROOMS_PER_WATCH, type PresenceGuardDeps } from './presence-guard.js';
@@ -21,10 +23,17 @@ import { createTokenExpiry } from './token-expiry.js';
 
 export interface BrokerOptions {
   host: string;
-  mqttPort: number;
-  wsPort: number;
+  ports: Record<ListenerKind, ListenerPort>;
+  /** The TLS listeners' certificate and key files; without them mqtts and wss stay off. */
+  tls: { certFile: string; keyFile: string } | undefined;
   maxPayloadBytes: number;
   keepaliveLimitSeconds: number;
+  connectTimeoutMs: number;
+  maxPendingConnects: number;
+  connectRatePerSecond: number;
+  connectBurst: number;
+  maxOutgoingBytes: number;
+  maxUnackedDeliveries: number;
   redisUrl: string | undefined;
   /** How long one Redis command may go unanswered before it fails (a hung Redis must not hang CONNECTs). */
   redisCommandTimeoutMs: number;
@@ -56,8 +65,8 @@ export interface PublishOptions {
 
 export interface PlatformBroker {
   readonly aedes: Aedes;
-  readonly mqttPort: number;
-  readonly wsPort: number;
+  /** The bound port of every listener that is on (mqtt, ws, and with TLS mqtts, wss). */
+  readonly ports: Partial<Record<ListenerKind, number>>;
   readonly stateKind: BrokerStateKind;
   /** False while the broker's shared state (Redis) is unreachable: it still serves its own clients, but not across nodes. */
   isStateHealthy(): boolean;
@@ -68,14 +77,13 @@ export interface PlatformBroker {
   /** Hand every PUBACK of a room Message by a device to `handler` (the push worker's delivery evidence). */
   setDeliveryHandler(handler: DeliveryHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  /** Re-reads TLS_CERT_FILE and TLS_KEY_FILE for new connections (SIGHUP); throws, keeping the old ones, when they are unusable. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
 // Long enough for client ids `{userId}:{deviceId}` of two 64-character ids.
 const MAX_CLIENT_ID_LENGTH = 129;
-// Room deliveries one connection may leave unacknowledged before the oldest are forgotten (a
-// forgotten one only means its member may get a push for a message it did receive).
-const MAX_UNACKED_PER_CLIENT = 1024;
 
 export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Promise<PlatformBroker> {
   const log = deps.log.child({ module: 'broker' });
@@ -86,7 +94,9 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   );
   const aedes = await Aedes.createBroker({
     ...state.options,
-    keepaliveLimit: options.keepaliveLimitSeconds,
+    // The connect gate checks the keepalive (Aedes would answer an out-of-range one with code 6, which MQTT 3.1.1 lacks).
+    keepaliveLimit: 0,
+    connectTimeout: options.connectTimeoutMs,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
   }).catch(async (error: unknown) => {
     await state.close();
@@ -95,6 +105,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   // Aedes reports failures of its own background work here (a Will sweep, an offline enqueue); unheard, each would end the process.
   // (Aedes emits 'error' but its types do not declare it.)
   (aedes as unknown as EventEmitter).on('error', (error: Error) => log.warn({ err: error.message }, 'broker background task failed'));
+  const reportDisconnect = createDisconnectReporter({ log, metrics: deps.metrics });
   const membership = createMembershipCache(deps.membership, { now: Date.now, lastSeqRefreshMs: DEFAULT_LAST_SEQ_REFRESH_MS });
   const presenceGuard = createPresenceGuard({ membership, sharedRoomIds: deps.sharedRoomIds }, { roomsPerWatch: DEFAULT_ROOMS_PER_WATCH });
   let sendHandler: SendHandler | undefined;
@@ -107,13 +118,31 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     sendHandler: () => sendHandler,
     receiptHandler: () => receiptHandler,
     deliveryHandler: () => deliveryHandler,
-    deliveryAcks: createDeliveryAcks({ maxUnackedPerClient: MAX_UNACKED_PER_CLIENT }),
+    deliveryAcks: createDeliveryAcks({
+      maxUnackedPerClient: options.maxUnackedDeliveries,
+      // A connection that reads but does not acknowledge holds deliveries the push worker waits on: end it.
+      tooManyUnacked: (source) => {
+        const client = source as unknown as Client;
+        reportDisconnect('unacked_deliveries', { clientId: client.id, maxUnackedDeliveries: options.maxUnackedDeliveries });
+        setImmediate(() => client.close());
+      },
+    }),
     typingLimiter,
     receiptLimiter: createTokenBuckets({ ratePerSecond: options.receiptRatePerSecond, burst: options.receiptBurst, now: Date.now }),
     subscribeLimiter: createTokenBuckets({ ratePerSecond: options.subscribeRatePerSecond, burst: options.subscribeBurst, now: Date.now }),
     presenceGuard,
     log,
   });
+  installConnectGate(
+    aedes,
+    createConnectPolicy({
+      keepaliveLimitSeconds: options.keepaliveLimitSeconds,
+      ratePerSecond: options.connectRatePerSecond,
+      burst: options.connectBurst,
+      now: Date.now,
+    }),
+    log,
+  );
 
   const publish = (topic: string, payload: Uint8Array, publishOptions: PublishOptions): Promise<void> =>
     new Promise((resolve, reject) =>
@@ -137,7 +166,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   const tokenExpiry = createTokenExpiry({
     now: Date.now,
     expired: (client) => {
-      log.info({ clientId: client.id }, 'token expired: connection closed');
+      reportDisconnect('token_expired', { clientId: client.id });
       client.close();
     },
   });
@@ -161,23 +190,27 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     if (packet.returnCode !== 0) deps.metrics.mqttConnectsRefused.inc({ reason: String(packet.returnCode) });
   });
   aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'client error'));
+  aedes.on('keepaliveTimeout', (client) => reportDisconnect('keepalive_timeout', { clientId: client.id }));
+  aedes.on('connectionError', (_client, error) => {
+    // Aedes' wording for its connectTimeout (aedes/lib/client.js); other connection errors are the client's.
+    if (error.message === 'connect did not arrive in time') reportDisconnect('connect_timeout', {});
+  });
 
   await followRooms(aedes, { membership, presenceGuard, log });
 
   let listeners;
   try {
-    listeners = await startListeners(aedes, options, log);
+    listeners = await startListeners(aedes, options, { log, metrics: deps.metrics, reportDisconnect });
   } catch (error) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await state.close();
     throw error;
   }
-  log.info({ mqttPort: listeners.mqttPort, wsPort: listeners.wsPort, state: state.kind }, 'broker listening');
+  log.info({ ports: listeners.ports, state: state.kind }, 'broker listening');
 
   return {
     aedes,
-    mqttPort: listeners.mqttPort,
-    wsPort: listeners.wsPort,
+    ports: listeners.ports,
     stateKind: state.kind,
     isStateHealthy: () => state.isHealthy(),
     setSendHandler(handler) {
@@ -190,6 +223,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
       deliveryHandler = handler;
     },
     publish,
+    reloadTls: () => listeners.reloadTls(),
     async close() {
       presence.stop();
       tokenExpiry.close();

@@ -10,9 +10,22 @@ import { AppError } from './errors.js';
 
 const Port = (defaultPort: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
+/** A listener that can be turned off: `off`, or a port (0 picks a free one). */
+export const LISTENER_OFF = 'off';
+const ListenerPort = (defaultPort: number, description: string) =>
+  Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal(LISTENER_OFF)], { default: defaultPort, description });
+const TLS_PORTS = ['MQTTS_PORT', 'WSS_PORT'] as const;
+const LISTENER_PORTS = ['MQTT_PORT', 'WS_PORT', ...TLS_PORTS] as const;
+
 export const ConfigSchema = Type.Object({
-  MQTT_PORT: Port(1883, 'MQTT over TCP; 0 picks a free port'),
-  WS_PORT: Port(8083, 'MQTT over WebSocket at path /mqtt; 0 picks a free port'),
+  MQTT_PORT: ListenerPort(1883, 'MQTT over TCP; 0 picks a free port, off turns it off'),
+  WS_PORT: ListenerPort(8083, 'MQTT over WebSocket at path /mqtt; 0 picks a free port, off turns it off'),
+  MQTTS_PORT: ListenerPort(8883, 'MQTT over TLS, with TLS_CERT_FILE and TLS_KEY_FILE; 0 picks a free port, off turns it off'),
+  WSS_PORT: ListenerPort(8084, 'MQTT over secure WebSocket at /mqtt, with TLS_CERT_FILE and TLS_KEY_FILE; off turns it off'),
+  TLS_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate chain of the TLS listeners (reloaded on SIGHUP)' }),
+  ),
+  TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of TLS_CERT_FILE (reloaded on SIGHUP)' })),
   API_PORT: Port(3000, 'REST control plane; 0 picks a free port'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every listener binds to' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),
@@ -50,10 +63,41 @@ export const ConfigSchema = Type.Object({
     description: 'largest MQTT packet and REST body accepted',
   }),
   KEEPALIVE_LIMIT_SECONDS: Type.Integer({
-    minimum: 0,
+    minimum: 1,
     maximum: 65_535,
     default: 1_800,
-    description: 'longest MQTT keepalive a client may ask for (0: any)',
+    description: 'longest MQTT keepalive a client may ask for; keepalive 0 (never time out) is refused too',
+  }),
+  CONNECT_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 10_000,
+    description: 'how long a new connection has to complete its CONNECT (and a WebSocket its HTTP upgrade) before it is closed',
+  }),
+  MAX_PENDING_CONNECTS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1_000,
+    description: 'connections accepted but not yet authenticated at once, per node; more are closed on arrival',
+  }),
+  CONNECT_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1_000_000,
+    default: 500,
+    description: 'CONNECTs a node accepts per second, sustained; beyond that CONNACK 3 (server unavailable)',
+  }),
+  CONNECT_BURST: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000, description: 'CONNECTs a node accepts at once' }),
+  MAX_OUTGOING_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1_073_741_824,
+    default: 2_097_152,
+    description: 'bytes waiting to be written to one connection (beyond what the kernel holds) before it is disconnected',
+  }),
+  MAX_UNACKED_DELIVERIES: Type.Integer({
+    minimum: 1,
+    maximum: 65_535,
+    default: 1_024,
+    description: 'QoS 1 room messages one connection may leave without PUBACK before it is disconnected',
   }),
   BATCH_MAX_MESSAGES: Type.Integer({ minimum: 1, maximum: 5_000, default: 256, description: 'sends sequenced in one transaction at most' }),
   TYPING_RATE_PER_SECOND: Type.Number({
@@ -228,6 +272,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
+  const badPort = LISTENER_PORTS.find((key) => key in raw && raw[key] !== LISTENER_OFF && !/^\d+$/.test(String(raw[key])));
+  if (badPort !== undefined) {
+    throw invalid(badPort, `${badPort} = ${JSON.stringify(raw[badPort])}: must be a port number or ${LISTENER_OFF}`);
+  }
+  for (const key of LISTENER_PORTS) if (key in raw && raw[key] !== LISTENER_OFF) raw[key] = Number(raw[key]);
   const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
   if (notAnInteger !== undefined) {
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
@@ -239,7 +288,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       },
     );
   }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const given = new Set(Object.keys(raw)); // before Value.Default fills in the rest
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }));
   const errors = [...Value.Errors(ConfigSchema, converted)];
   const first = errors[0];
   if (first !== undefined) {
@@ -249,6 +299,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const config = converted as Config;
   checkProviderGroups(config);
+  checkListeners(config, given);
   if (config.PRESENCE_TTL_MS <= config.PRESENCE_REFRESH_MS) {
     throw new AppError(
       'ERR_CONFIG_INVALID',
@@ -259,6 +310,36 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   return Object.freeze(config);
+}
+
+const invalid = (variable: string, message: string) =>
+  new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${message}`, { details: { variable } });
+
+/** TLS is both files or neither; the TLS ports mean nothing without them; some MQTT listener must be on. */
+function checkListeners(config: Config, given: ReadonlySet<string>): void {
+  const hasCert = config.TLS_CERT_FILE !== undefined;
+  const hasKey = config.TLS_KEY_FILE !== undefined;
+  if (hasCert !== hasKey) {
+    const missing = hasCert ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+    throw invalid(missing, `${missing} is required when ${hasCert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set (TLS needs both)`);
+  }
+  const tlsPortWithoutTls = TLS_PORTS.find((key) => given.has(key));
+  if (!hasCert && tlsPortWithoutTls !== undefined) {
+    throw invalid('TLS_CERT_FILE', `TLS_CERT_FILE and TLS_KEY_FILE are required when ${tlsPortWithoutTls} is set`);
+  }
+  const listening = (hasCert ? LISTENER_PORTS : (['MQTT_PORT', 'WS_PORT'] as const)).filter((key) => config[key] !== LISTENER_OFF);
+  if (listening.length === 0) {
+    throw invalid(
+      'MQTT_PORT',
+      'every MQTT listener is off: set MQTT_PORT or WS_PORT to a port, or configure TLS_CERT_FILE and TLS_KEY_FILE',
+    );
+  }
+  if (config.MAX_OUTGOING_BYTES < config.MAX_PAYLOAD_BYTES) {
+    throw invalid(
+      'MAX_OUTGOING_BYTES',
+      'MAX_OUTGOING_BYTES must be at least MAX_PAYLOAD_BYTES, or one large message would disconnect its receiver',
+    );
+  }
 }
 
 function checkProviderGroups(config: Config): void {

@@ -8,6 +8,7 @@ export interface Metrics {
   registry: Registry;
   mqttConnections: Gauge;
   mqttConnectsRefused: Counter<'reason'>;
+  mqttDisconnects: Counter<'reason'>;
   sends: Counter<'outcome'>;
   sendBatchSize: Histogram;
   sendCommitSeconds: Histogram;
@@ -30,7 +31,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     mqttConnections: new Gauge({ name: 'chat_mqtt_connections', help: 'Open, authenticated MQTT connections on this node', registers }),
     mqttConnectsRefused: new Counter({
       name: 'chat_mqtt_connects_refused_total',
-      help: 'CONNECTs refused, by reason',
+      help: 'Connections refused before their session began, by reason: the CONNACK return code, or pending_handshakes (closed on arrival)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    mqttDisconnects: new Counter({
+      name: 'chat_mqtt_disconnects_total',
+      help: 'Connections the broker closed on its own, by reason (outgoing_bytes, unacked_deliveries, packet_too_large, packet_malformed, connect_timeout, keepalive_timeout, token_expired)',
       labelNames: ['reason'],
       registers,
     }),

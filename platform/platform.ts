@@ -24,7 +24,7 @@ import { createTokenService, type TokenService } from '../lib/tokens.js';
 import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
 import type { Db } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
-import { createPresenceStore, startStoreBackedBroker } from './start-broker.js';
+import { brokerEndpoints, createPresenceStore, startStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
 
 export interface Platform {
   readonly config: Config;
@@ -38,7 +38,8 @@ export interface Platform {
   readonly tokens: TokenService;
   readonly adminToken: string;
   readonly metrics: Metrics;
-  readonly endpoints: { mqtt: string; ws: string; api: string };
+  /** Every listener that is on (MQTT_PORT=off leaves `mqtt` out, and so on), and the API. */
+  readonly endpoints: BrokerEndpoints & { api: string };
   close(): Promise<void>;
 }
 
@@ -128,7 +129,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       tokens,
       adminToken: deps.secrets.adminToken,
       metrics,
-      endpoints: { mqtt: `mqtt://${host}:${broker.mqttPort}`, ws: `ws://${host}:${broker.wsPort}/mqtt`, api: `http://${host}:${apiPort}` },
+      endpoints: { ...brokerEndpoints(config.HOST, broker.ports), api: `http://${host}:${apiPort}` },
       async close() {
         for (const close of closers) await close();
       },

@@ -54,7 +54,7 @@ describe.skipIf(!available)('two broker nodes on one Redis and one PostgreSQL', 
 
   async function deviceOn(node: number, userId: string, deviceId = 'phone'): Promise<TestDevice> {
     const { token } = await admin(node, 'POST', '/v1/tokens', { userId, deviceId });
-    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt, userId, deviceId, token);
+    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt!, userId, deviceId, token);
     devices.push(d);
     return d;
   }

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       MQTT_PORT: 1883,
       WS_PORT: 8083,
+      MQTTS_PORT: 8883,
+      WSS_PORT: 8084,
       API_PORT: 3000,
       HOST: '127.0.0.1',
       DATA_DIR: './data',
@@ -26,6 +28,12 @@ describe('loadConfig', () => {
       TOKEN_TTL_SECONDS: 86_400,
       MAX_PAYLOAD_BYTES: 65_536,
       KEEPALIVE_LIMIT_SECONDS: 1_800,
+      CONNECT_TIMEOUT_MS: 10_000,
+      MAX_PENDING_CONNECTS: 1_000,
+      CONNECT_RATE_PER_SECOND: 500,
+      CONNECT_BURST: 1_000,
+      MAX_OUTGOING_BYTES: 2_097_152,
+      MAX_UNACKED_DELIVERIES: 1_024,
       BATCH_MAX_MESSAGES: 256,
       BATCH_MAX_WAIT_MS: 2,
       TYPING_RATE_PER_SECOND: 2,
@@ -148,6 +156,14 @@ describe('loadConfig', () => {
     ['PUSH_REQUEST_TIMEOUT_MS', '99'],
     ['PUSH_MAX_ATTEMPTS', '0'],
     ['PUSH_ACK_TIMEOUT_MS', '-1'],
+    ['MQTT_PORT', 'of'],
+    ['WSS_PORT', '1.5'],
+    ['KEEPALIVE_LIMIT_SECONDS', '0'],
+    ['CONNECT_TIMEOUT_MS', '99'],
+    ['MAX_PENDING_CONNECTS', '0'],
+    ['CONNECT_RATE_PER_SECOND', '0'],
+    ['CONNECT_BURST', '0'],
+    ['MAX_UNACKED_DELIVERIES', '0'],
     ['APNS_URL', 'ftp://apple'],
     ['FCM_URL', 'fcm.googleapis.com'],
     ['SEND_RATE_PER_SECOND', '0'],
@@ -176,6 +192,34 @@ describe('loadConfig', () => {
     const error = configError({ API_PORT: '1.5' });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.message).toContain('API_PORT');
+  });
+
+  it('turns a listener off with "off", keeping the others on their ports', () => {
+    expect(loadConfig({ MQTT_PORT: 'off', WS_PORT: '0' })).toMatchObject({ MQTT_PORT: 'off', WS_PORT: 0 });
+  });
+
+  it('refuses a configuration with every MQTT listener off', () => {
+    const error = configError({ MQTT_PORT: 'off', WS_PORT: 'off' });
+    expect(error.details).toEqual({ variable: 'MQTT_PORT' });
+    // With TLS configured, the TLS listeners are enough.
+    expect(loadConfig({ MQTT_PORT: 'off', WS_PORT: 'off', TLS_CERT_FILE: '/tls/cert.pem', TLS_KEY_FILE: '/tls/key.pem' })).toMatchObject({
+      MQTTS_PORT: 8883,
+      WSS_PORT: 8084,
+    });
+  });
+
+  it.each([
+    [{ TLS_CERT_FILE: '/tls/cert.pem' }, 'TLS_KEY_FILE'],
+    [{ TLS_KEY_FILE: '/tls/key.pem' }, 'TLS_CERT_FILE'],
+    [{ MQTTS_PORT: '8883' }, 'TLS_CERT_FILE'],
+    [{ WSS_PORT: 'off' }, 'TLS_CERT_FILE'],
+  ])('refuses half a TLS configuration (%o), naming %s', (env, variable) => {
+    expect(configError(env).details).toEqual({ variable });
+  });
+
+  it('refuses an outgoing cap below the largest message', () => {
+    const error = configError({ MAX_PAYLOAD_BYTES: '65536', MAX_OUTGOING_BYTES: '65535' });
+    expect(error.details).toEqual({ variable: 'MAX_OUTGOING_BYTES' });
   });
 
   it('accepts a complete provider configuration and leaves the stubs to the embedded default when none is given', () => {
