@@ -9,7 +9,7 @@ import { decodePresence, inboxTopic, presenceTopic } from '../../schema/index.js
 import { TestDevice } from '../support/device.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { subscribeOverTcp } from '../support/raw-mqtt.js';
-import { startTcpProxy, type TcpProxy } from '../mobile-sim/sdk/support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../sdk/support/tcp-proxy.js';
 
 const KEEPALIVE_SECONDS = 2;
 /** Time for the broker to notice, update the presence store and publish, beyond the keepalive bound itself. */

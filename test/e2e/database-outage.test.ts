@@ -45,7 +45,7 @@ beforeAll(async () => {
   const userId = (await call('POST', '/v1/users', ADMIN, { name: 'alice' })).json.id as string;
   token = (await call('POST', '/v1/tokens', ADMIN, { userId, deviceId: 'phone' })).json.token as string;
   roomId = (await call('POST', '/v1/rooms', ADMIN, { name: 'r', kind: 'group', members: [userId] })).json.id as string;
-  device = await TestDevice.connect(platform.endpoints.mqtt, userId, 'phone', token);
+  device = await TestDevice.connect(platform.endpoints.mqtt!, userId, 'phone', token);
   expect(await device.joinRoom(roomId)).toBe(1);
 });
 afterAll(async () => {

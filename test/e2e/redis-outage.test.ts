@@ -41,7 +41,17 @@ describe.skipIf(!usable)('Redis goes away in the middle of a send burst between 
     for (let i = 0; i < 2; i += 1) {
       const dataDir = await mkdtemp(join(tmpdir(), 'redis-outage-'));
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      nodes.push(await spawnPlatform({ ...SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url, DATA_DIR: dataDir }));
+      nodes.push(
+        await spawnPlatform({
+          ...SECRETS,
+          DATABASE_URL: database.url,
+          REDIS_URL: redis.url,
+          DATA_DIR: dataDir,
+          // One device sends every SEND_INTERVAL_MS, faster than a person: the send rate limit is not under test here.
+          SEND_RATE_PER_SECOND: '1000',
+          SEND_BURST: '1000',
+        }),
+      );
     }
   });
   afterAll(async () => {
