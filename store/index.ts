@@ -53,5 +53,26 @@ export {
   type DeliveryClaim,
   type Settlement,
 } from './push-deliveries.js';
+export {
+  addOneTimePreKeys,
+  countOneTimePreKeys,
+  deleteDeviceKeys,
+  listDeviceIdentities,
+  ONE_TIME_PREKEYS_MAX_STORED,
+  readDeviceKeys,
+  replaceDeviceKeys,
+  rotateSignedPreKeys,
+  SIGNAL_DEVICE_ID_MAX,
+  type DeviceIdentity,
+  type DeviceKeyUpload,
+  type DeviceRef,
+  type IdentityCheck,
+  type OneTimePreKey,
+  type PreKeyCounts,
+  type SignedPreKey,
+  type StoredDeviceKeys,
+  type UploadOutcome,
+} from './device-keys.js';
+export { claimPreKeyBundles, type ClaimedBundle, type ClaimQuery } from './prekey-bundles.js';
 export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';
