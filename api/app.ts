@@ -11,7 +11,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { isAppError } from '../lib/errors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { deviceRoutes } from './routes/devices.js';
+import { keyRoutes } from './routes/keys.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
@@ -77,7 +79,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
-  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes, presenceRoutes, deviceRoutes])
+  for (const routes of [
+    opsRoutes,
+    userRoutes,
+    roomRoutes,
+    memberRoutes,
+    messageRoutes,
+    presenceRoutes,
+    deviceRoutes,
+    keyRoutes,
+    bundleRoutes,
+  ])
     await app.register(routes, { deps, logLevel: 'warn' });
   return app;
 }

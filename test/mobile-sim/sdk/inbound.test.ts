@@ -73,7 +73,8 @@ describe('inbound routing', () => {
     const notice = encodeInboxItem({ keysLow: { deviceId: 'phone', remaining: 9, remainingKyber: 0 } });
     const { seen, handlers } = recorder();
     routeInbound(inboxTopic('me'), notice, handlers);
-    const { keysLow: _ignored, ...withoutKeysLow } = handlers;
+    const withoutKeysLow: InboundHandlers = { ...handlers };
+    delete withoutKeysLow.keysLow;
     routeInbound(inboxTopic('me'), notice, withoutKeysLow);
     expect(seen).toEqual(['keys low phone 9/0']);
   });
