@@ -5,7 +5,6 @@
  */
 import {
   CiphertextMessageType,
-  Direction,
   IdentityChange,
   IdentityKeyPair,
   IdentityKeyStore,
@@ -30,6 +29,7 @@ import {
   signalDecryptPreKey,
   signalEncrypt,
   type CiphertextMessage,
+  type Direction,
 } from '@signalapp/libsignal-client';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -221,7 +221,7 @@ export function createSignalTestDevice(
     async decrypt(from, message, localSignalDeviceId) {
       const local = address(localSignalDeviceId);
       const plaintext =
-        message.type() === CiphertextMessageType.PreKey
+        message.type() === (CiphertextMessageType.PreKey as number)
           ? await signalDecryptPreKey(
               PreKeySignalMessage.deserialize(message.serialize()),
               from,
