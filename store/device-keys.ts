@@ -11,7 +11,7 @@ import { storeError } from './errors.js';
 /** libsignal's device ids are 1..127 (`ProtocolAddress`): at most this many keyed devices per user. */
 export const SIGNAL_DEVICE_ID_MAX = 127;
 
-/** One-time prekeys of one kind the server holds per device at most: uploads are 100 at a time, replenished when low. */
+/** One-time prekeys of one kind the server holds per device at most (ERR_KEYS_STORE_FULL names it): uploads are 100 at a time. */
 export const ONE_TIME_PREKEYS_MAX_STORED = 1000;
 
 export interface DeviceRef {

@@ -11,7 +11,7 @@ export const STORE_ERRORS = {
   ERR_KEYS_DEVICE_LIMIT: 'the user already has 127 devices with keys (Signal device ids are 1..127); delete the keys of an unused device',
   ERR_KEYS_ID_IN_USE:
     'the server already holds a one-time prekey with this id and another public key for the device (details.kind, details.keyId)',
-  ERR_KEYS_STORE_FULL: 'the device would hold more one-time prekeys of one kind than the server keeps (details.max); upload fewer',
+  ERR_KEYS_STORE_FULL: 'the device would hold more than 1000 one-time prekeys of one kind (details.max); upload fewer',
 } as const;
 
 export type StoreErrorCode = keyof typeof STORE_ERRORS;
