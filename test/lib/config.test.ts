@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       PUSH_CONCURRENCY: 32,
       PUSH_REQUEST_TIMEOUT_MS: 10_000,
       PUSH_MAX_ATTEMPTS: 8,
+      PREKEY_LOW_THRESHOLD: 10,
+      PREKEY_FETCH_RATE_PER_SECOND: 1,
+      PREKEY_FETCH_BURST: 100,
     });
   });
 
