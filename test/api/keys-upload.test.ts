@@ -108,6 +108,25 @@ describe('PUT /v1/devices/{deviceId}/keys', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents every key call under the keys tag', async () => {
+    const spec = (await platform.api.inject({ method: 'GET', url: '/docs/json' })).json();
+    const tagged = Object.entries(spec.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => (op.tags?.includes('keys') ? [`${method.toUpperCase()} ${path}`] : [])),
+    );
+    expect(tagged.sort()).toEqual([
+      'DELETE /v1/devices/{deviceId}/keys',
+      'GET /v1/devices/{deviceId}/keys/count',
+      'GET /v1/devices/{deviceId}/keys/digest',
+      'GET /v1/users/{userId}/devices',
+      'POST /v1/devices/{deviceId}/keys/one-time',
+      'POST /v1/users/{userId}/keys/claim',
+      'PUT /v1/devices/{deviceId}/keys',
+      'PUT /v1/devices/{deviceId}/keys/signed',
+    ]);
+  });
+});
+
 describe('key validation', () => {
   const other = IdentityKeyPair.generate();
   const flip = (text: string) => {
