@@ -53,13 +53,11 @@ export {
   type DeliveryClaim,
   type Settlement,
 } from './push-deliveries.js';
+export { countOneTimePreKeys, listDeviceIdentities, readDeviceKeys } from './device-key-reads.js';
 export {
   addOneTimePreKeys,
-  countOneTimePreKeys,
   deleteDeviceKeys,
-  listDeviceIdentities,
   ONE_TIME_PREKEYS_MAX_STORED,
-  readDeviceKeys,
   replaceDeviceKeys,
   rotateSignedPreKeys,
   SIGNAL_DEVICE_ID_MAX,
