@@ -12,7 +12,9 @@ import { isAppError } from '../lib/errors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { registerRateLimits } from './rate-limits.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { deviceRoutes } from './routes/devices.js';
+import { keyRoutes } from './routes/keys.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
@@ -91,7 +93,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
-  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes, presenceRoutes, deviceRoutes])
+  for (const routes of [
+    opsRoutes,
+    userRoutes,
+    roomRoutes,
+    memberRoutes,
+    messageRoutes,
+    presenceRoutes,
+    deviceRoutes,
+    keyRoutes,
+    bundleRoutes,
+  ])
     await app.register(routes, { deps, logLevel: 'warn' });
   return app;
 }

@@ -47,3 +47,10 @@ export function requireUser(caller: Caller): Extract<Caller, { kind: 'user' }> {
   if (caller.kind !== 'user') throw apiError('ERR_AUTH_FORBIDDEN', 'this call needs a user token');
   return caller;
 }
+
+/** Calls about one device (its push registration, its keys) are for that device's own token only (its `did`). */
+export function ownDevice(caller: Caller, deviceId: string): Extract<Caller, { kind: 'user' }> {
+  const user = requireUser(caller);
+  if (user.deviceId !== deviceId) throw apiError('ERR_DEVICE_NOT_OWN', undefined, { deviceId });
+  return user;
+}

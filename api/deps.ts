@@ -5,6 +5,7 @@ import type { TokenService } from '../lib/tokens.js';
 import type { Send } from '../schema/index.js';
 import type { Db, DeliveryMark, PushPlatform, StoredMessage } from '../store/index.js';
 import type { Nack } from '../schema/index.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** What the API publishes to devices (RoomEvents): the broker, in-process or over MQTT. */
 export interface Publisher {
@@ -49,6 +50,13 @@ export interface ApiDeps {
   recordDelivered(mark: DeliveryMark): void;
   /** The bridge's send pipeline: a REST send takes the same path as an MQTT one. */
   submitSend(sender: { userId: string; deviceId: string }, send: Send): Promise<SendOutcome>;
+  /** End-to-end key distribution (docs/e2ee.md). */
+  keys: {
+    /** A device is told when a bundle fetch leaves it fewer one-time prekeys than this (0: never). */
+    lowThreshold: number;
+    /** Bundle fetches per calling user: each one drains one-time prekeys of someone else. */
+    fetchLimiter: RateLimiter;
+  };
   log: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;

@@ -9,6 +9,7 @@ import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js'
 import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
 import { apiLimits } from './deps.js';
+import { createTokenBucketLimiter } from './rate-limiter.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
@@ -40,6 +41,15 @@ const { api, port, brokerPort } = await (async () => {
     pushPlatforms: ['apns', 'fcm'],
     recordDelivered: (mark) => deliveries.record(mark),
     submitSend: (sender, send) => pipeline.handleSend(sender, send),
+    keys: {
+      lowThreshold: config.PREKEY_LOW_THRESHOLD,
+      // Per process: with several API nodes a caller gets this budget on each.
+      fetchLimiter: createTokenBucketLimiter({
+        ratePerSecond: config.PREKEY_FETCH_RATE_PER_SECOND,
+        burst: config.PREKEY_FETCH_BURST,
+        now: Date.now,
+      }),
+    },
     log,
     metrics,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,

@@ -223,6 +223,24 @@ export const ConfigSchema = Type.Object({
     default: 8,
     description: 'provider attempts per push before it is given up',
   }),
+  PREKEY_LOW_THRESHOLD: Type.Integer({
+    minimum: 0,
+    maximum: 1_000,
+    default: 10,
+    description: 'a device is told (inbox KeysLow) when a bundle fetch leaves it fewer one-time prekeys than this (0: never)',
+  }),
+  PREKEY_FETCH_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    default: 1,
+    description: 'prekey bundle fetches one user may make per second, sustained (each drains one-time keys of the target)',
+  }),
+  PREKEY_FETCH_BURST: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 100,
+    description: 'prekey bundle fetches one user may make at once (joining a room of that many members)',
+  }),
   APNS_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'APNs server (default with APNS_KEY_FILE: https://api.push.apple.com)' }),
   ),

@@ -4,7 +4,7 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { apiLimits, buildApi } from '../api/index.js';
+import { apiLimits, buildApi, createTokenBucketLimiter } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
@@ -100,6 +100,14 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       pushPlatforms: [...pushProviders.keys()],
       recordDelivered: (mark) => deliveries.record(mark),
       submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
+      keys: {
+        lowThreshold: config.PREKEY_LOW_THRESHOLD,
+        fetchLimiter: createTokenBucketLimiter({
+          ratePerSecond: config.PREKEY_FETCH_RATE_PER_SECOND,
+          burst: config.PREKEY_FETCH_BURST,
+          now: Date.now,
+        }),
+      },
       log,
       metrics,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,

@@ -22,6 +22,7 @@ export {
   getMembership,
   getRoom,
   isMember,
+  encryptedRoomsOfUser,
   listRoomsOfUser,
   removeMember,
   sharedRoomIds,
@@ -66,5 +67,24 @@ export {
   type DeliveryClaim,
   type Settlement,
 } from './push-deliveries.js';
+export { countOneTimePreKeys, listDeviceIdentities, readDeviceKeys } from './device-key-reads.js';
+export {
+  addOneTimePreKeys,
+  deleteDeviceKeys,
+  ONE_TIME_PREKEYS_MAX_STORED,
+  replaceDeviceKeys,
+  rotateSignedPreKeys,
+  SIGNAL_DEVICE_ID_MAX,
+  type DeviceIdentity,
+  type DeviceKeyUpload,
+  type DeviceRef,
+  type IdentityCheck,
+  type OneTimePreKey,
+  type PreKeyCounts,
+  type SignedPreKey,
+  type StoredDeviceKeys,
+  type UploadOutcome,
+} from './device-keys.js';
+export { claimPreKeyBundles, type ClaimedBundle, type ClaimQuery } from './prekey-bundles.js';
 export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';

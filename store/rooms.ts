@@ -127,6 +127,19 @@ export async function listRoomsOfUser(db: Queryable, userId: string, page: { aft
   return { rooms, nextAfter: more ? rooms[rooms.length - 1]!.id : undefined };
 }
 
+/** Every end-to-end-encrypted room of `userId` with its versions (whom a key change of the user's devices concerns). */
+export async function encryptedRoomsOfUser(
+  db: Queryable,
+  userId: string,
+): Promise<{ id: string; memberVersion: number; metaVersion: number }[]> {
+  const { rows } = await db.query<{ id: string; memberVersion: number; metaVersion: number }>(
+    `SELECT r.id, r.member_version AS "memberVersion", r.meta_version AS "metaVersion" FROM rooms r JOIN room_members m ON m.room_id = r.id
+     WHERE m.user_id = $1 AND r.encrypted ORDER BY r.id`,
+    [userId],
+  );
+  return rows;
+}
+
 /**
  * Changes name/description. With `ifMetaVersion`, only when the room is still at that version
  * (optimistic concurrency for If-Match); without it, last write wins in commit order.

@@ -48,15 +48,19 @@ const messageArb: fc.Arbitrary<Message> = fc.record({
 const nackReason = fc.constantFrom(...(Object.values(NackReason).filter((v) => typeof v === 'number') as NackReason[]));
 const roomEventKind = fc.constantFrom(...(Object.values(RoomEventKind).filter((v) => typeof v === 'number') as RoomEventKind[]));
 
-const roomEventArb: fc.Arbitrary<RoomEvent> = fc.record({
-  roomId: text,
-  kind: roomEventKind,
-  memberVersion: uint32,
-  userId: text,
-  actorId: text,
-  metaVersion: uint32,
-  atMs: uint53,
-});
+const roomEventArb: fc.Arbitrary<RoomEvent> = fc.record(
+  {
+    roomId: text,
+    kind: roomEventKind,
+    memberVersion: uint32,
+    userId: text,
+    actorId: text,
+    metaVersion: uint32,
+    atMs: uint53,
+    deviceId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+  },
+  { requiredKeys: ['roomId', 'kind', 'memberVersion', 'userId', 'actorId', 'metaVersion', 'atMs'] },
+);
 
 const inboxItemArb: fc.Arbitrary<InboxItem> = fc.oneof(
   fc.record({ ack: fc.record({ roomId: text, clientMsgId: text, seq: uint53, duplicate: fc.boolean() }) }),
@@ -64,6 +68,7 @@ const inboxItemArb: fc.Arbitrary<InboxItem> = fc.oneof(
     nack: fc.record({ roomId: text, clientMsgId: text, reason: nackReason, roomVersion: uint32, detail: text, retryAfterMs: uint32 }),
   }),
   fc.record({ event: roomEventArb }),
+  fc.record({ keysLow: fc.record({ deviceId: text, remaining: uint32, remainingKyber: uint32 }) }),
 );
 
 /** Decoded `bytes` fields may be Buffers; compare contents, not classes. */
@@ -152,7 +157,7 @@ describe('RoomEvent codec', () => {
 });
 
 describe('InboxItem codec', () => {
-  it('round-trips ack, nack and event items (property)', () => {
+  it('round-trips ack, nack, event and keys-low items (property)', () => {
     fc.assert(
       fc.property(inboxItemArb, (item) => {
         const decoded = decodeInboxItem(encodeInboxItem(item));
@@ -168,8 +173,10 @@ describe('InboxItem codec', () => {
     const nack: InboxItem = {
       nack: { roomId: '', clientMsgId: '', reason: NackReason.NACK_REASON_UNSPECIFIED, roomVersion: 0, detail: '', retryAfterMs: 0 },
     };
+    const keysLow: InboxItem = { keysLow: { deviceId: '', remaining: 0, remainingKyber: 0 } };
     expect(decodeInboxItem(encodeInboxItem(ack))).toEqual(ack);
     expect(decodeInboxItem(encodeInboxItem(nack))).toEqual(nack);
+    expect(decodeInboxItem(encodeInboxItem(keysLow))).toEqual(keysLow);
   });
 
   it('throws on an item that carries no variant', () => {
