@@ -1,7 +1,7 @@
 /**
- * The durable path (DESIGN §6) from a raw send payload to its outcome: decode and validate,
- * sequence in batches (one transaction each), then, only after commit, publish the Message
- * to the room and the Ack or Nack to the sender's inbox.
+ * The durable path (docs/durable-path.md#steps) from a raw send payload to its outcome: decode and
+ * validate, sequence in batches (one transaction each), then, only after commit, publish the
+ * Message to the room and the Ack or Nack to the sender's inbox.
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -79,7 +79,8 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
       });
       // Committed: tell the room and the senders. The publishes are issued here, in seq order,
       // before the next batch can commit; they finish while it does (fan-out and database
-      // overlap). A lost publish is healed by the device's retry (DESIGN §6 step 5).
+      // overlap). A lost publish is healed by the device's retry
+      // (docs/durable-path.md#commit-then-publish).
       track(Promise.all(results.map((result, i) => publishResult(sends[i]!.senderId, result))));
       return results;
     },

@@ -40,7 +40,7 @@ export interface HookDeps {
   sendHandler(): SendHandler | undefined;
   /** Read receipts, after stamping: the platform keeps the maximum per (room, user). */
   receiptHandler(): ReceiptHandler | undefined;
-  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery (DESIGN §8). */
+  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery (docs/signals.md#delivery-marks). */
   deliveryHandler(): DeliveryHandler | undefined;
   deliveryAcks: DeliveryAcks;
   /** Typing events per client id. */
@@ -139,7 +139,7 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     packet.retain = false;
   }
 
-  /** Typing: rate-limited per connection, sender stamped, never retained (DESIGN §7). */
+  /** Typing: rate-limited per connection, sender stamped, never retained (docs/signals.md#broker-relay). */
   function relayTyping(client: Client, identity: Extract<Identity, { kind: 'device' }>, packet: PublishPacket): void {
     if (!deps.typingLimiter.tryTake(client.id)) return drop(packet, 'typing', 'rate_limited');
     const stamped = stampTyping(packet.payload as Buffer, identity.userId);

@@ -1,4 +1,4 @@
-/** The client SDK a phone app embeds: imports only `schema/` and npm packages (DESIGN §2). */
+/** The client SDK a phone app embeds: imports only `schema/` and npm packages (docs/architecture.md#parts-and-dependency-direction). */
 export { realClock, type Clock, type TimerHandle } from './clock.js';
 export {
   createTypingSender,

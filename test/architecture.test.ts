@@ -1,7 +1,8 @@
 /**
- * The dependency direction of DESIGN §2 and STYLE: `schema` and `lib` import nothing else from
- * the repo; services meet only through schema, lib and the shared store; `main.ts` files are
- * composition roots and may wire anything; the SDK never imports server code.
+ * The dependency direction of docs/architecture.md#parts-and-dependency-direction: `schema` and
+ * `lib` import nothing else from the repo; services meet only through schema, lib and the shared
+ * store; `main.ts` files are composition roots and may wire anything; the SDK never imports server
+ * code.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';

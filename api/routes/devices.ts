@@ -18,7 +18,7 @@ function ownDevice(caller: Caller, deviceId: string): Extract<Caller, { kind: 'u
   return user;
 }
 
-/** Push registration of the calling device (DESIGN §8): one provider token per (user, device). */
+/** Push registration of the calling device (docs/push.md#registration): one provider token per (user, device). */
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const isPlatform = (value: string): value is PushPlatform => (deps.pushPlatforms as readonly string[]).includes(value);
 

@@ -1,9 +1,9 @@
 /**
- * The chat client a phone app embeds (DESIGN §5-§8): connects over MQTT (TCP or WebSocket) with
- * its JWT, follows the user's rooms, delivers each room's messages to the app once and in seq
- * order (filling gaps over REST), sends with retries until Ack or Nack, and carries typing and
- * read receipts. It talks to the platform only through the public contract: topics and
- * protobuf from `schema/`, and REST over `fetch`.
+ * The chat client a phone app embeds (docs/architecture.md#the-life-of-a-message): connects over
+ * MQTT (TCP or WebSocket) with its JWT, follows the user's rooms, delivers each room's messages to
+ * the app once and in seq order (filling gaps over REST), sends with retries until Ack or Nack, and
+ * carries typing and read receipts. It talks to the platform only through the public contract:
+ * topics and protobuf from `schema/`, and REST over `fetch`.
  *
  * Composition only; each job lives in its own module: the connection loop (`connection.ts`),
  * pending sends (`outbox.ts`), the followed rooms (`room-registry.ts`), per-room ordering and
@@ -30,7 +30,7 @@ import type { ClientStatus } from './status.js';
 /** The platform's KEEPALIVE_LIMIT_SECONDS default: the longest keepalive it accepts, leaving the heartbeat free to adapt. */
 export const DEFAULT_KEEPALIVE_SECONDS = 1800;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** REFERENCE §7: reset the backoff after 20 s connected. */
+/** docs/mobile-realities.md#reconnect-backoff: reset the backoff after 20 s connected. */
 export const DEFAULT_STABLE_AFTER_MS = 20_000;
 
 export type LogLevel = 'info' | 'warn';
@@ -129,7 +129,8 @@ export function createChatClient(deps: ChatClientDeps, options: ChatClientOption
     { apiUrl: options.apiUrl, ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }) },
   );
   let malformed = 0;
-  // Adaptive by default (DESIGN §8): starts at 4 min and learns the network's NAT timeout.
+  // Adaptive by default (docs/mobile-realities.md#the-adaptive-heartbeat): starts at 4 min and
+  // learns the network's NAT timeout.
   const heartbeat = options.heartbeat ?? createAdaptiveHeartbeat();
 
   const connection = createConnection(

@@ -1,8 +1,9 @@
 /**
- * The REST calls the SDK makes (DESIGN §11), over the global `fetch`: the caller's rooms, one
- * room, history pages for catch-up and gap-fill, and the device's push token. Answers are checked before use (they are
- * input too), and history bodies decoded from base64 into the same `Message` shape the MQTT
- * path delivers. A 410 ERR_HISTORY_TRUNCATED is an expected answer, returned as a value.
+ * The REST calls the SDK makes (docs/contract.md#rest), over the global `fetch`: the caller's
+ * rooms, one room, history pages for catch-up and gap-fill, and the device's push token. Answers
+ * are checked before use (they are input too), and history bodies decoded from base64 into the same
+ * `Message` shape the MQTT path delivers. A 410 ERR_HISTORY_TRUNCATED is an expected answer,
+ * returned as a value.
  */
 import type { Message } from '../../schema/index.js';
 import { SdkError } from './errors.js';
