@@ -1,5 +1,5 @@
 /**
- * Builds the REST control plane (DESIGN §11) without listening, so tests use `inject()`
+ * Builds the REST control plane (docs/contract.md#rest) without listening, so tests use `inject()`
  * and `main.ts` decides where it listens.
  */
 import swagger from '@fastify/swagger';
@@ -68,7 +68,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       info: {
         title: 'MQTT chat platform: control plane',
         version: '1.0.0',
-        description: 'REST contract v1 (DESIGN §11). Errors: { error: { code, message } }.',
+        description: 'REST contract v1 (docs/contract.md#rest). Errors: { error: { code, message } }.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -1,4 +1,4 @@
-/** Who is calling: the admin credential or a user token (DESIGN §4). Trust nothing else. */
+/** Who is calling: the admin credential or a user token (docs/contract.md#admin-and-service-credentials). Trust nothing else. */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { isAppError } from '../lib/errors.js';

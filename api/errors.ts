@@ -1,7 +1,7 @@
 /**
  * The REST error catalogue: every code the API can answer with, its HTTP status and what it
  * means. docs/errors.md is kept identical to this table by a test. Error bodies are
- * `{ "error": { "code", "message", "details"? } }` (DESIGN §11).
+ * `{ "error": { "code", "message", "details"? } }` (docs/contract.md#error-bodies).
  */
 import { AppError } from '../lib/errors.js';
 import { STORE_ERRORS } from '../store/index.js';

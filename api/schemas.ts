@@ -1,4 +1,4 @@
-/** JSON schemas of the REST contract (DESIGN §11); they validate requests and feed /docs. */
+/** JSON schemas of the REST contract (docs/contract.md#rest); they validate requests and feed /docs. */
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN_SOURCE } from '../schema/index.js';
 

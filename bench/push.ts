@@ -1,7 +1,7 @@
 /**
- * Benchmark of the push path (DESIGN §8): the platform in-process with the real APNs and FCM
- * clients sending to the local stubs (HTTP/2 and HTTP/1.1 on loopback), recipients offline so
- * every message is pushed at once.
+ * Benchmark of the push path (docs/push.md#push-notifications): the platform in-process with the
+ * real APNs and FCM clients sending to the local stubs (HTTP/2 and HTTP/1.1 on loopback),
+ * recipients offline so every message is pushed at once.
  *   1. latency: messages paced at --rate; per push, from its message's commit (the send
  *      pipeline's answer) to the stub receiving it; p50/p99/max.
  *   2. throughput: --burst messages committed at once; pushes per second the worker drains,

@@ -1,4 +1,4 @@
-/** The bridge: sequences device sends into the store and answers them (DESIGN §6). */
+/** The bridge: sequences device sends into the store and answers them (docs/durable-path.md#the-durable-path). */
 export { startBridge, type Bridge } from './bridge.js';
 export {
   createSendPipeline,

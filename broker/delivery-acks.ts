@@ -1,6 +1,7 @@
 /**
  * Which room messages reached which device: a PUBACK of a `chat/room/{roomId}` Message is the
- * push worker's evidence that a member who looks online really got it (DESIGN §8).
+ * push worker's evidence that a member who looks online really got it
+ * (docs/signals.md#delivery-marks).
  *
  * Aedes emits 'ack' with the packet it takes back from its outgoing store, but devices use clean
  * sessions, whose outgoing QoS 1 packets are never stored: the packet is undefined, with the

@@ -1,7 +1,8 @@
 /**
  * Configuration: one schema with defaults and units, read from the environment once at
  * start-up, validated, frozen and passed down. A bad value is an error naming the variable.
- * The public names are DESIGN §11; the rest are extensions documented in the README.
+ * The public names are part of docs/contract.md#configuration; the rest are extensions documented
+ * in the README.
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';

@@ -1,6 +1,6 @@
 /**
- * Device tokens (DESIGN §4): HS256 JWTs with `sub` = user id, `did` = device id, `exp`.
- * The API signs them; the broker verifies them on CONNECT.
+ * Device tokens (docs/contract.md#device-tokens): HS256 JWTs with `sub` = user id, `did` = device
+ * id, `exp`. The API signs them; the broker verifies them on CONNECT.
  */
 import { createSigner, createVerifier } from 'fast-jwt';
 import { AppError } from './errors.js';

@@ -1,4 +1,4 @@
-/** `npm start`: broker + bridge + api + push worker in one process (the embedded default, DESIGN §3). */
+/** `npm start`: broker + bridge + api + push worker in one process (the embedded default, docs/architecture.md#embedded-default). */
 import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
 import { startPlatform } from './platform.js';
 import { reloadTls } from './start-broker.js';

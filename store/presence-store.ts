@@ -1,8 +1,8 @@
 /**
- * Presence soft state (DESIGN §3, §7): which devices are alive, as keys that expire unless the
- * broker node holding the connection refreshes them. A crashed node stops refreshing, so its
- * users go offline when their keys expire, with no packet sent. Two implementations keep one
- * contract: in memory (embedded, one node) and Redis (many nodes).
+ * Presence soft state (docs/signals.md#soft-state-and-ttls): which devices are alive, as keys that
+ * expire unless the broker node holding the connection refreshes them. A crashed node stops
+ * refreshing, so its users go offline when their keys expire, with no packet sent. Two
+ * implementations keep one contract: in memory (embedded, one node) and Redis (many nodes).
  */
 export interface UserPresence {
   online: boolean;

@@ -11,8 +11,9 @@ export interface ReadMark {
  * Stores many read marks in one statement. Each keeps the maximum ever read, is clamped to the
  * room's last_seq (a receipt beyond it is never stored as is), and is ignored unless the user
  * is a member of the room. A read that reaches a notification shown on one of the user's
- * devices queues its retraction in the same statement (push_retractions, DESIGN §8), under the
- * (room, user) locks a settled push takes too, so a read and a push crossing it never both miss.
+ * devices queues its retraction in the same statement (push_retractions, docs/push.md#retraction),
+ * under the (room, user) locks a settled push takes too, so a read and a push crossing it never
+ * both miss.
  */
 export async function recordReadMarks(db: Db, marks: readonly ReadMark[]): Promise<void> {
   if (marks.length === 0) return;

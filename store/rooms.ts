@@ -169,7 +169,7 @@ export function removeMember(db: Db, roomId: string, userId: string): Promise<Me
   return changeMembership(db, roomId, userId, 'remove');
 }
 
-/** Every effective change bumps member_version in the same transaction (DESIGN §6, group permission race). */
+/** Every effective change bumps member_version in the same transaction (docs/durable-path.md#group-permission-race). */
 async function changeMembership(db: Db, roomId: string, userId: string, change: 'add' | 'remove'): Promise<MembershipChange> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ kind: RoomKind; memberVersion: number }>(

@@ -11,7 +11,7 @@ const APNS_TOKEN = /^[0-9a-fA-F]{64,200}$/;
 const FCM_TOKEN = /^[\x21-\x7e]{8,4096}$/;
 const TOKEN_PATTERNS: Record<PushPlatform, RegExp> = { apns: APNS_TOKEN, fcm: FCM_TOKEN };
 
-/** Push registration of the calling device (DESIGN §8): one provider token per (user, device). */
+/** Push registration of the calling device (docs/push.md#registration): one provider token per (user, device). */
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const isPlatform = (value: string): value is PushPlatform => (deps.pushPlatforms as readonly string[]).includes(value);
 

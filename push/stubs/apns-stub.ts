@@ -1,7 +1,7 @@
 /**
  * A local APNs that speaks Apple's wire API (HTTP/2, token auth, the documented errors), for
- * tests, the embedded default and the simulator (REFERENCE §4c.1). It accepts pushes for any
- * well-formed token, records them, and fails on demand.
+ * tests, the embedded default and the simulator (docs/push.md#local-provider-stubs). It accepts
+ * pushes for any well-formed token, records them, and fails on demand.
  *
  * How to extend: a new refusal goes into `apns-validate.ts` (pure, with Apple's reason string);
  * a new failure mode into `faults.ts` and `answerFault` below; per-token behaviour into

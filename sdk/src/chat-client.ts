@@ -66,7 +66,8 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
   );
   const waiter = createConnectWaiter();
   let malformed = 0;
-  // Adaptive by default (DESIGN §8): starts at 4 min and learns the network's NAT timeout.
+  // Adaptive by default (docs/mobile-realities.md#the-adaptive-heartbeat): starts at 4 min and
+  // learns the network's NAT timeout.
   const heartbeat = options.heartbeat ?? createAdaptiveHeartbeat();
 
   const connection = createConnection(

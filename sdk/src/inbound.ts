@@ -2,7 +2,8 @@
  * Everything that arrives on the client's subscriptions, decoded and checked before anything
  * acts on it: a payload that does not decode, or decodes into nonsense (protobuf happily
  * decodes many random byte strings into all-default fields), is reported as malformed and
- * dropped. Nothing here throws (DESIGN §10 invariant 5: bad input is a drop, never a crash).
+ * dropped. Nothing here throws (docs/guarantees.md#bad-input-is-contained: bad input is a drop,
+ * never a crash).
  */
 import {
   decodeInboxItem,

@@ -1,7 +1,8 @@
 /**
- * DESIGN §6 step 4 and §10 invariant 1: with the in-process broker, a PUBACK means the send
- * is committed. The platform process is killed (SIGKILL, no shutdown) right after PUBACKs
- * arrive; after a restart on the same data, every PUBACKed send is in the history.
+ * docs/durable-path.md#what-a-puback-means and docs/guarantees.md#acknowledged-means-committed:
+ * with the in-process broker, a PUBACK means the send is committed. The platform process is killed
+ * (SIGKILL, no shutdown) right after PUBACKs arrive; after a restart on the same data, every
+ * PUBACKed send is in the history.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,8 @@
 /**
- * DESIGN §3 scale-out: two broker nodes share one PostgreSQL and one Redis (aedes-persistence-redis
- * + the local-first emitter over Redis pub/sub). Members on different nodes chat in one order,
- * and a removal made through one node's API stops deliveries on the other node at once.
+ * docs/architecture.md#several-broker-nodes: two broker nodes share one PostgreSQL and one Redis
+ * (aedes-persistence-redis + the local-first emitter over Redis pub/sub). Members on different
+ * nodes chat in one order, and a removal made through one node's API stops deliveries on the other
+ * node at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';

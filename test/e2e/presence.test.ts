@@ -1,5 +1,5 @@
 /**
- * Presence (DESIGN §7): aggregated over a user's devices, announced retained on
+ * Presence (docs/signals.md#presence): aggregated over a user's devices, announced retained on
  * chat/presence/{userId}, visible only to users who share a room, and flipped offline within the
  * TTL when the node holding the connections dies without a packet.
  */

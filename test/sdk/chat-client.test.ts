@@ -376,7 +376,8 @@ describe('delivery bookkeeping', () => {
     const { room, alice, bob } = await pair();
     const { seq } = await alice.client.send(room.id, 'once');
     await bob.until(() => bob.client.lastSeq(room.id) === seq, 'the message');
-    // What a resend of a stored send triggers (DESIGN §6 step 5): the stored message again.
+    // What a resend of a stored send triggers (docs/durable-path.md#dedup): the stored message
+    // again.
     const again = bob.delivered[0]!;
     await platform.broker.publish(roomTopic(room.id), encodeMessage(again), { qos: 1 });
     await alice.client.send(room.id, 'after');
