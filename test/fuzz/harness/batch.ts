@@ -1,0 +1,86 @@
+/**
+ * Runs one batch of one target on a session: cases spread over lanes (lane = index mod lanes,
+ * each lane one case at a time, so a lane's device is never used twice at once), plus, for the
+ * protobuf target, an honest member sending alongside.
+ */
+import type { GeneratorContext, KnownDefect } from '../generators/world.js';
+import type { CaseResult } from './case-result.js';
+import { restoreMembership } from './platform.js';
+import { createLaneClient, startHonestSender, type LaneClient } from './proto-driver.js';
+import type { Session } from './session.js';
+import { prepareCase, type TargetName } from './targets.js';
+
+/** Honest sends in flight together during a protobuf batch. */
+const HONEST_IN_FLIGHT = 4;
+
+export interface BatchSpec {
+  target: TargetName;
+  seed: number;
+  indices: readonly number[];
+  lanes: number;
+  knownDefects: ReadonlySet<KnownDefect>;
+  waitMs: number;
+}
+
+export interface BatchResult {
+  results: Map<number, CaseResult>;
+  skipped: number;
+  /** Problems of the honest sender (protobuf target), each with the cases in flight when it was refused. */
+  honestProblems: string[];
+}
+
+export async function runBatch(session: Session, spec: BatchSpec): Promise<BatchResult> {
+  const { platform } = session;
+  const roomVersion = await restoreMembership(platform);
+  const context: GeneratorContext = { world: { ...platform.world, roomVersion }, knownDefects: spec.knownDefects };
+  const prepared = spec.indices.map((index) => ({
+    index,
+    fuzzCase: prepareCase(spec.target, spec.seed, index, context, session.operations),
+  }));
+  const runnable = prepared.filter((p) => p.fuzzCase.knownDefect === undefined);
+  const mqttUrl = `mqtt://127.0.0.1:${platform.ports.mqtt}`;
+  const laneClients: LaneClient[] =
+    spec.target === 'proto' ? platform.world.attackerDevices.map((device) => createLaneClient(mqttUrl, device, spec.waitMs)) : [];
+  const environment = { ports: platform.ports, context, operations: session.operations, laneClients, waitMs: spec.waitMs };
+  const results = new Map<number, CaseResult>();
+  const inFlight = new Set<number>();
+
+  const lanes = Array.from({ length: spec.lanes }, (_, lane) => runnable.filter((p) => p.index % spec.lanes === lane));
+  let lanesDone = false;
+  const honestProblems: string[] = [];
+  const honest = spec.target === 'proto' ? await startHonestSender(mqttUrl, platform.world, roomVersion, spec.waitMs * 2) : undefined;
+  const honestLoop = (async () => {
+    if (honest === undefined) return;
+    // A few honest sends in flight at once, so they share batches with the attacker's, for as long as it sends.
+    for (let round = 0; !lanesDone || round < 1; round += 1) {
+      const during = [...inFlight].sort((a, b) => a - b);
+      const problems = (await Promise.all(Array.from({ length: HONEST_IN_FLIGHT }, () => honest.sendOne()))).filter((p) => p !== undefined);
+      if (problems.length > 0) {
+        honestProblems.push(
+          `${problems.length} of ${HONEST_IN_FLIGHT} refused: ${problems[0]} (cases in flight: ${during.join(', ') || 'none'})`,
+        );
+        break;
+      }
+    }
+  })();
+  try {
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const { index, fuzzCase } of lane) {
+          inFlight.add(index);
+          results.set(
+            index,
+            await fuzzCase.run(environment).catch((error: unknown) => ({ outcome: `harness error: ${(error as Error).message}` })),
+          );
+          inFlight.delete(index);
+        }
+      }),
+    );
+  } finally {
+    lanesDone = true;
+    await honestLoop;
+    await honest?.close();
+    await Promise.all(laneClients.map((client) => client.close()));
+  }
+  return { results, skipped: prepared.length - runnable.length, honestProblems };
+}
