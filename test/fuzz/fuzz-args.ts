@@ -11,7 +11,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --include-known-defects K  all | none | a comma list of ${KNOWN_DEFECTS.join(', ')} (default all):
                              inputs that hit the defects issue 9 lists as known
   --batch N                  cases between two checks of the platform (default 200)
-  --lanes N                  cases in flight at once (default 8)
+  --lanes N                  cases in flight at once (default 12)
   --wait-ms N                bound of each wait inside a case (default 2000)
   --settle-ms N              how long the platform's fds may take to come back after a batch (default 5000)
   --no-minimize              report a batch-level finding by its batch instead of replaying it case by case
@@ -78,7 +78,7 @@ export function parseFuzzArgs(argv: readonly string[], randomSeed: () => number)
       case: { type: 'string' },
       'include-known-defects': { type: 'string', default: 'all' },
       batch: { type: 'string', default: '200' },
-      lanes: { type: 'string', default: '8' },
+      lanes: { type: 'string', default: '12' },
       'wait-ms': { type: 'string', default: '2000' },
       'settle-ms': { type: 'string', default: '5000' },
       'no-minimize': { type: 'boolean', default: false },

@@ -1,0 +1,114 @@
+/**
+ * One phone of the herd: the SDK's own connection loop (`mobile-sim/sdk/connection.ts`: the
+ * reconnect state machine, backoff, presence and Will, subscriptions on connect), observed
+ * through its status transitions. Only the retry policy is the benchmark's: the SDK's full
+ * jitter, or an immediate retry without any.
+ */
+import { realClock } from '../mobile-sim/clock.js';
+import { createFixedHeartbeat } from '../mobile-sim/heartbeat/heartbeat-policy.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, type BackoffOptions } from '../mobile-sim/sdk/backoff.js';
+import { createConnection, type Connection } from '../mobile-sim/sdk/connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_SECONDS } from '../mobile-sim/sdk/chat-client.js';
+import { DEFAULT_PING_TIMEOUT_MS } from '../mobile-sim/sdk/ping-driver.js';
+import { SUBACK_FAILURE } from '../mobile-sim/sdk/mqtt-session.js';
+import type { ClientStatus } from '../mobile-sim/sdk/status.js';
+import { decodeInboxItem, encodeSend, inboxTopic, roomTopic, sendTopic } from '../schema/index.js';
+import type { HerdClientSpec, RetryPolicy } from './reconnect-protocol.js';
+
+/** The SDK's default; immediate: zero delay on every retry (backoffDelayMs gives min(0, 0·2^n) = 0). */
+export const BACKOFF: Record<RetryPolicy, BackoffOptions> = {
+  jitter: { baseMs: DEFAULT_BACKOFF_BASE_MS, capMs: DEFAULT_BACKOFF_CAP_MS, jitter: 'full' },
+  immediate: { baseMs: 0, capMs: 0, jitter: 'none' },
+};
+
+/** What a herd client tells its worker; times are epoch ms, comparable across processes. */
+export interface HerdEvents {
+  /** A CONNECT goes out at `atMs` (after the backoff the SDK chose). */
+  attempt(atMs: number): void;
+  back(atMs: number): void;
+  lost(atMs: number, reason: string): void;
+  refused(returnCode: number | undefined): void;
+  gaveUp(reason: string): void;
+  ackReceived(clientMsgId: string, atMs: number): void;
+}
+
+export interface HerdClient {
+  readonly spec: HerdClientSpec;
+  isConnected(): boolean;
+  /** Publishes a Send from a live session; false when there is none. */
+  probe(clientMsgId: string): boolean;
+  close(): void;
+}
+
+const CONNACK_CODE = /CONNACK (\d+)/;
+
+export function createHerdClient(
+  spec: HerdClientSpec,
+  options: { mqttUrl: string; stableAfterMs: number; random: () => number; backoff: BackoffOptions },
+  events: HerdEvents,
+): HerdClient {
+  let previous: ClientStatus['state'] = 'disconnected';
+  const inbox = inboxTopic(spec.userId);
+  const connection: Connection = createConnection(
+    { clock: realClock, random: options.random },
+    {
+      url: options.mqttUrl,
+      userId: spec.userId,
+      deviceId: spec.deviceId,
+      getToken: () => Promise.resolve(spec.token),
+      keepaliveSeconds: DEFAULT_KEEPALIVE_SECONDS,
+      connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+      // Read at every retry: the worker switches the policy between rounds by changing this object.
+      backoff: options.backoff,
+      stableAfterMs: options.stableAfterMs,
+      pingTimeoutMs: DEFAULT_PING_TIMEOUT_MS,
+      heartbeat: createFixedHeartbeat(240_000),
+    },
+    {
+      // What the SDK does on every connect: its inbox, and the rooms it follows.
+      async ready(session) {
+        const granted = await session.subscribe([inbox, roomTopic(spec.roomId)], 1);
+        if (granted.includes(SUBACK_FAILURE)) throw new Error('a subscription was refused');
+      },
+      message(topic, payload) {
+        if (topic !== inbox) return;
+        const item = decodeInboxItem(payload);
+        if ('ack' in item) events.ackReceived(item.ack.clientMsgId, Date.now());
+      },
+      down: () => undefined,
+      status(status) {
+        const now = Date.now();
+        if (status.state === 'connecting') {
+          if (previous === 'connected') events.lost(now, `${status.code}: ${status.reason}`);
+          else if (status.code !== 'connect') events.refused(Number(CONNACK_CODE.exec(status.reason)?.[1] ?? Number.NaN) || undefined);
+          // NaN once 2^attempt overflows under the zero-delay policy (0 · Infinity); a timer treats it as immediate.
+          events.attempt(now + (Number.isFinite(status.delayMs) ? status.delayMs : 0));
+        } else if (status.state === 'connected') events.back(now);
+        else if (status.code !== 'closed' && status.code !== 'idle') {
+          events.refused(Number(CONNACK_CODE.exec(status.reason)?.[1] ?? Number.NaN) || undefined);
+          events.gaveUp(status.reason);
+        }
+        previous = status.state;
+      },
+    },
+  );
+  connection.connect();
+  return {
+    spec,
+    isConnected: () => connection.status().state === 'connected',
+    probe(clientMsgId) {
+      const session = connection.session();
+      if (session === undefined || connection.status().state !== 'connected') return false;
+      const payload = encodeSend({
+        roomId: spec.roomId,
+        clientMsgId,
+        roomVersion: spec.roomVersion,
+        body: new TextEncoder().encode('probe'),
+        contentType: 'text/plain',
+      });
+      session.publish(sendTopic(spec.userId), payload, { qos: 1 });
+      return true;
+    },
+    close: () => connection.close(),
+  };
+}
