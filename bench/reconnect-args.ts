@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench:reconnect`, validated once so a typo fails with the flag's name. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../mobile-sim/sdk/chat-client.js';
 import type { RetryPolicy } from './reconnect-protocol.js';
 
 export type RestartSignal = 'SIGTERM' | 'SIGKILL';
@@ -11,9 +12,11 @@ export interface ReconnectOptions {
   signals: RestartSignal[];
   policies: RetryPolicy[];
   stableAfterMs: number;
+  connectTimeoutMs: number;
   roundLimitMs: number;
   seed: number;
   svg: boolean;
+  help: boolean;
 }
 
 /** Well under the 20k file descriptors a process may hold here: one per client, and room to spare. */
@@ -27,9 +30,12 @@ export const USAGE = `usage: npm run bench:reconnect -- [options]
   --policies P         jitter, immediate or both: the SDK's full-jitter backoff, or every retry at once (default both)
   --stable-after-ms T  how long a session must last before a loss starts the backoff from attempt 0;
                        the SDK's default is 20000, the bench waits it out before every round (default 5000)
+  --connect-timeout-ms C  how long a client waits for its CONNACK before it abandons the attempt
+                       (default 10000, the SDK's)
   --round-limit-s L    how long a round may take for every client to be back (default 180)
   --seed N             seed of the clients' jitter (default 1)
-  --no-svg             do not write bench-output/reconnect.svg`;
+  --no-svg             do not write bench-output/reconnect.svg
+  --help               this text`;
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -56,9 +62,11 @@ export function parseReconnectArgs(argv: readonly string[]): ReconnectOptions {
       signals: { type: 'string', default: 'term' },
       policies: { type: 'string', default: 'both' },
       'stable-after-ms': { type: 'string', default: '5000' },
+      'connect-timeout-ms': { type: 'string', default: String(DEFAULT_CONNECT_TIMEOUT_MS) },
       'round-limit-s': { type: 'string', default: '180' },
       seed: { type: 'string', default: '1' },
       'no-svg': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
   const clients = positiveInteger('--clients', values.clients);
@@ -73,8 +81,10 @@ export function parseReconnectArgs(argv: readonly string[]): ReconnectOptions {
     signals: oneOrBoth('--signals', values.signals, { term: 'SIGTERM', kill: 'SIGKILL' } as const),
     policies: oneOrBoth('--policies', values.policies, { jitter: 'jitter', immediate: 'immediate' } as const),
     stableAfterMs: positiveInteger('--stable-after-ms', values['stable-after-ms']),
+    connectTimeoutMs: positiveInteger('--connect-timeout-ms', values['connect-timeout-ms']),
     roundLimitMs: positiveInteger('--round-limit-s', values['round-limit-s']) * 1000,
     seed: positiveInteger('--seed', values.seed),
     svg: !values['no-svg'],
+    help: values.help,
   };
 }

@@ -8,7 +8,7 @@ import { realClock } from '../mobile-sim/clock.js';
 import { createFixedHeartbeat } from '../mobile-sim/heartbeat/heartbeat-policy.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, type BackoffOptions } from '../mobile-sim/sdk/backoff.js';
 import { createConnection, type Connection } from '../mobile-sim/sdk/connection.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_SECONDS } from '../mobile-sim/sdk/chat-client.js';
+import { DEFAULT_KEEPALIVE_SECONDS } from '../mobile-sim/sdk/chat-client.js';
 import { DEFAULT_PING_TIMEOUT_MS } from '../mobile-sim/sdk/ping-driver.js';
 import { SUBACK_FAILURE } from '../mobile-sim/sdk/mqtt-session.js';
 import type { ClientStatus } from '../mobile-sim/sdk/status.js';
@@ -27,7 +27,8 @@ export interface HerdEvents {
   attempt(atMs: number): void;
   back(atMs: number): void;
   lost(atMs: number, reason: string): void;
-  refused(returnCode: number | undefined): void;
+  /** An attempt failed: refused with a CONNACK code, or (undefined) without one; `why` is the SDK's code for it. */
+  failed(returnCode: number | undefined, why: string): void;
   gaveUp(reason: string): void;
   ackReceived(clientMsgId: string, atMs: number): void;
 }
@@ -41,10 +42,15 @@ export interface HerdClient {
 }
 
 const CONNACK_CODE = /CONNACK (\d+)/;
+/** The SDK names a refusal's return code in its status reason ("CONNACK 3: server unavailable"). */
+const connackCode = (reason: string): number | undefined => {
+  const code = CONNACK_CODE.exec(reason)?.[1];
+  return code === undefined ? undefined : Number(code);
+};
 
 export function createHerdClient(
   spec: HerdClientSpec,
-  options: { mqttUrl: string; stableAfterMs: number; random: () => number; backoff: BackoffOptions },
+  options: { mqttUrl: string; stableAfterMs: number; connectTimeoutMs: number; random: () => number; backoff: BackoffOptions },
   events: HerdEvents,
 ): HerdClient {
   let previous: ClientStatus['state'] = 'disconnected';
@@ -57,7 +63,7 @@ export function createHerdClient(
       deviceId: spec.deviceId,
       getToken: () => Promise.resolve(spec.token),
       keepaliveSeconds: DEFAULT_KEEPALIVE_SECONDS,
-      connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+      connectTimeoutMs: options.connectTimeoutMs,
       // Read at every retry: the worker switches the policy between rounds by changing this object.
       backoff: options.backoff,
       stableAfterMs: options.stableAfterMs,
@@ -80,12 +86,12 @@ export function createHerdClient(
         const now = Date.now();
         if (status.state === 'connecting') {
           if (previous === 'connected') events.lost(now, `${status.code}: ${status.reason}`);
-          else if (status.code !== 'connect') events.refused(Number(CONNACK_CODE.exec(status.reason)?.[1] ?? Number.NaN) || undefined);
+          else if (status.code !== 'connect') events.failed(connackCode(status.reason), status.code);
           // NaN once 2^attempt overflows under the zero-delay policy (0 · Infinity); a timer treats it as immediate.
           events.attempt(now + (Number.isFinite(status.delayMs) ? status.delayMs : 0));
         } else if (status.state === 'connected') events.back(now);
         else if (status.code !== 'closed' && status.code !== 'idle') {
-          events.refused(Number(CONNACK_CODE.exec(status.reason)?.[1] ?? Number.NaN) || undefined);
+          events.failed(connackCode(status.reason), status.code);
           events.gaveUp(status.reason);
         }
         previous = status.state;

@@ -48,13 +48,16 @@ function sum(all: readonly HerdProgress[]): HerdProgress {
   return { connected: all.reduce((total, p) => total + p.connected, 0), counters };
 }
 
-export function startHerd(options: {
+export interface HerdOptions {
   mqttUrl: string;
   clients: HerdClientSpec[];
   workers: number;
   stableAfterMs: number;
+  connectTimeoutMs: number;
   seed: number;
-}): Herd {
+}
+
+export function startHerd(options: HerdOptions): Herd {
   const entry = fileURLToPath(new URL('./reconnect-worker.ts', import.meta.url));
   const latest: HerdProgress[] = [];
   const statsWaiters: ((stats: RoundStats) => void)[][] = [];
@@ -81,6 +84,7 @@ export function startHerd(options: {
       mqttUrl: options.mqttUrl,
       clients: share,
       stableAfterMs: options.stableAfterMs,
+      connectTimeoutMs: options.connectTimeoutMs,
       seed: options.seed * 1000 + w,
     };
     child.send(setup);

@@ -46,12 +46,15 @@ export interface RoundStats extends RoundCounters {
   /** Epoch ms at which each client came back (for the time until every client is back). */
   lastBackAtMs: number;
   probeAckMs: number[];
-  /** Each session lost after it was back: when it came back, when and why it was lost. */
-  drops: { backAtMs: number; lostAtMs: number; reason: string }[];
+  /**
+   * Each session lost after it was back: when it came back, when and why it was lost, and
+   * whether the client had abandoned an attempt earlier in the round (no CONNACK in time).
+   */
+  drops: { backAtMs: number; lostAtMs: number; reason: string; afterConnectTimeout: boolean }[];
 }
 
 export type ToWorker =
-  | { type: 'setup'; mqttUrl: string; clients: HerdClientSpec[]; stableAfterMs: number; seed: number }
+  | { type: 'setup'; mqttUrl: string; clients: HerdClientSpec[]; stableAfterMs: number; connectTimeoutMs: number; seed: number }
   | { type: 'arm'; round: number; policy: RetryPolicy }
   | { type: 'collect' }
   | { type: 'close' };

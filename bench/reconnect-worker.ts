@@ -6,14 +6,7 @@
 import { createSeededRandom } from '../mobile-sim/fleet/random.js';
 import type { BackoffOptions } from '../mobile-sim/sdk/backoff.js';
 import { BACKOFF, createHerdClient, type HerdClient } from './reconnect-client.js';
-import {
-  emptyCounters,
-  type FromWorker,
-  type HerdClientSpec,
-  type RoundCounters,
-  type RoundStats,
-  type ToWorker,
-} from './reconnect-protocol.js';
+import { emptyCounters, type FromWorker, type RoundCounters, type RoundStats, type ToWorker } from './reconnect-protocol.js';
 
 if (process.send === undefined) throw new Error('reconnect-worker.ts runs as a child process of bench/reconnect.ts');
 const post = (message: FromWorker): void => void process.send!(message);
@@ -34,6 +27,8 @@ let probeAckMs: number[] = [];
 /** Clients back in the current round, and when: a loss of one of these is a session dropped after it was back. */
 let backThisRound = new Map<string, number>();
 let drops: RoundStats['drops'] = [];
+/** Clients that abandoned an attempt this round because no CONNACK came within the SDK's connect timeout. */
+let timedOutThisRound = new Set<string>();
 const probes = new Map<string, { sentAtMs: number; clientId: string }>();
 let probeCount = 0;
 let round = 0;
@@ -43,13 +38,14 @@ const bump = (table: Record<string, number>, key: string | number) => (table[key
 let random: () => number = Math.random;
 
 /** The clients connect as they are created, as phones do on launch; progress says when all are in. */
-function startClients(mqttUrl: string, specs: HerdClientSpec[], stableAfterMs: number, seed: number): void {
-  random = createSeededRandom(seed);
-  clients = specs.map((spec) => {
+function startClients(setup: Extract<ToWorker, { type: 'setup' }>): void {
+  const { mqttUrl, stableAfterMs, connectTimeoutMs } = setup;
+  random = createSeededRandom(setup.seed);
+  clients = setup.clients.map((spec) => {
     const id = `${spec.userId}:${spec.deviceId}`;
     return createHerdClient(
       spec,
-      { mqttUrl, stableAfterMs, random, backoff },
+      { mqttUrl, stableAfterMs, connectTimeoutMs, random, backoff },
       {
         attempt(atMs) {
           counters.attempts += 1;
@@ -66,11 +62,12 @@ function startClients(mqttUrl: string, specs: HerdClientSpec[], stableAfterMs: n
           if (backAtMs === undefined) return;
           backThisRound.delete(id);
           counters.liveDropped += 1;
-          drops.push({ backAtMs, lostAtMs: atMs, reason });
+          drops.push({ backAtMs, lostAtMs: atMs, reason, afterConnectTimeout: timedOutThisRound.has(id) });
         },
-        refused(code) {
+        failed(code, why) {
           if (code === undefined) counters.networkFailures += 1;
           else bump(counters.refusals, code);
+          if (why === 'connect_timeout') timedOutThisRound.add(id);
         },
         gaveUp: () => void (counters.gaveUp += 1),
         ackReceived(clientMsgId, atMs) {
@@ -117,6 +114,7 @@ function resetRound(): void {
   probeAckMs = [];
   backThisRound = new Map();
   drops = [];
+  timedOutThisRound = new Set();
   probes.clear();
 }
 
@@ -149,7 +147,7 @@ const progress = setInterval(
 function handle(message: ToWorker): void {
   switch (message.type) {
     case 'setup':
-      return startClients(message.mqttUrl, message.clients, message.stableAfterMs, message.seed);
+      return startClients(message);
     case 'arm':
       Object.assign(backoff, BACKOFF[message.policy]);
       round = message.round;

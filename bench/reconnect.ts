@@ -76,6 +76,7 @@ async function main(options: ReconnectOptions): Promise<number> {
       clients,
       workers: options.workers,
       stableAfterMs: options.stableAfterMs,
+      connectTimeoutMs: options.connectTimeoutMs,
       seed: options.seed,
     });
     const herdRef = herd;
@@ -99,13 +100,15 @@ async function main(options: ReconnectOptions): Promise<number> {
     log(
       'live dropped: sessions on the restarted platform lost while the others reconnected. probes: sends from live sessions during the herd, each acked.',
     );
-    for (const r of results.filter((r) => r.liveDropped.length > 0))
+    for (const r of results.filter((r) => r.liveDropped.length > 0)) {
+      const afterTimeout = r.liveDropped.filter((d) => d.afterConnectTimeout).length;
+      const examples = r.liveDropped
+        .slice(0, 3)
+        .map((d) => `${d.reason} ${((d.lostAtMs - d.backAtMs) / 1000).toFixed(1)} s after it was back`);
       log(
-        `live sessions dropped in the ${r.signal} ${r.policy} round, e.g. ${r.liveDropped
-          .slice(0, 3)
-          .map((d) => `${d.reason} ${((d.lostAtMs - d.backAtMs) / 1000).toFixed(1)} s after it was back`)
-          .join('; ')}`,
+        `${r.signal} ${r.policy} round: ${r.liveDropped.length} live sessions dropped, ${afterTimeout} of them on clients that had abandoned a CONNECT (no CONNACK within the connect timeout) earlier in the round; e.g. ${examples.join('; ')}`,
       );
+    }
     if (options.svg) {
       await mkdir('bench-output', { recursive: true });
       await writeFile(SVG_PATH, renderPlot(results, options.clients));
@@ -126,5 +129,9 @@ try {
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
   process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 }
 process.exit(await main(options));

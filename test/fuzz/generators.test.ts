@@ -48,6 +48,18 @@ const operations: Operation[] = [
     parameters: [{ in: 'query', name: 'userIds', required: true, schema: { type: 'string' } }],
     body: undefined,
   },
+  {
+    method: 'GET',
+    path: '/v1/rooms/{id}/messages',
+    parameters: [{ in: 'query', name: 'before', required: false, schema: { type: 'integer', minimum: 1 } }],
+    body: undefined,
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/rooms/{id}',
+    parameters: [{ in: 'header', name: 'if-match', required: false, schema: { type: 'string' } }],
+    body: { type: 'object' },
+  },
 ];
 
 const CASES = 400;
@@ -122,6 +134,17 @@ describe('fuzz generators', () => {
     it('nul-text: REST strings with NUL only when included', () => {
       expect(nulInRest(context([]))).toBe(0);
       expect(nulInRest(context(['nul-text']))).toBeGreaterThan(0);
+    });
+
+    it('int-range: integers beyond every column, in queries and If-Match, only when included', () => {
+      const outOfRange = (c: GeneratorContext) =>
+        Array.from({ length: CASES * 3 }, (_, i) => generateRestCase(caseRandom(11, 'rest', i), c, i, operations)).filter(
+          (r) =>
+            r.kind === 'request' &&
+            (/=(1e400|Infinity|18446744073709551616)(&|$)/.test(r.target) || /"(2147483648|9{20,})"/.test(r.headers['if-match'] ?? '')),
+        ).length;
+      expect(outOfRange(context([]))).toBe(0);
+      expect(outOfRange(context(['int-range']))).toBeGreaterThan(0);
     });
 
     it('ws-upgrade-path: upgrades for paths other than /mqtt only when included', () => {

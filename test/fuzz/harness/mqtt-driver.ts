@@ -3,11 +3,11 @@ import { PINGREQ, validConnect } from '../generators/mqtt-packets.js';
 import type { MqttStreamCase } from '../generators/mqtt-streams.js';
 import type { FuzzWorld } from '../generators/world.js';
 import { connectRefusal, type CaseResult } from './case-result.js';
-import { openConversation } from './conversation.js';
+import { Conversation } from './conversation.js';
 import { readServerPackets } from './mqtt-server-packets.js';
 
 export async function runMqttCase(port: number, world: FuzzWorld, fuzzCase: MqttStreamCase, waitMs: number): Promise<CaseResult> {
-  const conversation = await openConversation(port, waitMs);
+  const conversation = await Conversation.open(port, waitMs);
   if (conversation === 'refused') return { outcome: 'refused' };
   let prefix = '';
   if (fuzzCase.authenticate) {

@@ -5,7 +5,7 @@
 import { API_ERRORS } from '../../../api/errors.js';
 import type { RestCase } from '../generators/rest-cases.js';
 import type { CaseResult } from './case-result.js';
-import { openConversation } from './conversation.js';
+import { Conversation } from './conversation.js';
 import { httpCall } from './http.js';
 
 function errorCode(body: string): string | undefined {
@@ -35,7 +35,7 @@ function judge(label: string, status: number, contentType: string, body: string,
 
 export async function runRestCase(port: number, fuzzCase: RestCase, waitMs: number): Promise<CaseResult> {
   if (fuzzCase.kind === 'raw') {
-    const conversation = await openConversation(port, waitMs);
+    const conversation = await Conversation.open(port, waitMs);
     if (conversation === 'refused') return { outcome: 'refused' };
     conversation.write(fuzzCase.bytes);
     const ending = await conversation.finish(

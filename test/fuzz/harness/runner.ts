@@ -6,7 +6,7 @@
  */
 import type { KnownDefect } from '../generators/world.js';
 import { WARNING_KINDS, type FindingKind } from './case-result.js';
-import { runBatch } from './batch.js';
+import { runBatch, type BatchResult } from './batch.js';
 import { openSession, type Session, type Verdict } from './session.js';
 import { prepareCase, TARGETS, type TargetName } from './targets.js';
 
@@ -184,55 +184,56 @@ export function createFuzzRun(options: FuzzOptions): FuzzRun {
     return batches;
   }
 
+  /** Counts a batch's outcomes and records what its cases found on the spot (5xx, refused honest sends…). */
+  function tally(session: Session, target: TargetName, batch: readonly [number, number], outcome: BatchResult): void {
+    const stats = report.targets[target];
+    stats.skippedKnownDefects += outcome.skipped;
+    for (const [index, result] of outcome.results) {
+      stats.cases += 1;
+      stats.outcomes[result.outcome] = (stats.outcomes[result.outcome] ?? 0) + 1;
+      if (options.trace === true) options.log(`${target}#${index} ${result.outcome}: ${describeCase(session, target, index)}`);
+      if (result.problem === undefined) continue;
+      const { kind, detail } = result.problem;
+      record({ kind, target, caseIndex: index, batch: [index, index], detail, caseDescription: describeCase(session, target, index) });
+    }
+    for (const detail of outcome.honestProblems) record({ kind: 'honest-send-refused', target, batch, detail });
+  }
+
+  /** Records the checks' verdicts; answers the session to go on with (a new one after a crash or a dead canary). */
+  async function judge(session: Session, target: TargetName, indices: readonly number[], verdicts: Verdict[]): Promise<Session> {
+    const census = session.lastCensus();
+    report.canaryChecks += 1;
+    report.fds = { total: census.total, byPort: census.byPort };
+    const batchLevel = verdicts.filter((v) => BATCH_LEVEL.has(v.kind));
+    if (batchLevel.length > 0) await afterBatch(session, target, indices, batchLevel);
+    if (verdicts.some((v) => REPLACES_PLATFORM.has(v.kind))) {
+      for (const v of await session.close()) record({ kind: v.kind, target: 'platform', batch: [0, 0], detail: v.detail });
+      return newSession();
+    }
+    // A leak is reported once; the next batches are judged against what is open now.
+    if (verdicts.some((v) => v.kind === 'fd-leak')) await session.rebase();
+    return session;
+  }
+
   async function run(): Promise<FuzzReport> {
     let session = await newSession();
     try {
       for (const { target, indices } of schedule()) {
-        const stats = report.targets[target];
+        const batch = [indices[0]!, indices[indices.length - 1]!] as const;
         const batchStartedAt = Date.now();
         const outcome = await runBatch(session, batchSpec(target, indices)).catch((error: unknown) => error as Error);
+        report.targets[target].batches += 1;
+        if (!(outcome instanceof Error)) tally(session, target, batch, outcome);
         const checkStartedAt = Date.now();
-        stats.batches += 1;
-        if (!(outcome instanceof Error)) {
-          stats.skippedKnownDefects += outcome.skipped;
-          for (const [index, result] of outcome.results) {
-            stats.cases += 1;
-            stats.outcomes[result.outcome] = (stats.outcomes[result.outcome] ?? 0) + 1;
-            if (options.trace === true) options.log(`${target}#${index} ${result.outcome}: ${describeCase(session, target, index)}`);
-            if (result.problem !== undefined)
-              record({
-                kind: result.problem.kind,
-                target,
-                caseIndex: index,
-                batch: [index, index],
-                detail: result.problem.detail,
-                caseDescription: describeCase(session, target, index),
-              });
-          }
-          for (const problem of outcome.honestProblems)
-            record({ kind: 'honest-send-refused', target, batch: [indices[0]!, indices[indices.length - 1]!], detail: problem });
-        }
         const verdicts = await session.check(options.settleMs);
-        report.canaryChecks += 1;
-        const census = session.lastCensus();
-        report.fds = { total: census.total, byPort: census.byPort };
         if (options.trace === true)
           options.log(
-            `batch ${target} ${indices[0]}-${indices[indices.length - 1]}: cases ${checkStartedAt - batchStartedAt} ms, checks ${Date.now() - checkStartedAt} ms`,
+            `batch ${target} ${batch[0]}-${batch[1]}: cases ${checkStartedAt - batchStartedAt} ms, checks ${Date.now() - checkStartedAt} ms`,
           );
+        // A batch that failed on a healthy platform is the fuzzer's own failure: its cases did not run.
         if (outcome instanceof Error && verdicts.length === 0)
-          record({
-            kind: 'harness-error',
-            target,
-            batch: [indices[0]!, indices[indices.length - 1]!],
-            detail: outcome.stack ?? outcome.message,
-          });
-        const batchLevel = verdicts.filter((v) => BATCH_LEVEL.has(v.kind));
-        if (batchLevel.length > 0) await afterBatch(session, target, indices, batchLevel);
-        if (verdicts.some((v) => REPLACES_PLATFORM.has(v.kind))) {
-          for (const v of await session.close()) record({ kind: v.kind, target: 'platform', batch: [0, 0], detail: v.detail });
-          session = await newSession();
-        } else if (verdicts.some((v) => v.kind === 'fd-leak')) await session.rebase();
+          record({ kind: 'harness-error', target, batch, detail: outcome.stack ?? outcome.message });
+        session = await judge(session, target, indices, verdicts);
         report.durationMs = Date.now() - startedAt;
       }
     } finally {

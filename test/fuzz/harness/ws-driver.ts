@@ -6,7 +6,7 @@ import { connectFrame, PING_FRAME, type WsCase } from '../generators/ws-cases.js
 import { OPCODE, readServerFrames } from '../generators/ws-frames.js';
 import type { GeneratorContext } from '../generators/world.js';
 import { connectRefusal, type CaseResult } from './case-result.js';
-import { openConversation } from './conversation.js';
+import { Conversation } from './conversation.js';
 import { readServerPackets } from './mqtt-server-packets.js';
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -20,7 +20,7 @@ function mqttBytes(received: Buffer): Buffer {
 }
 
 export async function runWsCase(port: number, context: GeneratorContext, fuzzCase: WsCase, waitMs: number): Promise<CaseResult> {
-  const conversation = await openConversation(port, waitMs);
+  const conversation = await Conversation.open(port, waitMs);
   if (conversation === 'refused') return { outcome: 'refused' };
   conversation.write(fuzzCase.request);
   await conversation.waitFor((bytes) => bytes.includes(HEADER_END), waitMs);
