@@ -12,6 +12,8 @@ import { prepareCase, type CaseEnvironment, type PreparedCase, type TargetName }
 
 /** Honest sends in flight together during a protobuf batch. */
 const HONEST_IN_FLIGHT = 4;
+/** How long an honest send may wait for its Ack: generous, as a loaded CI machine commits slowly. */
+const HONEST_ACK_LIMIT_MS = 10_000;
 
 export interface BatchSpec {
   target: TargetName;
@@ -83,7 +85,7 @@ export async function runBatch(session: Session, spec: BatchSpec): Promise<Batch
   const environment: CaseEnvironment = { ports: platform.ports, context, operations: session.operations, laneClients, waitMs: spec.waitMs };
   const inFlight = new Set<number>();
   let lanesDone = false;
-  const honest = isProto ? await startHonestSender(mqttUrl, platform.world, roomVersion, spec.waitMs * 2) : undefined;
+  const honest = isProto ? await startHonestSender(mqttUrl, platform.world, roomVersion, HONEST_ACK_LIMIT_MS) : undefined;
   const honestProblems = honest === undefined ? Promise.resolve([]) : sendHonestly(honest, () => lanesDone, inFlight);
   try {
     const results = await runLanes(lanes, environment, inFlight);

@@ -15,6 +15,8 @@ const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
 const JWT_SECRET = 'fuzz-jwt-secret-fuzz-jwt-secret-0123456789';
 const READY =
   /MQTT over TCP\s+mqtt:\/\/[^:\s]+:(?<mqtt>\d+)[\s\S]*MQTT over WebSocket\s+ws:\/\/[^:\s]+:(?<ws>\d+)[\s\S]*REST API\s+http:\/\/[^:\s]+:(?<api>\d+)/;
+/** The platform's default, set explicitly for the fuzz run. */
+export const FUZZ_MAX_PAYLOAD_BYTES = 65_536;
 /** How long a SIGTERM may take before the platform counts as hung (issue 9: it hung with leaked sockets). */
 export const SHUTDOWN_LIMIT_MS = 15_000;
 
@@ -47,7 +49,9 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
   const dataDir = await mkdtemp(join(tmpdir(), 'fuzz-platform-'));
   let part: PartProcess;
   try {
-    part = await spawnPart('platform/main.ts', { DATA_DIR: dataDir, ADMIN_TOKEN, JWT_SECRET, LOG_LEVEL: 'warn' }, READY);
+    // MAX_PAYLOAD_BYTES pinned: the protobuf driver tells an oversized packet's refusal from a failure by it.
+    const env = { DATA_DIR: dataDir, ADMIN_TOKEN, JWT_SECRET, LOG_LEVEL: 'warn', MAX_PAYLOAD_BYTES: String(FUZZ_MAX_PAYLOAD_BYTES) };
+    part = await spawnPart('platform/main.ts', env, READY);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

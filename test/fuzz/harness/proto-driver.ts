@@ -10,6 +10,7 @@ import { PACKET_OVERHEAD_BYTES } from '../../../broker/listeners.js';
 import type { ProtoCase } from '../generators/proto-cases.js';
 import type { FuzzDevice, FuzzWorld } from '../generators/world.js';
 import type { CaseResult } from './case-result.js';
+import { FUZZ_MAX_PAYLOAD_BYTES } from './platform.js';
 
 const connectOptions = (device: FuzzDevice, waitMs: number) => ({
   clientId: deviceClientId(device.userId, device.deviceId),
@@ -26,8 +27,8 @@ export interface LaneClient {
   close(): Promise<void>;
 }
 
-/** The largest packet the broker takes with the default MAX_PAYLOAD_BYTES; the fuzz platform runs with the defaults. */
-const maxPacketBytes = 65_536 + PACKET_OVERHEAD_BYTES;
+/** The largest packet the broker takes with the fuzz platform's MAX_PAYLOAD_BYTES. */
+const maxPacketBytes = FUZZ_MAX_PAYLOAD_BYTES + PACKET_OVERHEAD_BYTES;
 
 export function createLaneClient(mqttUrl: string, device: FuzzDevice, waitMs: number): LaneClient {
   let client: MqttClient | undefined;
