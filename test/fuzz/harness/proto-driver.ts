@@ -49,8 +49,7 @@ export function createLaneClient(mqttUrl: string, device: FuzzDevice, waitMs: nu
       const outcome = await new Promise<string>((resolve) => {
         const timer = setTimeout(() => resolve('no-ack'), waitMs);
         const onClose = () => resolve('closed');
-        // QoS 0 has no answer: a PINGRESP after it says the broker got past it, so a close it
-        // causes is blamed on this case and not on the next one.
+        // QoS 0 has no answer: a PINGRESP after it says the broker read past it.
         const onPacket = (packet: Packet) => packet.cmd === 'pingresp' && resolve('written');
         stop = () => {
           clearTimeout(timer);
@@ -67,6 +66,13 @@ export function createLaneClient(mqttUrl: string, device: FuzzDevice, waitMs: nu
       });
       stop();
       closedOnLast = outcome === 'closed';
+      // A QoS 0 send has no answer to wait for, and the broker may answer the PINGREQ while the
+      // send is still being stored: this connection is left, so whatever the send does to it
+      // later cannot be blamed on the next case.
+      if (fuzzCase.qos === 0 && fuzzCase.topicKind === 'send') {
+        live.end(true);
+        client = undefined;
+      }
       const result = { outcome: `${fuzzCase.topicKind} ${outcome}` };
       // Closing is how MQTT 3.1.1 refuses a PUBLISH; on the device's own topics the platform
       // documents it only for an oversized packet and for an internal failure, which is a finding.
