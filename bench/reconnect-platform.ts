@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,12 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<b
 export async function startBenchPlatform(): Promise<BenchPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'reconnect-bench-'));
   let { child, ports } = await spawnPlatform({ DATA_DIR: dataDir, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0' });
+  // An interrupted benchmark must not leave its platform running.
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   const fixed = { DATA_DIR: dataDir, MQTT_PORT: String(ports['mqtt']), WS_PORT: String(ports['ws']), API_PORT: String(ports['api']) };
   return {
     mqttPort: ports['mqtt']!,
@@ -90,6 +97,7 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
       return { killedAtMs, exitedAtMs, readyAtMs: Date.now(), forced };
     },
     async stop() {
+      process.off('exit', killOnExit);
       await stopChild(child, 'SIGTERM');
       await rm(dataDir, { recursive: true, force: true });
     },

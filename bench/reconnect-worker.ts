@@ -172,6 +172,9 @@ function handle(message: ToWorker): void {
   }
 }
 
+// The main process is gone (finished, or interrupted): so are its phones.
+process.once('disconnect', () => process.exit(0));
+
 process.on('message', (message: ToWorker) => {
   try {
     handle(message);

@@ -18,6 +18,8 @@ const PROGRESS_EVERY_MS = 2000;
 const SVG_PATH = 'bench-output/reconnect.svg';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+// Exiting runs the exit hook that kills the platform process; the workers leave when their channel closes.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 function progressLine(herd: Herd, label: string, sinceMs: number, total: number): string {
   const { connected, counters } = herd.progress();

@@ -22,6 +22,8 @@ if (args.help) {
 }
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+// Exiting runs the harness's exit hooks, which kill the platform it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 log(`fuzz: seed ${args.seed}, known defects included: ${args.knownDefects.join(', ') || 'none'}`);
 const run = createFuzzRun({ ...args, knownDefects: new Set(args.knownDefects), log });
 const progress = setInterval(() => log(progressLine(run.report())), PROGRESS_EVERY_MS);

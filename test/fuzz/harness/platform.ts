@@ -3,6 +3,7 @@
  * so a crash is seen as a crash (an exit code, a signal) and its file descriptors can be counted
  * in /proc. Provisioned through its own REST API with the fuzz world and the canary's users.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,12 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
   }
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   part.child.once('exit', (code, signal) => (exit = { code, signal }));
+  // A fuzz run that is interrupted must not leave its platform running.
+  const killOnExit = () => {
+    part.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   const ports = { mqtt: Number(part.found['mqtt']), ws: Number(part.found['ws']), api: Number(part.found['api']) };
   const provisioned = await provision(ports.api, options.lanes).catch(async (error: unknown) => {
     await part.kill('SIGKILL');
@@ -71,6 +78,7 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
     exit: () => exit,
     outputTail: (lines = 30) => part.output().trimEnd().split('\n').slice(-lines).join('\n'),
     async stop() {
+      process.off('exit', killOnExit);
       let graceful = true;
       if (exit === undefined) {
         const killer = setTimeout(() => {
