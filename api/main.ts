@@ -8,6 +8,10 @@ import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
 import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
+import { apiConfig } from './config.js';
+import { createDeviceLinks } from './events/device-links.js';
+import { routeUpgrades } from './upgrades.js';
+import { WEB_ROOT } from '../platform/web-root.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
@@ -44,8 +48,13 @@ const { api, port, brokerPort } = await (async () => {
     submitSend: (sender, send) => pipeline.handleSend(sender, send),
     log,
     metrics,
-    maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+    ...apiConfig(config),
+    // Event streams connect to the same broker as each device would.
+    deviceLinks: createDeviceLinks({ url: brokerUrl }, { connectTimeoutMs: 10_000, heartbeatMs: config.SSE_HEARTBEAT_MS }),
+    webRoot: WEB_ROOT,
   });
+  // No broker in this process: MQTT over WebSocket is the broker's (WS_PORT); every upgrade here is refused.
+  routeUpgrades(app.server, undefined);
   await app.ready();
   return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };
 })().catch((error: unknown) => exitWith(error));

@@ -2,7 +2,10 @@
  * The platform's MQTT broker: Aedes with JWT auth, the topic ACL, the forward guard and
  * membership kept current by RoomEvents, listening on TCP and WebSocket.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
+import { createDuplexPair } from '../lib/duplex-pair.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
@@ -63,6 +66,14 @@ export interface PlatformBroker {
   /** Hand every PUBACK of a room Message by a device to `handler` (the push worker's delivery evidence). */
   setDeliveryHandler(handler: DeliveryHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  /** An HTTP Upgrade from another server (the API's port): /mqtt is served as on the WebSocket listener, anything else refused. */
+  handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * A connection from inside the process, as if from the network: the client end of an
+   * in-memory stream whose other end the broker serves, with the same CONNECT authentication,
+   * ACL, forward guard and rate limits as any device.
+   */
+  connectInProcess(): Duplex;
   close(): Promise<void>;
 }
 
@@ -173,6 +184,12 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
       deliveryHandler = handler;
     },
     publish,
+    handleWebSocketUpgrade: (req, socket, head) => listeners.handleUpgrade(req, socket, head),
+    connectInProcess() {
+      const [client, server] = createDuplexPair();
+      aedes.handle(server);
+      return client;
+    },
     async close() {
       presence.stop();
       tokenExpiry.close();

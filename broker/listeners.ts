@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
@@ -12,6 +12,11 @@ export const MQTT_WS_PATH = '/mqtt';
 export interface Listeners {
   mqttPort: number;
   wsPort: number;
+  /**
+   * Serves an HTTP Upgrade that arrived on another server (the API's port): /mqtt becomes an
+   * MQTT connection exactly as on the WebSocket listener, any other path is answered 404 and closed.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -39,9 +44,11 @@ export async function startListeners(
   // noServer: the upgrade is routed here, so the HTTP server's own errors (EADDRINUSE) stay with listenOn.
   // One WebSocket message carries one or more MQTT packets; the ws limit bounds them the same way.
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
-  http.on('upgrade', (req, socket, head) => {
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== MQTT_WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      // Answer, then close both ways: nothing reads an upgraded socket, so ending only our side would leave it open.
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -50,7 +57,8 @@ export async function startListeners(
       stream.on('error', () => ws.terminate()); // a client error must not surface as an unhandled stream error
       aedes.handle(stream, req);
     });
-  });
+  };
+  http.on('upgrade', handleUpgrade);
   const mqttPort = await listenOn(tcp, options.mqttPort, options.host, 'MQTT_PORT');
   let wsPort: number;
   try {
@@ -62,6 +70,7 @@ export async function startListeners(
   return {
     mqttPort,
     wsPort,
+    handleUpgrade,
     async close() {
       for (const client of wss.clients) client.terminate();
       await Promise.all([

@@ -4,7 +4,7 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/index.js';
+import { apiConfig, buildApi, createDeviceLinks, routeUpgrades } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
@@ -23,7 +23,11 @@ import { createTokenService, type TokenService } from '../lib/tokens.js';
 import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
 import type { Db } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
+import { WEB_ROOT } from './web-root.js';
 import { createPresenceStore, startStoreBackedBroker } from './start-broker.js';
+
+/** An in-process link that is not accepted within this is refused (the broker is overloaded or closing). */
+const DEVICE_LINK_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Platform {
   readonly config: Config;
@@ -100,10 +104,17 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
       log,
       metrics,
-      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      ...apiConfig(config),
       health: { broker: async () => !broker.aedes.closed },
+      deviceLinks: createDeviceLinks(
+        { connect: () => broker.connectInProcess() },
+        { connectTimeoutMs: DEVICE_LINK_CONNECT_TIMEOUT_MS, heartbeatMs: config.SSE_HEARTBEAT_MS },
+      ),
+      webRoot: WEB_ROOT,
     });
     closers.unshift(() => api.close());
+    // MQTT over WebSocket on the API's port too (/mqtt), so a page, REST and MQTT share one origin.
+    routeUpgrades(api.server, (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head));
     await api.ready();
     const apiPort = await listenOn(api.server, config.API_PORT, config.HOST, 'API_PORT');
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;

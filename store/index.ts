@@ -3,7 +3,7 @@ export type { Db, Queryable } from './db.js';
 export { openDb, type DbLocation } from './open-db.js';
 export { migrate, readMigrations } from './migrate.js';
 export { STORE_ERRORS, type StoreErrorCode } from './errors.js';
-export { createUser, getUser, missingUserIds, type User } from './users.js';
+export { createUser, ensureUser, getUser, missingUserIds, type User } from './users.js';
 export {
   addMember,
   createRoom,
