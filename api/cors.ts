@@ -30,8 +30,7 @@ export async function registerCors(app: FastifyInstance, origins: readonly strin
     exposedHeaders: ['etag', 'retry-after'],
     credentials: false,
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
-    // A preflight is answered even for a foreign origin (204 without CORS headers), never 404.
-    strictPreflight: false,
+    // A preflight from an origin that is not allowed gets the API's 404 (no CORS headers): the browser refuses the call.
     logLevel: 'warn',
   });
 }
