@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestPlatform } from '../support/platform.js';
 import {
+  chromiumAvailable,
   closeOpenContexts,
   launchChromium,
   newPage,
@@ -19,11 +20,12 @@ import {
   waitOnline,
 } from './support/browser.js';
 
+const hasChromium = await chromiumAvailable();
 let platform: TestPlatform;
 let browser: Browser;
 
 beforeAll(async () => {
-  [platform, browser] = await Promise.all([startWebPlatform(), launchChromium()]);
+  if (hasChromium) [platform, browser] = await Promise.all([startWebPlatform(), launchChromium()]);
 });
 afterEach(closeOpenContexts);
 afterAll(async () => {
@@ -41,7 +43,7 @@ async function blockedPage() {
   return { ...opened, refused: () => refused };
 }
 
-describe('web chat page with WebSockets blocked', () => {
+describe.skipIf(!hasChromium)('web chat page with WebSockets blocked', () => {
   it('falls back to SSE and chats, types and reads both ways with a user on MQTT, also after a reload', async () => {
     const alice = await blockedPage();
     const bob = await newPage(browser);

@@ -7,9 +7,11 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { backendAvailable, CHROMIUM_PATH } from '../../support/backends.js';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.js';
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+/** False (with a loud warning) when Chromium is missing; CI requires it (REQUIRE_BACKENDS=...,chromium). */
+export const chromiumAvailable = (): Promise<boolean> => backendAvailable('chromium');
 export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
