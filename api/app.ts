@@ -1,5 +1,5 @@
 /**
- * Builds the REST control plane (DESIGN §11) without listening, so tests use `inject()`
+ * Builds the REST control plane (docs/contract.md#rest) without listening, so tests use `inject()`
  * and `main.ts` decides where it listens.
  */
 import swagger from '@fastify/swagger';
@@ -13,9 +13,12 @@ import { registerCors } from './cors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { createStreamRegistry } from './events/stream-registry.js';
+import { registerRateLimits } from './rate-limits.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { devSignInRoutes } from './routes/dev-signin.js';
 import { deviceRoutes } from './routes/devices.js';
 import { eventRoutes } from './routes/events.js';
+import { keyRoutes } from './routes/keys.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
@@ -25,6 +28,7 @@ import { signalRoutes } from './routes/signals.js';
 import { userRoutes } from './routes/users.js';
 import { webAppRoutes } from './routes/web-app.js';
 import { ErrorBody } from './schemas.js';
+import { registerInputGuard } from './input-guard.js';
 
 /** Fastify's own error codes that are the client's fault, and what we call them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
@@ -33,6 +37,14 @@ const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_REQUEST_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_REQUEST_INVALID',
+};
+
+/**
+ * Typed database failures (store/db-errors.ts) that are not API codes themselves: a refused value
+ * is the request's fault. (An outage is ERR_UNAVAILABLE already, with its retryAfterMs.)
+ */
+const DB_FAILURES: Record<string, { code: ApiErrorCode; details?: Record<string, unknown> }> = {
+  ERR_DB_DATA_REJECTED: { code: 'ERR_REQUEST_INVALID' },
 };
 
 /**
@@ -63,17 +75,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       info: {
         title: 'MQTT chat platform: control plane',
         version: '1.0.0',
-        description: 'REST contract v1 (DESIGN §11). Errors: { error: { code, message } }.',
+        description: 'REST contract v1 (docs/contract.md#rest). Errors: { error: { code, message } }.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerRateLimits(app, deps);
+  registerInputGuard(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorResponse(error);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
+    // Validation should have refused it before the database did: worth a look.
+    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
     const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
     // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
     if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
@@ -84,7 +100,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
-  for (const routes of [opsRoutes, userRoutes, roomRoutes, memberRoutes, messageRoutes, presenceRoutes, deviceRoutes])
+  for (const routes of [
+    opsRoutes,
+    userRoutes,
+    roomRoutes,
+    memberRoutes,
+    messageRoutes,
+    presenceRoutes,
+    deviceRoutes,
+    keyRoutes,
+    bundleRoutes,
+  ])
     await app.register(routes, { deps, logLevel: 'warn' });
   // The event streams of this node, shared by the stream itself and the calls that act through it.
   const streams = createStreamRegistry();
@@ -95,6 +121,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 }
 
 function errorResponse(error: FastifyError): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
+  const dbFailure = isAppError(error) ? DB_FAILURES[error.code] : undefined;
+  if (dbFailure !== undefined) {
+    const { code, details } = dbFailure;
+    const body = { code, message: API_ERRORS[code].description, ...(details === undefined ? {} : { details }) };
+    return { status: API_ERRORS[code].status, body: { error: body } };
+  }
   if (isAppError(error) && isApiErrorCode(error.code)) {
     const body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
     return { status: API_ERRORS[error.code].status, body: { error: body } };

@@ -1,4 +1,4 @@
-/** Who is calling: the admin credential or a user token (DESIGN §4). Trust nothing else. */
+/** Who is calling: the admin credential or a user token (docs/contract.md#admin-and-service-credentials). Trust nothing else. */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { isAppError } from '../lib/errors.js';
@@ -14,7 +14,18 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Callers already identified, per request: the rate limiter identifies a caller before its route does. */
+const identified = new WeakMap<FastifyRequest, Caller>();
+
 export function identifyCaller(request: FastifyRequest, deps: { adminToken: string; tokens: TokenService }): Caller {
+  const known = identified.get(request);
+  if (known !== undefined) return known;
+  const caller = verifyCredential(request, deps);
+  identified.set(request, caller);
+  return caller;
+}
+
+function verifyCredential(request: FastifyRequest, deps: { adminToken: string; tokens: TokenService }): Caller {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
   const credential = match?.[1];
@@ -36,4 +47,11 @@ export function requireAdmin(caller: Caller): void {
 export function requireUser(caller: Caller): Extract<Caller, { kind: 'user' }> {
   if (caller.kind !== 'user') throw apiError('ERR_AUTH_FORBIDDEN', 'this call needs a user token');
   return caller;
+}
+
+/** Calls about one device (its push registration, its keys) are for that device's own token only (its `did`). */
+export function ownDevice(caller: Caller, deviceId: string): Extract<Caller, { kind: 'user' }> {
+  const user = requireUser(caller);
+  if (user.deviceId !== deviceId) throw apiError('ERR_DEVICE_NOT_OWN', undefined, { deviceId });
+  return user;
 }

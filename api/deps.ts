@@ -1,3 +1,4 @@
+import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
@@ -5,6 +6,7 @@ import type { Send } from '../schema/index.js';
 import type { Db, DeliveryMark, PushPlatform, StoredMessage } from '../store/index.js';
 import type { Nack } from '../schema/index.js';
 import type { DeviceLinks } from './events/device-links.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** What the API publishes to devices (RoomEvents): the broker, in-process or over MQTT. */
 export interface Publisher {
@@ -18,6 +20,25 @@ export interface PresenceReader {
   read(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenMs: number }>>;
 }
 
+/** The REST limits (README, "Limits and failure behaviour"). */
+export interface ApiLimits {
+  /** Requests per minute per user device, or per IP address without a valid credential. */
+  requestsPerMinute: number;
+  adminRequestsPerMinute: number;
+  /** Rooms one user may create per minute (and at once). */
+  roomCreatesPerMinute: number;
+  /** Members one POST /v1/rooms may name. */
+  roomCreateMaxMembers: number;
+}
+
+/** The REST limits from the configuration. */
+export const apiLimits = (config: Config): ApiLimits => ({
+  requestsPerMinute: config.API_RATE_PER_MINUTE,
+  adminRequestsPerMinute: config.API_ADMIN_RATE_PER_MINUTE,
+  roomCreatesPerMinute: config.ROOM_CREATE_PER_MINUTE,
+  roomCreateMaxMembers: config.ROOM_CREATE_MAX_MEMBERS,
+});
+
 export interface ApiDeps {
   db: Db;
   tokens: TokenService;
@@ -30,11 +51,23 @@ export interface ApiDeps {
   recordDelivered(mark: DeliveryMark): void;
   /** The bridge's send pipeline: a REST send takes the same path as an MQTT one. */
   submitSend(sender: { userId: string; deviceId: string }, send: Send): Promise<SendOutcome>;
+  /** End-to-end key distribution (docs/e2ee.md). */
+  keys: {
+    /** A device is told when a bundle fetch leaves it fewer one-time prekeys than this (0: never). */
+    lowThreshold: number;
+    /** Bundle fetches per calling user: each one drains one-time prekeys of someone else. */
+    fetchLimiter: RateLimiter;
+  };
   log: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;
-  /** Readiness for /healthz: each named part answers true when healthy. */
-  health?: Record<string, () => Promise<boolean>>;
+  limits: ApiLimits;
+  /** The clock of the room-creation limit (defaults to Date.now). */
+  now?: () => number;
+  /** Readiness for /healthz besides the database (always checked): each named part answers true when healthy. */
+  health?: Record<string, HealthCheck>;
+  /** How long one health check may take before its part counts as down (default 1 s). */
+  healthCheckTimeoutMs?: number;
   /** Connections to the broker as a device, for event streams (the SSE fallback). */
   deviceLinks: DeviceLinks;
   events: EventStreamLimits;
@@ -52,4 +85,10 @@ export interface EventStreamLimits {
   maxStreams: number;
   maxBufferedBytes: number;
   replayMaxMessages: number;
+}
+
+export interface HealthCheck {
+  check: () => Promise<boolean> | boolean;
+  /** Down means this node cannot serve (503 "unavailable"); otherwise it serves with less (200 "degraded"). */
+  critical: boolean;
 }

@@ -1,13 +1,17 @@
 /**
  * The REST error catalogue: every code the API can answer with, its HTTP status and what it
  * means. docs/errors.md is kept identical to this table by a test. Error bodies are
- * `{ "error": { "code", "message", "details"? } }` (DESIGN §11).
+ * `{ "error": { "code", "message", "details"? } }` (docs/contract.md#error-bodies).
  */
 import { AppError } from '../lib/errors.js';
 import { STORE_ERRORS } from '../store/index.js';
 
 export const API_ERRORS = {
-  ERR_REQUEST_INVALID: { status: 400, description: 'the body, query or path does not match the schema of the call' },
+  ERR_REQUEST_INVALID: {
+    status: 400,
+    description:
+      'the body, query, path or a header does not match the call: a wrong type, an integer out of range, a text with a NUL or a lone surrogate',
+  },
   ERR_REQUEST_INVALID_JSON: { status: 400, description: 'the body is not valid JSON' },
   ERR_REQUEST_TOO_LARGE: { status: 413, description: 'the body exceeds MAX_PAYLOAD_BYTES' },
   ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'the body is not application/json' },
@@ -28,20 +32,47 @@ export const API_ERRORS = {
   ERR_ROOM_PRECONDITION_FAILED: { status: 412, description: STORE_ERRORS.ERR_ROOM_PRECONDITION_FAILED },
   ERR_MESSAGE_TOO_LARGE: { status: 413, description: 'the message body exceeds the configured maximum' },
   ERR_MESSAGE_INVALID: { status: 400, description: 'the message is malformed (room id, client message id or content type)' },
-  ERR_DEVICE_NOT_OWN: { status: 403, description: "a device's push registration can be changed only with that device's own token" },
+  ERR_DEVICE_NOT_OWN: {
+    status: 403,
+    description: "a device's push registration and keys can be read or changed only with that device's own token",
+  },
   ERR_PUSH_PLATFORM_INVALID: { status: 400, description: 'platform must be apns or fcm, and enabled on this server' },
   ERR_PUSH_TOKEN_INVALID: {
     status: 400,
     description: 'the push token is malformed (APNs: 64 to 200 hex digits; FCM: 8 to 4096 printable ASCII characters)',
   },
   ERR_PUSH_TOKEN_NOT_FOUND: { status: 404, description: 'the device has no push token registered' },
+  ERR_KEYS_INVALID_KEY: {
+    status: 400,
+    description:
+      'a public key is malformed (details.field): EC keys are 33 bytes starting 0x05, Kyber1024 keys 1569 bytes starting 0x08, base64',
+  },
+  ERR_KEYS_BAD_SIGNATURE: {
+    status: 400,
+    description: "a signed prekey's or Kyber prekey's signature does not verify with the device's identity key (details.field)",
+  },
+  ERR_KEYS_ID_INVALID: {
+    status: 400,
+    description: 'a key id is outside 1..16777215, or the registration id outside 1..16383 (details.field)',
+  },
+  ERR_KEYS_DUPLICATE_ID: {
+    status: 400,
+    description: 'a key id appears twice in one upload (Kyber one-time and last-resort prekeys share one id space) (details.keyId)',
+  },
+  ERR_KEYS_TOO_MANY: { status: 400, description: 'more than 100 one-time prekeys of one kind in one upload' },
+  ERR_KEYS_NOT_FOUND: { status: 404, description: STORE_ERRORS.ERR_KEYS_NOT_FOUND },
+  ERR_KEYS_NOT_PEER: { status: 403, description: "the caller shares no room with this user, so it may not fetch the user's keys" },
+  ERR_KEYS_DEVICE_LIMIT: { status: 409, description: STORE_ERRORS.ERR_KEYS_DEVICE_LIMIT },
+  ERR_KEYS_ID_IN_USE: { status: 409, description: STORE_ERRORS.ERR_KEYS_ID_IN_USE },
+  ERR_KEYS_STORE_FULL: { status: 409, description: STORE_ERRORS.ERR_KEYS_STORE_FULL },
   ERR_RATE_LIMITED: {
     status: 429,
-    description: 'the caller made too many requests; wait Retry-After seconds (details.retryAfterMs) and retry',
+    description:
+      'the caller made too many requests, created too many rooms, or its device sent too fast; wait Retry-After seconds (details.retryAfterMs) and retry',
   },
   ERR_UNAVAILABLE: {
     status: 503,
-    description: 'a dependency (the database) is unreachable: nothing was changed; retry after Retry-After seconds',
+    description: 'a dependency (the database, or Redis for presence) is down: nothing changed; retry after Retry-After seconds',
   },
   ERR_EVENTS_TICKET_INVALID: {
     status: 401,

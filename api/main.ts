@@ -1,6 +1,6 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline } from '../bridge/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
 import { listenOn } from '../lib/listen.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
@@ -12,13 +12,15 @@ import { apiConfig } from './config.js';
 import { createDeviceLinks } from './events/device-links.js';
 import { routeUpgrades } from './upgrades.js';
 import { WEB_ROOT } from '../platform/web-root.js';
+import { apiLimits } from './deps.js';
+import { createTokenBucketLimiter } from './rate-limiter.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
   exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
-const presence = createPresenceStore(config);
+const presence = createPresenceStore(config, log);
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {
@@ -32,10 +34,7 @@ const { api, port, brokerPort } = await (async () => {
     log,
   });
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const pipeline = createSendPipeline(
-    { db, port: brokerPort, log, metrics },
-    { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
-  );
+  const pipeline = createSendPipeline({ db, port: brokerPort, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
@@ -46,9 +45,22 @@ const { api, port, brokerPort } = await (async () => {
     pushPlatforms: ['apns', 'fcm'],
     recordDelivered: (mark) => deliveries.record(mark),
     submitSend: (sender, send) => pipeline.handleSend(sender, send),
+    keys: {
+      lowThreshold: config.PREKEY_LOW_THRESHOLD,
+      // Per process: with several API nodes a caller gets this budget on each.
+      fetchLimiter: createTokenBucketLimiter({
+        ratePerSecond: config.PREKEY_FETCH_RATE_PER_SECOND,
+        burst: config.PREKEY_FETCH_BURST,
+        now: Date.now,
+      }),
+    },
     log,
     metrics,
     ...apiConfig(config),
+    // Presence is all this process keeps in Redis: without it GET /v1/presence answers 503, the rest works.
+    health: config.REDIS_URL === undefined ? {} : { redis: { check: () => presence.isHealthy(), critical: false } },
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    limits: apiLimits(config),
     // Event streams connect to the same broker as each device would.
     deviceLinks: createDeviceLinks({ url: brokerUrl }, { connectTimeoutMs: 10_000, heartbeatMs: config.SSE_HEARTBEAT_MS }),
     webRoot: WEB_ROOT,

@@ -1,8 +1,16 @@
-/** JSON schemas of the REST contract (DESIGN §11); they validate requests and feed /docs. */
+/** JSON schemas of the REST contract (docs/contract.md#rest); they validate requests and feed /docs. */
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN_SOURCE } from '../schema/index.js';
 
 export const Id = Type.String({ pattern: ID_PATTERN_SOURCE, description: 'compact id: [A-Za-z0-9_-]{1,64}' });
+
+/**
+ * Every integer a client sends has an upper bound, so no value reaches the database that its
+ * column cannot hold (a 500 instead of a 400): seqs are bigint but never beyond 2^53 - 1 (they
+ * travel as JS numbers); versions are uint32 on the wire and integer in the database.
+ */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+export const MAX_VERSION = 2_147_483_647;
 
 export const ErrorBody = Type.Object(
   {
@@ -21,16 +29,18 @@ export const MemberParams = Type.Object({ id: Id, userId: Id });
 export const CreateUserBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 export const CreateTokenBody = Type.Object({ userId: Id, deviceId: Id }, { additionalProperties: false });
 
-export const CreateRoomBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    kind: Type.Enum(['group', 'direct']),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-    members: Type.Array(Id, { maxItems: 10_000, description: 'user ids; a user caller is added itself' }),
-    encrypted: Type.Optional(Type.Boolean({ default: false, description: 'end-to-end encrypted: pushes carry no sender or body' })),
-  },
-  { additionalProperties: false },
-);
+/** The body of POST /v1/rooms, naming at most `maxMembers` members (ROOM_CREATE_MAX_MEMBERS). */
+export const createRoomBody = (maxMembers: number) =>
+  Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      kind: Type.Enum(['group', 'direct']),
+      description: Type.Optional(Type.String({ maxLength: 2000 })),
+      members: Type.Array(Id, { maxItems: maxMembers, description: `user ids, at most ${maxMembers}; a user caller is added itself` }),
+      encrypted: Type.Optional(Type.Boolean({ default: false, description: 'end-to-end encrypted: pushes carry no sender or body' })),
+    },
+    { additionalProperties: false },
+  );
 
 export const PatchRoomBody = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), description: Type.Optional(Type.String({ maxLength: 2000 })) },
@@ -55,10 +65,22 @@ export const RoomView = Type.Object({
   unread: Type.Optional(Type.Integer({ description: 'user callers: lastSeq - readSeq' })),
 });
 
+/** GET /v1/rooms pages: `limit` rooms (default 100, at most 500) after the room id `after`. */
+export const ROOMS_PAGE_DEFAULT_LIMIT = 100;
+export const ROOMS_PAGE_MAX_LIMIT = 500;
+
+export const RoomsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: ROOMS_PAGE_MAX_LIMIT, default: ROOMS_PAGE_DEFAULT_LIMIT }),
+    after: Type.Optional(Type.String({ pattern: ID_PATTERN_SOURCE, description: 'the nextAfter of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
 export const HistoryQuery = Type.Object(
   {
-    after: Type.Optional(Type.Integer({ minimum: 0 })),
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEQ })),
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEQ })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   },
   { additionalProperties: false },
@@ -85,7 +107,7 @@ export const HistoryView = Type.Object({
 export const SendBody = Type.Object(
   {
     clientMsgId: Id,
-    roomVersion: Type.Integer({ minimum: 0 }),
+    roomVersion: Type.Integer({ minimum: 0, maximum: MAX_VERSION }),
     body: Type.String({ contentEncoding: 'base64', pattern: '^[A-Za-z0-9+/]*={0,2}$' }),
     contentType: Type.Optional(Type.String({ maxLength: 128 })),
   },

@@ -1,5 +1,6 @@
 /**
- * Benchmark of the durable path (DESIGN §6). First, once per run, the baseline:
+ * Benchmark of the durable path (docs/durable-path.md#throughput). First, once per run, the
+ * baseline:
  *   0. plain Aedes fan-out: the same clients, rooms, bodies and window on a bare Aedes broker
  *      (in memory, no auth, no ACL, no database), each client publishing QoS 1 straight to its
  *      room topic; msgs/s at PUBACK and publish→delivery, the ceiling of the broker's fan-out.
@@ -138,7 +139,7 @@ async function benchDatabase(options: BenchOptions, database: BenchDatabase): Pr
   try {
     const load = await startLoad({
       target: 'platform',
-      mqttUrl: fixture.platform.endpoints.mqtt,
+      mqttUrl: fixture.platform.endpoints.mqtt!, // MQTT_PORT is never off here
       clients: [...fixture.clients],
       bodyBytes: options.bodyBytes,
     });

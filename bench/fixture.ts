@@ -31,7 +31,9 @@ export async function startFixture(db: Db, options: { clients: number; rooms: nu
       return value === undefined ? [] : [[name, value]];
     }),
   );
-  const config = loadConfig({ ...batching, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'silent' });
+  // Each bench device keeps a window of sends in flight at saturation: far beyond a person's send rate, which the limit is for.
+  const unlimitedSends = { SEND_RATE_PER_SECOND: '100000', SEND_BURST: '100000' };
+  const config = loadConfig({ ...unlimitedSends, ...batching, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'silent' });
   const platform = await startPlatform(config, { db, secrets: SECRETS, log: silentLogger(), metrics: createMetrics() });
   try {
     const userIds: string[] = [];

@@ -1,7 +1,7 @@
 /**
- * Benchmark of the push path (DESIGN §8): the platform in-process with the real APNs and FCM
- * clients sending to the local stubs (HTTP/2 and HTTP/1.1 on loopback), recipients offline so
- * every message is pushed at once.
+ * Benchmark of the push path (docs/push.md#push-notifications): the platform in-process with the
+ * real APNs and FCM clients sending to the local stubs (HTTP/2 and HTTP/1.1 on loopback),
+ * recipients offline so every message is pushed at once.
  *   1. latency: messages paced at --rate; per push, from its message's commit (the send
  *      pipeline's answer) to the stub receiving it; p50/p99/max.
  *   2. throughput: --burst messages committed at once; pushes per second the worker drains,
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     API_PORT: '0',
     LOG_LEVEL: 'silent',
     PUSH_CONCURRENCY: String(options.concurrency),
+    // The burst sends 50 messages per room and sender at once: beyond a person's send rate, which the limit is for.
+    SEND_RATE_PER_SECOND: '100000',
+    SEND_BURST: '100000',
   });
   const platform = await startPlatform(config, {
     db: database.db,

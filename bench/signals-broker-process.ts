@@ -146,6 +146,9 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
     ADMIN_TOKEN: options.adminToken,
     TYPING_RATE_PER_SECOND: String(options.typingRatePerSecond),
     TYPING_BURST: String(options.typingBurst),
+    // The fleet connects a thousand devices as fast as it can: this measures typing, not the connect-rate limit.
+    CONNECT_RATE_PER_SECOND: '100000',
+    CONNECT_BURST: '100000',
   };
   // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];

@@ -1,8 +1,8 @@
 /**
  * The members of bench:signals' two rooms: on the platform, real users, device tokens and
- * rooms made through its admin REST API (DESIGN §11); on the plain Aedes baseline, made-up ids
- * of the same length (lib/ids.ts), since nobody checks them there. The small room's members
- * are the large room's first ones, so one connection per member serves both rooms.
+ * rooms made through its admin REST API (docs/contract.md#rest); on the plain Aedes baseline,
+ * made-up ids of the same length (lib/ids.ts), since nobody checks them there. The small room's
+ * members are the large room's first ones, so one connection per member serves both rooms.
  */
 import { newId } from '../lib/ids.js';
 

@@ -31,9 +31,10 @@ export function createSeededRandom(seed: number): () => number {
   };
 }
 
-// The process, before the quick gaps are stretched to fit the minute. Synthetic (REFERENCE.md
-// has typing-indicator timers but no keystroke timings): quick gaps are a floor plus an
-// exponential tail, ~110 ms mean within a run; pauses are drawn uniformly from their ranges.
+// The process, before the quick gaps are stretched to fit the minute. Synthetic
+// (docs/mobile-realities.md#typing-and-presence-timings has typing-indicator timers but no
+// keystroke timings): quick gaps are a floor plus an exponential tail, ~110 ms mean within a run;
+// pauses are drawn uniformly from their ranges.
 const QUICK_GAP_FLOOR_MS = 40;
 const QUICK_GAP_MEAN_EXTRA_MS = 70;
 /** A quick gap never grows past this, so even stretched (at most 2x) it stays under the 1 s STOP debounce. */

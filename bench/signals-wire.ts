@@ -52,8 +52,8 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /**
  * `senderId` is stamped by the broker: the client publishes `Typing{state}` with user_id empty
- * and receivers get `Typing{state, user_id}` (DESIGN §7). The JSON rows follow the same rule, so
- * every row carries the same information in the same direction:
+ * and receivers get `Typing{state, user_id}` (docs/signals.md#broker-relay). The JSON rows follow
+ * the same rule, so every row carries the same information in the same direction:
  * - same fields: what our protobuf carries, the room being in the topic;
  * - self-describing: the shape a JSON API would use, with the message type and the room in the
  *   payload. Over a WebSocket there is no topic, so this is the only JSON that works there.

@@ -1,6 +1,6 @@
 /**
- * Benchmark of the typing indicator's wire efficiency (DESIGN §7), for a user typing 300
- * characters a minute for a minute:
+ * Benchmark of the typing indicator's wire efficiency (docs/signals.md#typing), for a user typing
+ * 300 characters a minute for a minute:
  *   1. keystrokes vs packets: the SDK's real typing sender, driven by a seeded simulated typist
  *      on a virtual clock; packets by kind against the budget (START and STOP per burst, plus one
  *      per 3 s of activity), and against the naive packet per keystroke;
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  console.log('bench:signals: wire efficiency of the typing indicator (DESIGN §7)');
+  console.log('bench:signals: wire efficiency of the typing indicator (docs/signals.md#typing)');
   const { seed, session } = typingSession(options.seed);
   const minute = simulateTypingMinute(session.inputs);
   printTypingMinute(minute, seed, session.meanQuickGapMs);

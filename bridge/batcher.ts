@@ -1,8 +1,9 @@
 /**
- * Groups concurrent submissions into batches for one `run` at a time (DESIGN §6: never one
- * round trip per message under load). When idle, a batch waits at most `maxWaitMs` to fill;
- * while a batch runs, the next one fills by itself and starts the moment the first ends, so
- * under load batches grow with the database's latency instead of adding to it.
+ * Groups concurrent submissions into batches for one `run` at a time
+ * (docs/durable-path.md#batching: never one round trip per message under load). When idle, a batch
+ * waits at most `maxWaitMs` to fill; while a batch runs, the next one fills by itself and starts
+ * the moment the first ends, so under load batches grow with the database's latency instead of
+ * adding to it.
  */
 export interface BatcherOptions<I, O> {
   maxItems: number;

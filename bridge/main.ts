@@ -9,6 +9,7 @@ import { pushWorkerOptions, startPushProviders } from '../platform/push-provider
 import { createPresenceStore } from '../platform/start-broker.js';
 import { startPushWorker } from '../push/index.js';
 import { startBridge } from './bridge.js';
+import { sendPipelineOptions } from './send-pipeline.js';
 import { connectMqttBrokerPort } from './mqtt-port.js';
 
 const { config, log, secrets, db } = await bootstrap('bridge', { shared: true });
@@ -35,10 +36,7 @@ const { bridge, push, worker } = await (async () => {
     maxInFlight: config.BATCH_MAX_MESSAGES * 4,
     log,
   });
-  const bridge = await startBridge(
-    { db, port, log, metrics, onPushQueued: () => worker.wake() },
-    { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
-  );
+  const bridge = await startBridge({ db, port, log, metrics, onPushQueued: () => worker.wake() }, sendPipelineOptions(config));
   return { bridge, push, worker };
 })().catch((error: unknown) => exitWith(error));
 process.stdout.write(`bridge: consuming sends from ${brokerUrl}; push: ${push.describe().join('; ')}\n`);

@@ -1,8 +1,8 @@
 /**
  * Coalesces per-(room, user) high-water marks (read receipts, delivery acknowledgements) into
- * few writes (DESIGN §7): a burst from a user scrolling a room, or a device acknowledging a
- * room's backlog, is one statement. Marks are merged in memory, keeping the maximum per
- * (room, user), and flushed every `flushIntervalMs` (or sooner when `maxPending` are waiting).
+ * few writes (docs/signals.md#read-receipts): a burst from a user scrolling a room, or a device
+ * acknowledging a room's backlog, is one statement. Marks are merged in memory, keeping the maximum
+ * per (room, user), and flushed every `flushIntervalMs` (or sooner when `maxPending` are waiting).
  * Until a mark is written, `peek` answers it, so a reader in this process (the push worker)
  * never acts on an older value than one already received; a failed write keeps its marks for
  * the next flush.

@@ -24,8 +24,8 @@ export interface MqttPortOptions {
  * calls back, so waiting for the commit there would make every batch one message long. The
  * adapter therefore acks as soon as a send is queued, and waits only when `maxInFlight` sends
  * are pending. That is safe because with an external broker the end-to-end receipt is the
- * inbox Ack, which devices retry for (DESIGN §6 step 4); the persistent session still makes
- * the broker hold sends published while the bridge is down.
+ * inbox Ack, which devices retry for (docs/durable-path.md#what-a-puback-means); the persistent
+ * session still makes the broker hold sends published while the bridge is down.
  */
 export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<BrokerPort> {
   const clientOptions: IClientOptions = {

@@ -1,6 +1,7 @@
 /**
- * Coalesced writers for the two per-member marks the broker reports: read receipts (DESIGN §7)
- * and delivery acknowledgements (PUBACKs of room Messages, the push worker's evidence, §8).
+ * Coalesced writers for the two per-member marks the broker reports: read receipts
+ * (docs/signals.md#read-receipts) and delivery acknowledgements (PUBACKs of room Messages, the push
+ * worker's evidence, docs/signals.md#delivery-marks).
  */
 import type { Logger } from '../lib/log.js';
 import { recordDeliveryMarks, recordReadMarks, type DeliveryMark, type Db, type ReadMark } from '../store/index.js';

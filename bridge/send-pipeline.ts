@@ -1,7 +1,8 @@
 /**
- * The durable path (DESIGN §6) from a raw send payload to its outcome: decode and validate,
- * sequence in batches (one transaction each), then, only after commit, publish the Message
- * to the room and the Ack or Nack to the sender's inbox.
+ * The durable path from a raw send payload to its outcome: decode, rate-limit per device and
+ * validate, sequence in batches (one transaction each, isolated from bad rows and guarded by a
+ * circuit breaker while the database is down), then, only after commit, publish the Message to
+ * the room and the Ack or Nack to the sender's inbox.
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -14,12 +15,18 @@ import {
   isValidId,
   roomTopic,
   salvageSendIds,
+  sendFieldWithInvalidUtf8,
   type Nack,
   type Send,
 } from '../schema/index.js';
-import { appendSends, type Db, type PendingSend, type RejectReason, type StoredMessage } from '../store/index.js';
+import type { Config } from '../lib/config.js';
+import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
+import type { Db, PendingSend, RejectReason, StoredMessage } from '../store/index.js';
 import { createBatcher } from './batcher.js';
 import type { BrokerPort, Sender } from './broker-port.js';
+import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
+import { appendIsolated, type IsolatedOutcome } from './isolated-append.js';
+import { sendProblem } from './send-validation.js';
 
 export type SendResult = { status: 'stored' | 'duplicate'; message: StoredMessage } | { status: 'rejected'; nack: Nack };
 
@@ -27,17 +34,35 @@ export interface SendPipelineOptions {
   maxBodyBytes: number;
   batchMaxMessages: number;
   batchMaxWaitMs: number;
+  /** Sends one device may make per second, sustained, and at once; beyond, Nack RATE_LIMITED. */
+  sendRatePerSecond: number;
+  sendBurst: number;
+  /** Sends waiting for a batch at most; beyond, Nack UNAVAILABLE (the database is not keeping up). */
+  sendQueueMaxMessages: number;
+  /** While the database is unreachable: how often one batch probes it (the other sends are Nacked UNAVAILABLE). */
+  dbProbeIntervalMs: number;
 }
+
+/** The pipeline's options from the configuration (every process that sequences sends). */
+export const sendPipelineOptions = (config: Config): SendPipelineOptions => ({
+  maxBodyBytes: config.MAX_PAYLOAD_BYTES,
+  batchMaxMessages: config.BATCH_MAX_MESSAGES,
+  batchMaxWaitMs: config.BATCH_MAX_WAIT_MS,
+  sendRatePerSecond: config.SEND_RATE_PER_SECOND,
+  sendBurst: config.SEND_BURST,
+  sendQueueMaxMessages: config.SEND_QUEUE_MAX_MESSAGES,
+  dbProbeIntervalMs: config.DB_PROBE_INTERVAL_MS,
+});
 
 export interface SendPipeline {
   /** A send as it came off MQTT. Undefined when the payload was dropped (unreadable, no id to Nack). */
   handlePayload(sender: Sender, payload: Uint8Array): Promise<SendResult | undefined>;
   /** A send already decoded (REST). */
   handleSend(sender: Sender, send: Send): Promise<SendResult>;
+  /** The database breaker (its state, for health and tests). */
+  breaker(): CircuitBreaker;
   drain(): Promise<void>;
 }
-
-const MAX_CONTENT_TYPE_LENGTH = 128;
 
 const NACK_FOR_REJECTION: Record<RejectReason, NackReason> = {
   ROOM_NOT_FOUND: NackReason.NACK_REASON_ROOM_NOT_FOUND,
@@ -50,6 +75,7 @@ export interface SendPipelineDeps {
   port: BrokerPort;
   log: Logger;
   metrics: Metrics;
+  /** The clock of rate limits, the breaker and `sent_at_ms`. */
   now?: () => number;
   /** Called after a commit that queued messages for push, so the push worker starts at once instead of at its next poll. */
   onPushQueued?: () => void;
@@ -59,31 +85,43 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
   const { port, metrics } = deps;
   const log = deps.log.child({ module: 'send-pipeline' });
   const now = deps.now ?? Date.now;
+  const breaker = createCircuitBreaker({ now }, { probeIntervalMs: options.dbProbeIntervalMs });
+  const rates = createKeyedTokenBuckets({ now }, { ratePerSecond: options.sendRatePerSecond, burst: options.sendBurst });
+  let queued = 0;
 
   const batcher = createBatcher<PendingSend, SendResult>({
     maxItems: options.batchMaxMessages,
     maxWaitMs: options.batchMaxWaitMs,
     async run(sends) {
       const stopTimer = metrics.sendCommitSeconds.startTimer();
-      const { outcomes, pushQueued } = await appendSends(deps.db, sends, now());
+      const { outcomes, pushQueued, transactions } = await appendIsolated({ db: deps.db, breaker }, sends, now());
       stopTimer();
       if (pushQueued > 0) deps.onPushQueued?.();
       metrics.sendBatchSize.observe(sends.length);
-      const results = outcomes.map((outcome, i): SendResult => {
-        if (outcome.status !== 'rejected') return outcome;
-        const send = sends[i]!;
-        return {
-          status: 'rejected',
-          nack: nack(send, NACK_FOR_REJECTION[outcome.reason], outcome.reason.toLowerCase(), outcome.roomVersion),
-        };
-      });
+      if (transactions > 1) log.warn({ sends: sends.length, transactions }, 'batch refused by the database: split to isolate the bad rows');
+      const results = outcomes.map((outcome, i) => resultOf(sends[i]!, outcome));
       // Committed: tell the room and the senders. The publishes are issued here, in seq order,
       // before the next batch can commit; they finish while it does (fan-out and database
-      // overlap). A lost publish is healed by the device's retry (DESIGN §6 step 5).
+      // overlap). A lost publish is healed by the device's retry (it resends until answered).
       track(Promise.all(results.map((result, i) => publishResult(sends[i]!.senderId, result))));
       return results;
     },
   });
+
+  function resultOf(send: PendingSend, outcome: IsolatedOutcome): SendResult {
+    switch (outcome.status) {
+      case 'stored':
+      case 'duplicate':
+        return outcome;
+      case 'rejected':
+        return rejected(send, NACK_FOR_REJECTION[outcome.reason], outcome.reason.toLowerCase(), outcome.roomVersion);
+      case 'refused':
+        log.warn({ userId: send.senderId, roomId: send.roomId, sqlState: outcome.sqlState }, 'send refused by the database');
+        return rejected(send, NackReason.NACK_REASON_MALFORMED, `refused by the database (SQLSTATE ${outcome.sqlState})`);
+      case 'unavailable':
+        return unavailable(send, outcome.retryAfterMs);
+    }
+  }
 
   const publishing = new Set<Promise<unknown>>();
   function track(done: Promise<unknown>): void {
@@ -114,24 +152,21 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
     ]);
   }
 
-  async function reject(
-    sender: Sender,
-    ids: { roomId: string; clientMsgId: string },
-    reason: NackReason,
-    detail: string,
-  ): Promise<SendResult> {
-    const result: SendResult = { status: 'rejected', nack: nack(ids, reason, detail, 0) };
+  /** Answers a send that never reached a batch. */
+  async function answer(sender: Sender, result: SendResult): Promise<SendResult> {
     await publishResult(sender.userId, result);
     return result;
   }
 
-  function invalidity(send: Send): { reason: NackReason; detail: string } | undefined {
-    if (!isValidId(send.roomId)) return { reason: NackReason.NACK_REASON_MALFORMED, detail: 'room_id is not a valid id' };
-    if (send.body.byteLength > options.maxBodyBytes) {
-      return { reason: NackReason.NACK_REASON_TOO_LARGE, detail: `body exceeds ${options.maxBodyBytes} bytes` };
-    }
-    if (send.contentType.length > MAX_CONTENT_TYPE_LENGTH)
-      return { reason: NackReason.NACK_REASON_MALFORMED, detail: 'content_type too long' };
+  /** The reason a send is answered before any batch: rate, validity, the database being down, a full queue. */
+  function refusalBeforeBatch(sender: Sender, send: Send): SendResult | undefined {
+    const rate = rates.take(`${sender.userId}\u0000${sender.deviceId}`);
+    if (!rate.allowed) return rejected(send, NackReason.NACK_REASON_RATE_LIMITED, 'sending too fast', 0, rate.retryAfterMs);
+    const problem = sendProblem(send, options);
+    if (problem !== undefined) return rejected(send, problem.reason, problem.detail);
+    const wait = breaker.refusal();
+    if (wait !== undefined) return unavailable(send, wait);
+    if (queued >= options.sendQueueMaxMessages) return unavailable(send, options.dbProbeIntervalMs, 'overloaded: too many sends waiting');
     return undefined;
   }
 
@@ -140,17 +175,22 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
       // Without a usable client id the sender could not match a Nack to its send.
       throw new RangeError('client_msg_id is not a valid id');
     }
-    const problem = invalidity(send);
-    if (problem !== undefined) return reject(sender, send, problem.reason, problem.detail);
-    return batcher.submit({
-      roomId: send.roomId,
-      senderId: sender.userId,
-      senderDevice: sender.deviceId,
-      clientMsgId: send.clientMsgId,
-      roomVersion: send.roomVersion,
-      contentType: send.contentType,
-      body: send.body,
-    });
+    const refusal = refusalBeforeBatch(sender, send);
+    if (refusal !== undefined) return answer(sender, refusal);
+    queued += 1;
+    try {
+      return await batcher.submit({
+        roomId: send.roomId,
+        senderId: sender.userId,
+        senderDevice: sender.deviceId,
+        clientMsgId: send.clientMsgId,
+        roomVersion: send.roomVersion,
+        contentType: send.contentType,
+        body: send.body,
+      });
+    } finally {
+      queued -= 1;
+    }
   }
 
   return {
@@ -166,7 +206,9 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
           log.info({ userId: sender.userId, bytes: payload.byteLength, err: (error as Error).message }, 'unreadable send dropped');
           return undefined;
         }
-        return reject(sender, ids, NackReason.NACK_REASON_MALFORMED, 'payload is not a valid Send');
+        const badText = sendFieldWithInvalidUtf8(payload);
+        const detail = badText === undefined ? 'payload is not a valid Send' : `${badText} is not valid UTF-8`;
+        return answer(sender, rejected(ids, NackReason.NACK_REASON_MALFORMED, detail));
       }
       if (!isValidId(send.clientMsgId)) {
         metrics.malformedPayloads.inc({ topic_kind: 'send' });
@@ -175,6 +217,7 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
       }
       return handleSend(sender, send);
     },
+    breaker: () => breaker,
     async drain() {
       await batcher.drain();
       await Promise.all(publishing);
@@ -182,6 +225,16 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
   };
 }
 
-function nack(ids: { roomId: string; clientMsgId: string }, reason: NackReason, detail: string, roomVersion: number): Nack {
-  return { roomId: ids.roomId, clientMsgId: ids.clientMsgId, reason, roomVersion, detail, retryAfterMs: 0 };
+type SendIds = { roomId: string; clientMsgId: string };
+
+function rejected(ids: SendIds, reason: NackReason, detail: string, roomVersion = 0, retryAfterMs = 0): SendResult {
+  return { status: 'rejected', nack: nack(ids, reason, detail, roomVersion, retryAfterMs) };
+}
+
+function unavailable(ids: SendIds, retryAfterMs: number, detail = 'the database is unreachable; nothing was stored'): SendResult {
+  return rejected(ids, NackReason.NACK_REASON_UNAVAILABLE, detail, 0, retryAfterMs);
+}
+
+function nack(ids: SendIds, reason: NackReason, detail: string, roomVersion: number, retryAfterMs: number): Nack {
+  return { roomId: ids.roomId, clientMsgId: ids.clientMsgId, reason, roomVersion, detail, retryAfterMs };
 }

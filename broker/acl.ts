@@ -1,5 +1,5 @@
 /**
- * The topic ACL of DESIGN §5 as pure decisions. Where the answer depends on room
+ * The topic ACL of docs/contract.md#topic-acl as pure decisions. Where the answer depends on room
  * membership or a shared room, the decision names what to look up; `aedes-hooks.ts`
  * looks it up and wires the result into Aedes.
  */

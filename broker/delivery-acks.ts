@@ -1,6 +1,7 @@
 /**
  * Which room messages reached which device: a PUBACK of a `chat/room/{roomId}` Message is the
- * push worker's evidence that a member who looks online really got it (DESIGN §8).
+ * push worker's evidence that a member who looks online really got it
+ * (docs/signals.md#delivery-marks).
  *
  * Aedes emits 'ack' with the packet it takes back from its outgoing store, but devices use clean
  * sessions, whose outgoing QoS 1 packets are never stored: the packet is undefined, with the
@@ -44,7 +45,12 @@ function takePacketId(client: PacketIdSource): number {
   return id;
 }
 
-export function createDeliveryAcks(options: { maxUnackedPerClient: number }): DeliveryAcks {
+export function createDeliveryAcks(options: {
+  maxUnackedPerClient: number;
+  /** Called once when a connection exceeds the bound (the broker disconnects it). */
+  tooManyUnacked?: (client: PacketIdSource) => void;
+}): DeliveryAcks {
+  const overflowed = new WeakSet<PacketIdSource>();
   // Per connection object, so a device taking over its session starts clean and a closed connection is simply collected.
   const unacked = new WeakMap<PacketIdSource, Map<number, RoomDelivery>>();
   return {
@@ -54,8 +60,15 @@ export function createDeliveryAcks(options: { maxUnackedPerClient: number }): De
       unacked.set(client, pending);
       pending.delete(messageId); // an id reused after wrapping: the old packet was never acknowledged
       pending.set(messageId, delivery);
-      // A half-open connection acknowledges nothing: bound what it can make us hold.
-      if (pending.size > options.maxUnackedPerClient) pending.delete(pending.keys().next().value!);
+      // A half-open (or misbehaving) connection acknowledges nothing: bound what it can make us
+      // hold, and report it once so the broker ends it (its device reconnects and fills the gap).
+      if (pending.size > options.maxUnackedPerClient) {
+        pending.delete(pending.keys().next().value!);
+        if (!overflowed.has(client)) {
+          overflowed.add(client);
+          options.tooManyUnacked?.(client);
+        }
+      }
       return { ...packet, messageId };
     },
     acked(client, messageId) {

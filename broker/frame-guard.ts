@@ -1,12 +1,27 @@
 /**
- * Refuses oversized MQTT packets while their bytes are still arriving. Aedes (through
+ * The two bounds of one MQTT-over-TCP (or TLS) connection, on the socket the broker is handed.
+ *
+ * Incoming: refuses oversized MQTT packets while their bytes are still arriving. Aedes (through
  * mqtt-packet) buffers a whole packet before it looks at it and has no size limit, so one
  * client could make the broker hold hundreds of megabytes. The guard reads each packet's fixed
  * header (MQTT 3.1.1 §2.2: one type byte, then a 1-4 byte variable-length "remaining length")
  * and cuts the connection as soon as a header announces more than the limit.
+ *
+ * Outgoing: never makes the broker wait for this client (see `guardFrames`), and cuts the
+ * connection once more than `maxOutgoingBytes` wait to be written.
  */
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type { DisconnectReason } from './disconnects.js';
+
+export interface ConnectionLimits {
+  /** The largest MQTT "remaining length" accepted from the client. */
+  maxPacketBytes: number;
+  /** Bytes that may wait in user space for the client to read them (the kernel's buffers come first). */
+  maxOutgoingBytes: number;
+}
+
+export type GuardReason = Extract<DisconnectReason, 'packet_too_large' | 'packet_malformed' | 'outgoing_bytes'>;
 
 export type FrameVerdict = 'ok' | 'too-large' | 'malformed';
 
@@ -54,25 +69,47 @@ export function createFrameSizeTracker(maxRemainingLength: number): { feed(chunk
 }
 
 /**
- * The socket as a duplex whose readable side stops at the first oversized packet. Writes go
- * straight to the socket, and a corked batch (mqtt-packet corks around each packet it writes)
- * stays one socket write: splitting a packet into several writes would cost a syscall each and
- * invite Nagle/delayed-ACK stalls.
+ * The socket as a duplex whose readable side stops at the first oversized packet.
+ *
+ * A write is done as soon as the socket has taken the bytes, not when the kernel has: Aedes waits
+ * for each delivery's write callback (and for 'drain') before it releases the message, and its
+ * emitter holds at most 100 messages in flight for all clients together, so one client that
+ * stops reading used to stall every delivery on the node until its drain timeout. Here the wait
+ * is replaced by a bound: past `maxOutgoingBytes` queued for this socket, the connection is cut
+ * (its clean session ends; the device reconnects and fills the gap over REST).
+ *
+ * A corked batch (mqtt-packet corks around each packet it writes) stays one socket write:
+ * splitting a packet into several writes would cost a syscall each and invite Nagle/delayed-ACK
+ * stalls.
  */
-export function guardFrames(socket: Socket, maxRemainingLength: number, onRefused: (verdict: FrameVerdict) => void): Duplex {
-  const tracker = createFrameSizeTracker(maxRemainingLength);
+export function guardFrames(socket: Socket, limits: ConnectionLimits, onDropped: (reason: GuardReason) => void): Duplex {
+  const tracker = createFrameSizeTracker(limits.maxPacketBytes);
   socket.setNoDelay(true);
+  const drop = (reason: GuardReason) => {
+    if (connection.destroyed) return;
+    onDropped(reason);
+    connection.destroy();
+  };
+  const checkOutgoing = () => {
+    if (socket.writableLength > limits.maxOutgoingBytes) drop('outgoing_bytes');
+  };
   const connection = new Duplex({
+    // Above what the bound lets through: this duplex itself never asks Aedes to wait for 'drain'.
+    writableHighWaterMark: limits.maxOutgoingBytes,
     read() {
       socket.resume();
     },
     write(chunk: Buffer, _encoding, done) {
-      socket.write(chunk, done);
+      socket.write(chunk);
+      checkOutgoing();
+      done();
     },
     writev(chunks, done) {
       socket.cork();
-      chunks.forEach(({ chunk }, i) => socket.write(chunk as Buffer, i === chunks.length - 1 ? done : undefined));
+      for (const { chunk } of chunks) socket.write(chunk as Buffer);
       socket.uncork();
+      checkOutgoing();
+      done();
     },
     final(done) {
       socket.end(done);
@@ -84,11 +121,7 @@ export function guardFrames(socket: Socket, maxRemainingLength: number, onRefuse
   });
   socket.on('data', (chunk: Buffer) => {
     const verdict = tracker.feed(chunk);
-    if (verdict !== 'ok') {
-      onRefused(verdict);
-      connection.destroy();
-      return;
-    }
+    if (verdict !== 'ok') return drop(verdict === 'too-large' ? 'packet_too_large' : 'packet_malformed');
     if (!connection.push(chunk)) socket.pause();
   });
   socket.on('end', () => connection.push(null));

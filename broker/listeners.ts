@@ -1,93 +1,143 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+/**
+ * The broker's listeners: MQTT over TCP and over WebSocket (path /mqtt), and the same two over
+ * TLS when a certificate is configured, all handed to the same Aedes. Each closes what it does
+ * not serve (other paths, bad upgrades, garbage, idle or half-finished handshakes) and counts
+ * unfinished handshakes against one per-node bound.
+ */
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { Aedes } from 'aedes';
-import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { listenOn } from '../lib/listen.js';
 import type { Logger } from '../lib/log.js';
-import type { Duplex } from 'node:stream';
-import { guardFrames } from './frame-guard.js';
+import type { Metrics } from '../lib/metrics.js';
+import { createAdmission } from './admission.js';
+import type { ReportDisconnect } from './disconnects.js';
+import { guardFrames, type ConnectionLimits } from './frame-guard.js';
+import { loadTlsCredentials, type TlsFiles } from './tls-files.js';
+import { answerPlainRequest, clientIdOf, createWebSocketUpgrades, mqttHttpServerOptions } from './ws-upgrade.js';
 
-export const MQTT_WS_PATH = '/mqtt';
+export { MQTT_WS_PATH } from './ws-upgrade.js';
+
+/** Room for the topic, protobuf framing and MQTT headers around a body of the maximum size. */
+export const PACKET_OVERHEAD_BYTES = 4096;
+
+/** A port, 0 for a free one, or 'off'. */
+export type ListenerPort = number | 'off';
+export type ListenerKind = 'mqtt' | 'ws' | 'mqtts' | 'wss';
+
+export interface ListenerOptions {
+  host: string;
+  ports: Record<ListenerKind, ListenerPort>;
+  /** Without it the TLS listeners (mqtts, wss) stay off. */
+  tls: TlsFiles | undefined;
+  maxPayloadBytes: number;
+  maxOutgoingBytes: number;
+  connectTimeoutMs: number;
+  maxPendingConnects: number;
+}
 
 export interface Listeners {
-  mqttPort: number;
-  wsPort: number;
+  /** The bound port of every listener that is on. */
+  readonly ports: Partial<Record<ListenerKind, number>>;
+  /** Re-reads the certificate files for new TLS connections; live ones keep theirs. Throws (and keeps the old) when the files are unusable. */
+  reloadTls(): Promise<void>;
   /**
-   * Serves an HTTP Upgrade that arrived on another server (the API's port): /mqtt becomes an
-   * MQTT connection exactly as on the WebSocket listener, any other path is answered 404 and closed.
+   * Serves an HTTP Upgrade that arrived on another server (the API's port) exactly as the
+   * WebSocket listener would: /mqtt becomes an MQTT connection (counted against the
+   * pending-handshake bound until its CONNECT is accepted), any other path is answered 404 and closed.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
-/** Room for the topic, protobuf framing and MQTT headers around a body of the maximum size. */
-export const PACKET_OVERHEAD_BYTES = 4096;
+const VARIABLE: Record<ListenerKind, string> = { mqtt: 'MQTT_PORT', ws: 'WS_PORT', mqtts: 'MQTTS_PORT', wss: 'WSS_PORT' };
 
-/** MQTT over TCP and MQTT over WebSocket (path /mqtt), both handed to the same Aedes. */
 export async function startListeners(
   aedes: Aedes,
-  options: { host: string; mqttPort: number; wsPort: number; maxPayloadBytes: number },
-  log: Logger,
+  options: ListenerOptions,
+  deps: { log: Logger; metrics: Metrics; reportDisconnect: ReportDisconnect },
 ): Promise<Listeners> {
-  const maxPacketBytes = options.maxPayloadBytes + PACKET_OVERHEAD_BYTES;
-  const tcp: TcpServer = createTcpServer((socket) => {
-    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    aedes.handle(
-      guardFrames(socket, maxPacketBytes, (verdict) =>
-        log.info({ remote, verdict, maxPacketBytes }, 'mqtt packet refused, connection closed'),
-      ),
-    );
-  });
-  const http: HttpServer = createHttpServer((_req, res) =>
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket at /mqtt\n'),
-  );
-  // noServer: the upgrade is routed here, so the HTTP server's own errors (EADDRINUSE) stay with listenOn.
-  // One WebSocket message carries one or more MQTT packets; the ws limit bounds them the same way.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== MQTT_WS_PATH) {
-      // Answer, then close both ways: nothing reads an upgraded socket, so ending only our side would leave it open.
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
-      coalesceCorkedWrites(stream, ws);
-      stream.on('error', () => ws.terminate()); // a client error must not surface as an unhandled stream error
-      aedes.handle(stream, req);
-    });
+  const limits: ConnectionLimits = {
+    maxPacketBytes: options.maxPayloadBytes + PACKET_OVERHEAD_BYTES,
+    maxOutgoingBytes: options.maxOutgoingBytes,
   };
-  http.on('upgrade', handleUpgrade);
-  const mqttPort = await listenOn(tcp, options.mqttPort, options.host, 'MQTT_PORT');
-  let wsPort: number;
-  try {
-    wsPort = await listenOn(http, options.wsPort, options.host, 'WS_PORT');
-  } catch (error) {
-    tcp.close();
-    throw error;
+  const admission = createAdmission(aedes, { maxPending: options.maxPendingConnects }, deps);
+  const handleMqtt = (socket: Socket) => {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const connection: Duplex = guardFrames(socket, limits, (reason) =>
+      deps.reportDisconnect(reason, { clientId: clientIdOf(connection), remote, transport: 'tcp', ...limits }),
+    );
+    admission.handOver(connection, socket);
+    aedes.handle(connection);
+  };
+  const upgrades = createWebSocketUpgrades(
+    { limits, connectTimeoutMs: options.connectTimeoutMs },
+    {
+      reportDisconnect: deps.reportDisconnect,
+      onConnection(connection, socket, req) {
+        admission.handOver(connection, socket);
+        aedes.handle(connection, req);
+      },
+    },
+  );
+  const tls = await createTlsListeners(options);
+  const httpOptions = mqttHttpServerOptions(options.connectTimeoutMs);
+  const makers: Record<ListenerKind, () => TcpServer> = {
+    mqtt: () => createTcpServer(handleMqtt),
+    ws: () => upgrades.serve(createHttpServer(httpOptions, answerPlainRequest)),
+    mqtts: () => tls.track(createTlsServer(tls.serverOptions(), handleMqtt)),
+    wss: () => tls.track(upgrades.serve(createHttpsServer({ ...tls.serverOptions(), ...httpOptions }, answerPlainRequest))),
+  };
+
+  const started: { kind: ListenerKind; server: TcpServer; port: number }[] = [];
+  const close = async () => {
+    upgrades.terminateAll();
+    admission.destroyAll();
+    await Promise.all(started.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  };
+  const isOn = (kind: ListenerKind) => options.ports[kind] !== 'off' && (tls.isConfigured || (kind !== 'mqtts' && kind !== 'wss'));
+  for (const kind of (Object.keys(makers) as ListenerKind[]).filter(isOn)) {
+    const server = makers[kind]();
+    admission.watch(server);
+    try {
+      started.push({ kind, server, port: await listenOn(server, options.ports[kind] as number, options.host, VARIABLE[kind]) });
+    } catch (error) {
+      await close();
+      throw error;
+    }
   }
   return {
-    mqttPort,
-    wsPort,
-    handleUpgrade,
-    async close() {
-      for (const client of wss.clients) client.terminate();
-      await Promise.all([
-        new Promise<void>((resolve) => tcp.close(() => resolve())),
-        new Promise<void>((resolve) => wss.close(() => (http.listening ? http.close(() => resolve()) : resolve()))),
-      ]);
+    ports: Object.fromEntries(started.map(({ kind, port }) => [kind, port])),
+    async reloadTls() {
+      await tls.reload();
+      if (options.tls !== undefined) deps.log.info({ certFile: options.tls.certFile }, 'TLS certificate reloaded');
     },
+    handleUpgrade(req, socket, head) {
+      if (!admission.admit(socket as Socket)) return void socket.destroy();
+      upgrades.handleUpgrade(req, socket, head);
+    },
+    close,
   };
 }
 
-/**
- * One WebSocket frame per MQTT packet. mqtt-packet writes a packet in pieces (header, topic,
- * payload…) inside a cork; `createWebSocketStream` has no `_writev`, so each piece left as its
- * own frame (5 for a typing PUBLISH: 2-6 bytes of frame header each, and a send each). With a
- * `_writev` the corked pieces reach the socket as one binary frame.
- */
-function coalesceCorkedWrites(stream: Duplex, ws: WebSocket): void {
-  // As ws's own _write does: send() reports a closed socket through the callback.
-  stream._writev = (chunks, callback) => ws.send(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)), callback);
+/** The TLS listeners' credentials, given to each TLS server made and swapped in all of them on reload. */
+async function createTlsListeners(options: ListenerOptions) {
+  let credentials: SecureContextOptions | undefined = options.tls === undefined ? undefined : await loadTlsCredentials(options.tls);
+  const servers: TlsServer[] = [];
+  return {
+    isConfigured: credentials !== undefined,
+    serverOptions: () => ({ ...credentials, handshakeTimeout: options.connectTimeoutMs }),
+    track<S extends TlsServer>(server: S): S {
+      servers.push(server);
+      return server;
+    },
+    async reload() {
+      if (options.tls === undefined) return;
+      credentials = await loadTlsCredentials(options.tls);
+      for (const server of servers) server.setSecureContext(credentials);
+    },
+  };
 }

@@ -3,10 +3,10 @@ import { createDeliveryWriter, createReceiptWriter } from '../bridge/index.js';
 import { createMetrics } from '../lib/metrics.js';
 import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
-import { createPresenceStore, startStoreBackedBroker } from '../platform/start-broker.js';
+import { brokerEndpoints, createPresenceStore, reloadTls, startStoreBackedBroker } from '../platform/start-broker.js';
 
 const { config, log, secrets, db } = await bootstrap('broker', { shared: true });
-const presence = createPresenceStore(config);
+const presence = createPresenceStore(config, log);
 const broker = await startStoreBackedBroker(config, {
   db,
   presence,
@@ -21,7 +21,8 @@ const receipts = createReceiptWriter({ db, log }, marks);
 const deliveries = createDeliveryWriter({ db, log }, marks);
 broker.setReceiptHandler((mark) => receipts.record(mark));
 broker.setDeliveryHandler((mark) => deliveries.record(mark));
-process.stdout.write(`broker: mqtt://${config.HOST}:${broker.mqttPort}  ws://${config.HOST}:${broker.wsPort}/mqtt\n`);
+process.stdout.write(`broker: ${Object.values(brokerEndpoints(config.HOST, broker.ports)).join('  ')}\n`);
+process.on('SIGHUP', () => void reloadTls(broker, log));
 
 onShutdownSignal(log, async () => {
   await broker.close();

@@ -1,64 +1,71 @@
 /**
  * Broker state: Aedes in memory by default; with REDIS_URL, aedes-persistence-redis for
- * sessions and retained messages plus mqemitter-redis so every node sees every publish.
+ * sessions and retained messages plus a local-first emitter that forwards publishes to the
+ * other nodes through Redis pub/sub (local-first-emitter.ts).
+ *
+ * Losing Redis must cost only what lives in Redis: the node keeps serving its own clients and
+ * reconnects by itself. Three connections (state, publish, subscribe) fail fast while Redis is
+ * down (lib/redis-connection.ts), and the persistence is wrapped so that what a clean session
+ * needs from it does not fail with Redis (degradable.ts).
  */
 import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
 import type { AedesOptions } from 'aedes';
-import { Redis } from 'ioredis';
+import type { Logger } from '../lib/log.js';
+import { closeRedis, connectRedis, createRedisConnection, isRedisReady } from '../lib/redis-connection.js';
+import { withDegradableHousekeeping, withHandledCommands, type RedisPersistence } from './degradable.js';
+import { createLocalFirstEmitter } from './local-first-emitter.js';
 
 const require = createRequire(import.meta.url);
 
 export type BrokerStateKind = 'memory' | 'redis';
 
-export function brokerState(redisUrl: string | undefined): { kind: BrokerStateKind; options: Pick<AedesOptions, 'persistence' | 'mq'> } {
-  if (redisUrl === undefined) return { kind: 'memory', options: {} };
-  // Both are CommonJS. The async class is what Aedes 1.x requires; the package's main export wraps it in callbacks.
-  const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: Redis }) => RetainedSource;
-  const mqemitterRedis = require('mqemitter-redis') as (opts: { connectionString: string }) => unknown;
-  const persistence = withStreamingRetained(new AsyncRedisPersistence({ conn: new Redis(redisUrl) }));
-  const mq = withQuietQuit(mqemitterRedis({ connectionString: redisUrl }) as QuittingEmitter);
-  return { kind: 'redis', options: { persistence, mq } };
+export interface BrokerState {
+  readonly kind: BrokerStateKind;
+  readonly options: Pick<AedesOptions, 'persistence' | 'mq'>;
+  /** True while every Redis connection is up (always true in memory). */
+  isHealthy(): boolean;
+  /** After Aedes has closed (it closes the emitter itself). */
+  close(): Promise<void>;
 }
 
-interface QuittingEmitter {
-  pubConn: Pick<Redis, 'quit'>;
-  subConn: Pick<Redis, 'quit'>;
+export interface BrokerStateDeps {
+  log: Logger;
+  /** A publish that did not reach the other nodes because Redis was down. */
+  onForwardDropped?: () => void;
 }
 
-/**
- * mqemitter-redis 7 closes with `pubConn.quit()` and drops the promise. Aedes, closing, still
- * publishes a `$SYS/.../disconnect/clients` per client it disconnects; when those follow the QUIT,
- * the connection can end before QUIT's reply and the dropped promise rejects ("Connection is
- * closed") with nobody to handle it, failing whatever runs in the process. Shutting down is what
- * was asked for, so that rejection is ignored.
- */
-function withQuietQuit<T extends QuittingEmitter>(emitter: T): T {
-  for (const conn of [emitter.pubConn, emitter.subConn]) {
-    const quit = conn.quit.bind(conn);
-    conn.quit = (...args: Parameters<Redis['quit']>) => {
-      const quitting = quit(...args);
-      quitting.catch(() => undefined);
-      return quitting;
-    };
+/** Deliveries in flight at once on the message bus: Aedes's own default. */
+const MQ_CONCURRENCY = 100;
+
+export async function openBrokerState(
+  redisUrl: string | undefined,
+  deps: BrokerStateDeps,
+  options: { commandTimeoutMs: number },
+): Promise<BrokerState> {
+  if (redisUrl === undefined) return { kind: 'memory', options: {}, isHealthy: () => true, close: async () => undefined };
+  const connection = (role: string) => createRedisConnection(redisUrl, deps, { role, commandTimeoutMs: options.commandTimeoutMs });
+  const connections = [connection('broker-state'), connection('pubsub-publish'), connection('pubsub-subscribe')] as const;
+  const [state, publisher, subscriber] = connections;
+  try {
+    await Promise.all(connections.map((redis) => connectRedis(redis, redisUrl)));
+  } catch (error) {
+    await Promise.all(connections.map(closeRedis));
+    throw error;
   }
-  return emitter;
-}
-
-interface RetainedSource {
-  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Readable;
-}
-
-/**
- * aedes-persistence-redis 12 answers retained-message queries with an async generator, but
- * Aedes 1.2's SUBSCRIBE handler calls `.pipe()` on the answer (the in-memory persistence
- * returns a Readable): without this, the first SUBSCRIBE on Redis crashes the process.
- */
-function withStreamingRetained<T extends RetainedSource>(persistence: T): T {
-  const original = persistence.createRetainedStreamCombi.bind(persistence);
-  persistence.createRetainedStreamCombi = (patterns) => {
-    const result = original(patterns);
-    return result instanceof Readable ? result : Readable.from(result);
+  // CommonJS. The async class is what Aedes 1.x requires; the package's main export wraps it in callbacks.
+  const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: unknown }) => RedisPersistence;
+  const persistence = withDegradableHousekeeping(
+    new AsyncRedisPersistence({ conn: withHandledCommands(state) }),
+    deps.log.child({ module: 'broker-persistence' }),
+  );
+  const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, { concurrency: MQ_CONCURRENCY });
+  return {
+    kind: 'redis',
+    options: { persistence, mq }, // Aedes types both as `any`
+    isHealthy: () => connections.every(isRedisReady),
+    async close() {
+      await persistence.destroy();
+      await closeRedis(state);
+    },
   };
-  return persistence;
 }

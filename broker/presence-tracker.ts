@@ -1,9 +1,9 @@
 /**
- * Presence (DESIGN §7): the broker keeps a TTL'd key alive for every device connected to this
- * node, refreshed every `refreshMs`, and announces each user's aggregate (`Presence`: online if
- * any device is) retained on chat/presence/{userId} whenever it changes: at once on connect and
- * disconnect (graceful, or a dead socket whose Will fires), and within the TTL when a node dies
- * without a packet (a surviving node's sweep finds the expired keys).
+ * Presence (docs/signals.md#soft-state-and-ttls): the broker keeps a TTL'd key alive for every
+ * device connected to this node, refreshed every `refreshMs`, and announces each user's aggregate
+ * (`Presence`: online if any device is) retained on chat/presence/{userId} whenever it changes: at
+ * once on connect and disconnect (graceful, or a dead socket whose Will fires), and within the TTL
+ * when a node dies without a packet (a surviving node's sweep finds the expired keys).
  */
 import type { Logger } from '../lib/log.js';
 import { encodePresence, presenceTopic } from '../schema/index.js';

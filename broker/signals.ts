@@ -1,7 +1,7 @@
 /**
- * Ephemeral signals (DESIGN §7) as they pass the broker: the broker decodes Typing and
- * Receipt payloads, stamps the authenticated sender over whatever the client wrote (nobody can
- * type or read as someone else) and re-encodes them. Undecodable payloads are dropped.
+ * Ephemeral signals (docs/signals.md#broker-relay) as they pass the broker: the broker decodes
+ * Typing and Receipt payloads, stamps the authenticated sender over whatever the client wrote
+ * (nobody can type or read as someone else) and re-encodes them. Undecodable payloads are dropped.
  */
 import { TypingState, decodeReceipt, decodeTyping, encodeReceipt, encodeTyping } from '../schema/index.js';
 

@@ -1,7 +1,7 @@
 /**
- * A device's connection lives no longer than its token (DESIGN §4). MQTT 3.1.1 cannot
- * re-authenticate a session, so at the token's `exp` the broker closes the connection: the Last
- * Will fires as for any lost device, and the device reconnects with a fresh token or, holding
+ * A device's connection lives no longer than its token (docs/contract.md#mqtt-connect). MQTT 3.1.1
+ * cannot re-authenticate a session, so at the token's `exp` the broker closes the connection: the
+ * Last Will fires as for any lost device, and the device reconnects with a fresh token or, holding
  * only the expired one, is refused at CONNECT. Without this a stolen or revoked-by-expiry token
  * would keep a connection, and its subscriptions, for as long as the socket lived.
  */

@@ -1,22 +1,55 @@
 /**
  * Configuration: one schema with defaults and units, read from the environment once at
  * start-up, validated, frozen and passed down. A bad value is an error naming the variable.
- * The public names are DESIGN §11; the rest are extensions documented in the README.
+ * The public names are part of docs/contract.md#configuration; the rest are extensions documented
+ * in the README.
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { redactUrl } from './dependency-url.js';
 import { AppError } from './errors.js';
 
 const Port = (defaultPort: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
+/** A listener that can be turned off: `off`, or a port (0 picks a free one). */
+export const LISTENER_OFF = 'off';
+const ListenerPort = (defaultPort: number, description: string) =>
+  Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal(LISTENER_OFF)], { default: defaultPort, description });
+const TLS_PORTS = ['MQTTS_PORT', 'WSS_PORT'] as const;
+const LISTENER_PORTS = ['MQTT_PORT', 'WS_PORT', ...TLS_PORTS] as const;
+
 export const ConfigSchema = Type.Object({
-  MQTT_PORT: Port(1883, 'MQTT over TCP; 0 picks a free port'),
-  WS_PORT: Port(8083, 'MQTT over WebSocket at path /mqtt; 0 picks a free port'),
+  MQTT_PORT: ListenerPort(1883, 'MQTT over TCP; 0 picks a free port, off turns it off'),
+  WS_PORT: ListenerPort(8083, 'MQTT over WebSocket at path /mqtt; 0 picks a free port, off turns it off'),
+  MQTTS_PORT: ListenerPort(8883, 'MQTT over TLS, with TLS_CERT_FILE and TLS_KEY_FILE; 0 picks a free port, off turns it off'),
+  WSS_PORT: ListenerPort(8084, 'MQTT over secure WebSocket at /mqtt, with TLS_CERT_FILE and TLS_KEY_FILE; off turns it off'),
+  TLS_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate chain of the TLS listeners (reloaded on SIGHUP)' }),
+  ),
+  TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of TLS_CERT_FILE (reloaded on SIGHUP)' })),
   API_PORT: Port(3000, 'REST control plane; 0 picks a free port'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every listener binds to' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL instead of embedded PGlite' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for broker persistence and cross-node pub/sub' })),
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 5_000,
+    description: 'how long getting a PostgreSQL connection may take before the call fails as unavailable (and the start-up check)',
+  }),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 2_000,
+    description: 'how long connecting to Redis or one Redis command may take before it fails (a hung Redis)',
+  }),
+  HEALTH_CHECK_TIMEOUT_MS: Type.Integer({
+    minimum: 50,
+    maximum: 60_000,
+    default: 1_000,
+    description: 'how long one /healthz check may take before its dependency counts as down',
+  }),
   BROKER_URL: Type.Optional(
     Type.String({ pattern: '^(mqtts?|wss?|tcp)://', description: 'external broker for a standalone bridge or api' }),
   ),
@@ -31,10 +64,41 @@ export const ConfigSchema = Type.Object({
     description: 'largest MQTT packet and REST body accepted',
   }),
   KEEPALIVE_LIMIT_SECONDS: Type.Integer({
-    minimum: 0,
+    minimum: 1,
     maximum: 65_535,
     default: 1_800,
-    description: 'longest MQTT keepalive a client may ask for (0: any)',
+    description: 'longest MQTT keepalive a client may ask for; keepalive 0 (never time out) is refused too',
+  }),
+  CONNECT_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 10_000,
+    description: 'how long a new connection has to complete its CONNECT (and a WebSocket its HTTP upgrade) before it is closed',
+  }),
+  MAX_PENDING_CONNECTS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1_000,
+    description: 'connections accepted but not yet authenticated at once, per node; more are closed on arrival',
+  }),
+  CONNECT_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1_000_000,
+    default: 500,
+    description: 'CONNECTs a node accepts per second, sustained; beyond that CONNACK 3 (server unavailable)',
+  }),
+  CONNECT_BURST: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000, description: 'CONNECTs a node accepts at once' }),
+  MAX_OUTGOING_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1_073_741_824,
+    default: 2_097_152,
+    description: 'bytes waiting to be written to one connection (beyond what the kernel holds) before it is disconnected',
+  }),
+  MAX_UNACKED_DELIVERIES: Type.Integer({
+    minimum: 1,
+    maximum: 65_535,
+    default: 1_024,
+    description: 'QoS 1 room messages one connection may leave without PUBACK before it is disconnected',
   }),
   BATCH_MAX_MESSAGES: Type.Integer({ minimum: 1, maximum: 5_000, default: 256, description: 'sends sequenced in one transaction at most' }),
   TYPING_RATE_PER_SECOND: Type.Number({
@@ -67,6 +131,49 @@ export const ConfigSchema = Type.Object({
     maximum: 100_000,
     default: 1_000,
     description: 'topic filters a client may subscribe to at once (a reconnect subscribes four per room)',
+  }),
+  SEND_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100_000,
+    default: 5,
+    description: 'sends one device (MQTT or REST) may make per second, sustained; beyond, Nack RATE_LIMITED',
+  }),
+  SEND_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 20, description: 'sends one device may make at once' }),
+  SEND_QUEUE_MAX_MESSAGES: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: 'sends waiting for a database batch at most; beyond, Nack UNAVAILABLE',
+  }),
+  DB_PROBE_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 500,
+    description: 'while the database is unreachable, how often a batch of sends probes it (the rest are Nacked UNAVAILABLE)',
+  }),
+  API_RATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 1_200,
+    description: 'REST requests per minute per user device, or per IP address without a valid credential',
+  }),
+  API_ADMIN_RATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 60_000,
+    description: 'REST requests per minute with the admin credential',
+  }),
+  ROOM_CREATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 20,
+    description: 'rooms one user may create per minute (burst of the same size)',
+  }),
+  ROOM_CREATE_MAX_MEMBERS: Type.Integer({
+    minimum: 2,
+    maximum: 100_000,
+    default: 1_000,
+    description: 'members one POST /v1/rooms may name',
   }),
   PRESENCE_REFRESH_MS: Type.Integer({
     minimum: 10,
@@ -152,6 +259,24 @@ export const ConfigSchema = Type.Object({
     default: 500,
     description: 'messages per room an event stream replays from the database when it opens (the client fetches the rest)',
   }),
+  PREKEY_LOW_THRESHOLD: Type.Integer({
+    minimum: 0,
+    maximum: 1_000,
+    default: 10,
+    description: 'a device is told (inbox KeysLow) when a bundle fetch leaves it fewer one-time prekeys than this (0: never)',
+  }),
+  PREKEY_FETCH_RATE_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    default: 1,
+    description: 'prekey bundle fetches one user may make per second, sustained (each drains one-time keys of the target)',
+  }),
+  PREKEY_FETCH_BURST: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 100,
+    description: 'prekey bundle fetches one user may make at once (joining a room of that many members)',
+  }),
   APNS_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'APNs server (default with APNS_KEY_FILE: https://api.push.apple.com)' }),
   ),
@@ -179,6 +304,18 @@ const PROVIDER_GROUPS = {
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 export type ConfigKey = keyof Config;
 
+/** Variables that are secrets: an error names them, never shows their value. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'ADMIN_TOKEN']);
+/** URLs may carry a password in their user info (`postgres://chat:pw@db/chat`) or query (`?password=pw`). */
+const URL_VARIABLE = /_URL$/;
+
+/** The value of `variable` as an error may show it: secrets hidden, URL credentials masked. */
+export function shownValue(variable: string, value: unknown): string {
+  const text = String(value);
+  if (SECRET_VARIABLES.has(variable)) return `(${text.length} characters, hidden)`;
+  return JSON.stringify(URL_VARIABLE.test(variable) ? redactUrl(text) : text);
+}
+
 const isIntegerVariable = (key: string): boolean =>
   (ConfigSchema.properties as Record<string, { type?: unknown }>)[key]?.type === 'integer';
 
@@ -189,27 +326,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
+  const badPort = LISTENER_PORTS.find((key) => key in raw && raw[key] !== LISTENER_OFF && !/^\d+$/.test(String(raw[key])));
+  if (badPort !== undefined) {
+    throw invalid(badPort, `${badPort} = ${JSON.stringify(raw[badPort])}: must be a port number or ${LISTENER_OFF}`);
+  }
+  for (const key of LISTENER_PORTS) if (key in raw && raw[key] !== LISTENER_OFF) raw[key] = Number(raw[key]);
   const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
   if (notAnInteger !== undefined) {
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
     throw new AppError(
       'ERR_CONFIG_INVALID',
-      `invalid configuration: ${notAnInteger} = ${JSON.stringify(raw[notAnInteger])}: must be a whole number`,
+      `invalid configuration: ${notAnInteger} = ${shownValue(notAnInteger, raw[notAnInteger])}: must be a whole number`,
       {
         details: { variable: notAnInteger },
       },
     );
   }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const given = new Set(Object.keys(raw)); // before Value.Default fills in the rest
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }));
   const errors = [...Value.Errors(ConfigSchema, converted)];
   const first = errors[0];
   if (first !== undefined) {
     const variable = first.instancePath.replace(/^\//, '') || Object.keys(first.params ?? {}).join(',');
-    const shown = variable in raw ? ` = ${JSON.stringify(raw[variable])}` : '';
+    const shown = variable in raw ? ` = ${shownValue(variable, raw[variable])}` : '';
     throw new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${variable}${shown}: ${first.message}`, { details: { variable } });
   }
   const config = converted as Config;
   checkProviderGroups(config);
+  checkListeners(config, given);
   if (config.PRESENCE_TTL_MS <= config.PRESENCE_REFRESH_MS) {
     throw new AppError(
       'ERR_CONFIG_INVALID',
@@ -220,6 +364,36 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   return Object.freeze(config);
+}
+
+const invalid = (variable: string, message: string) =>
+  new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${message}`, { details: { variable } });
+
+/** TLS is both files or neither; the TLS ports mean nothing without them; some MQTT listener must be on. */
+function checkListeners(config: Config, given: ReadonlySet<string>): void {
+  const hasCert = config.TLS_CERT_FILE !== undefined;
+  const hasKey = config.TLS_KEY_FILE !== undefined;
+  if (hasCert !== hasKey) {
+    const missing = hasCert ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+    throw invalid(missing, `${missing} is required when ${hasCert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set (TLS needs both)`);
+  }
+  const tlsPortWithoutTls = TLS_PORTS.find((key) => given.has(key));
+  if (!hasCert && tlsPortWithoutTls !== undefined) {
+    throw invalid('TLS_CERT_FILE', `TLS_CERT_FILE and TLS_KEY_FILE are required when ${tlsPortWithoutTls} is set`);
+  }
+  const listening = (hasCert ? LISTENER_PORTS : (['MQTT_PORT', 'WS_PORT'] as const)).filter((key) => config[key] !== LISTENER_OFF);
+  if (listening.length === 0) {
+    throw invalid(
+      'MQTT_PORT',
+      'every MQTT listener is off: set MQTT_PORT or WS_PORT to a port, or configure TLS_CERT_FILE and TLS_KEY_FILE',
+    );
+  }
+  if (config.MAX_OUTGOING_BYTES < config.MAX_PAYLOAD_BYTES) {
+    throw invalid(
+      'MAX_OUTGOING_BYTES',
+      'MAX_OUTGOING_BYTES must be at least MAX_PAYLOAD_BYTES, or one large message would disconnect its receiver',
+    );
+  }
 }
 
 function checkProviderGroups(config: Config): void {

@@ -8,6 +8,7 @@ export interface Metrics {
   registry: Registry;
   mqttConnections: Gauge;
   mqttConnectsRefused: Counter<'reason'>;
+  mqttDisconnects: Counter<'reason'>;
   sends: Counter<'outcome'>;
   sendBatchSize: Histogram;
   sendCommitSeconds: Histogram;
@@ -19,6 +20,8 @@ export interface Metrics {
   pushDelaySeconds: Histogram;
   eventStreams: Gauge;
   eventStreamsClosed: Counter<'reason'>;
+  dependencyUp: Gauge<'dependency'>;
+  redisForwardsDropped: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -30,7 +33,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     mqttConnections: new Gauge({ name: 'chat_mqtt_connections', help: 'Open, authenticated MQTT connections on this node', registers }),
     mqttConnectsRefused: new Counter({
       name: 'chat_mqtt_connects_refused_total',
-      help: 'CONNECTs refused, by reason',
+      help: 'Connections refused before their session began, by reason: the CONNACK return code, or pending_handshakes (closed on arrival)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    mqttDisconnects: new Counter({
+      name: 'chat_mqtt_disconnects_total',
+      help: 'Connections the broker closed on its own, by reason (outgoing_bytes, unacked_deliveries, packet_too_large, packet_malformed, connect_timeout, keepalive_timeout, token_expired)',
       labelNames: ['reason'],
       registers,
     }),
@@ -97,6 +106,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_event_streams_closed_total',
       help: 'Event streams closed, by reason (client_gone, link_closed, token_expired, slow_consumer, shutting_down)',
       labelNames: ['reason'],
+      registers,
+    }),
+    dependencyUp: new Gauge({
+      name: 'chat_dependency_up',
+      help: 'Whether a dependency answered its health check (1) or not (0): database, broker, redis; updated at every /healthz and /metrics',
+      labelNames: ['dependency'],
+      registers,
+    }),
+    redisForwardsDropped: new Counter({
+      name: 'chat_redis_forwards_dropped_total',
+      help: 'Publishes not forwarded to the other broker nodes because Redis was unreachable (their devices fill the gap by seq)',
       registers,
     }),
   };

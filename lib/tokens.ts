@@ -1,6 +1,6 @@
 /**
- * Device tokens (DESIGN §4): HS256 JWTs with `sub` = user id, `did` = device id, `exp`.
- * The API signs them; the broker verifies them on CONNECT.
+ * Device tokens (docs/contract.md#device-tokens): HS256 JWTs with `sub` = user id, `did` = device
+ * id, `exp`. The API signs them; the broker verifies them on CONNECT.
  *
  * Event-stream tickets are JWTs too, with the audience `chat-events`: a browser's EventSource
  * cannot send an Authorization header, so a device trades its token (POST /v1/events/tickets)

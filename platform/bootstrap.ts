@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../lib/config.js';
 import { isAppError } from '../lib/errors.js';
 import { createRootLogger, type Logger } from '../lib/log.js';
+import { probeRedis } from '../lib/redis-connection.js';
 import { openDb, type Db } from '../store/index.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
 
@@ -36,9 +37,14 @@ export async function bootstrap(processName: string, options: { shared?: boolean
   const log = createRootLogger(config.LOG_LEVEL, processName);
   try {
     const secrets = await resolveSecrets(config);
+    if (config.REDIS_URL !== undefined) await probeRedis(config.REDIS_URL, { log }, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
     const pgliteDir = join(config.DATA_DIR, 'pglite');
     if (config.DATABASE_URL === undefined) log.info({ pgliteDir }, 'opening embedded PGlite (takes a few seconds)');
-    const { db, appliedMigrations } = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir });
+    const { db, appliedMigrations } = await openDb({
+      databaseUrl: config.DATABASE_URL,
+      pgliteDir,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    });
     log.info({ database: db.kind, appliedMigrations }, 'database ready');
     return { config, log, secrets, db };
   } catch (error) {
@@ -46,9 +52,15 @@ export async function bootstrap(processName: string, options: { shared?: boolean
   }
 }
 
+/** The variable to change when a dependency is unreachable or refuses us. */
+const DEPENDENCY_VARIABLES: Record<string, string> = { database: 'DATABASE_URL', redis: 'REDIS_URL' };
+
 export function exitWith(error: unknown): never {
   const message = isAppError(error) ? error.message : error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  const dependency = isAppError(error) ? (error.details?.['dependency'] as string | undefined) : undefined;
+  const variable = dependency === undefined ? undefined : DEPENDENCY_VARIABLES[dependency];
+  // One line: a multi-line driver message would bury the variable to change.
+  process.stderr.write(`error: ${variable === undefined ? '' : `${variable}: `}${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 }
 

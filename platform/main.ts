@@ -1,6 +1,7 @@
-/** `npm start`: broker + bridge + api + push worker in one process (the embedded default, DESIGN §3). */
+/** `npm start`: broker + bridge + api + push worker in one process (the embedded default, docs/architecture.md#embedded-default). */
 import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
 import { startPlatform } from './platform.js';
+import { reloadTls } from './start-broker.js';
 import { startPushProviders } from './push-providers.js';
 
 const { config, log, secrets, db } = await bootstrap('platform');
@@ -14,13 +15,16 @@ const platform = await startPlatform(config, { db, secrets, log, pushProviders: 
   return exitWith(error);
 });
 
-const { mqtt, ws, api } = platform.endpoints;
+const { mqtt, ws, mqtts, wss, api } = platform.endpoints;
 const [firstProvider = 'none', ...otherProviders] = push.describe();
+const hasTls = config.TLS_CERT_FILE !== undefined;
 const banner = [
   '',
   '  MQTT chat platform is running',
-  `    MQTT over TCP        ${mqtt}`,
-  `    MQTT over WebSocket  ${ws}`,
+  `    MQTT over TCP        ${mqtt ?? 'off (MQTT_PORT=off)'}`,
+  `    MQTT over WebSocket  ${ws ?? 'off (WS_PORT=off)'}`,
+  `    MQTT over TLS        ${mqtts ?? (hasTls ? 'off (MQTTS_PORT=off)' : 'off (set TLS_CERT_FILE and TLS_KEY_FILE)')}`,
+  `    MQTT over secure WS  ${wss ?? (hasTls ? 'off (WSS_PORT=off)' : 'off (set TLS_CERT_FILE and TLS_KEY_FILE)')}`,
   `    REST API             ${api}   (docs: ${api}/docs, health: ${api}/healthz, metrics: ${api}/metrics)`,
   `    database             ${db.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
   `    broker state         ${platform.broker.stateKind === 'redis' ? 'Redis (REDIS_URL)' : 'in memory'}`,
@@ -35,6 +39,7 @@ const banner = [
 ].join('\n');
 process.stdout.write(`${banner}\n`);
 
+process.on('SIGHUP', () => void reloadTls(platform.broker, log));
 onShutdownSignal(log, async () => {
   await platform.close();
   await push.close();

@@ -4,11 +4,12 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { apiConfig, buildApi, createDeviceLinks, routeUpgrades } from '../api/index.js';
+import { apiConfig, apiLimits, buildApi, createDeviceLinks, createTokenBucketLimiter, routeUpgrades } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
   inProcessBrokerPort,
+  sendPipelineOptions,
   startBridge,
   type Bridge,
   type DeliveryWriter,
@@ -23,8 +24,8 @@ import { createTokenService, type TokenService } from '../lib/tokens.js';
 import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
 import type { Db } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
+import { brokerEndpoints, createPresenceStore, startStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
 import { WEB_ROOT } from './web-root.js';
-import { createPresenceStore, startStoreBackedBroker } from './start-broker.js';
 
 /** An in-process link that is not accepted within this is refused (the broker is overloaded or closing). */
 const DEVICE_LINK_CONNECT_TIMEOUT_MS = 10_000;
@@ -41,7 +42,8 @@ export interface Platform {
   readonly tokens: TokenService;
   readonly adminToken: string;
   readonly metrics: Metrics;
-  readonly endpoints: { mqtt: string; ws: string; api: string };
+  /** Every listener that is on (MQTT_PORT=off leaves `mqtt` out, and so on), and the API. */
+  readonly endpoints: BrokerEndpoints & { api: string };
   close(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
   const { db, log } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS });
-  const presence = createPresenceStore(config);
+  const presence = createPresenceStore(config, log);
   const broker = await startStoreBackedBroker(config, { db, presence, tokens, adminToken: deps.secrets.adminToken, log, metrics }).catch(
     async (error: unknown) => {
       await presence.close();
@@ -90,7 +92,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
     closers.unshift(() => push.close());
     const bridge = await startBridge(
       { db, port: inProcessBrokerPort(broker), log, metrics, onPushQueued: () => push.wake() },
-      { maxBodyBytes: config.MAX_PAYLOAD_BYTES, batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS },
+      sendPipelineOptions(config),
     );
     closers.unshift(() => bridge.close());
     const api = await buildApi({
@@ -102,10 +104,26 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       pushPlatforms: [...pushProviders.keys()],
       recordDelivered: (mark) => deliveries.record(mark),
       submitSend: (sender, send) => bridge.pipeline.handleSend(sender, send),
+      keys: {
+        lowThreshold: config.PREKEY_LOW_THRESHOLD,
+        fetchLimiter: createTokenBucketLimiter({
+          ratePerSecond: config.PREKEY_FETCH_RATE_PER_SECOND,
+          burst: config.PREKEY_FETCH_BURST,
+          now: Date.now,
+        }),
+      },
       log,
       metrics,
       ...apiConfig(config),
-      health: { broker: async () => !broker.aedes.closed },
+      health: {
+        broker: { check: () => !broker.aedes.closed, critical: true },
+        // Shared state across nodes: while it is down this node still serves its own clients.
+        ...(config.REDIS_URL === undefined
+          ? {}
+          : { redis: { check: () => broker.isStateHealthy() && presence.isHealthy(), critical: false } }),
+      },
+      healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+      limits: apiLimits(config),
       deviceLinks: createDeviceLinks(
         { connect: () => broker.connectInProcess() },
         { connectTimeoutMs: DEVICE_LINK_CONNECT_TIMEOUT_MS, heartbeatMs: config.SSE_HEARTBEAT_MS },
@@ -130,7 +148,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       tokens,
       adminToken: deps.secrets.adminToken,
       metrics,
-      endpoints: { mqtt: `mqtt://${host}:${broker.mqttPort}`, ws: `ws://${host}:${broker.wsPort}/mqtt`, api: `http://${host}:${apiPort}` },
+      endpoints: { ...brokerEndpoints(config.HOST, broker.ports), api: `http://${host}:${apiPort}` },
       async close() {
         for (const close of closers) await close();
       },

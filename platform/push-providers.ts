@@ -1,8 +1,8 @@
 /**
- * The push providers of a platform process (DESIGN §8): the APNs and FCM clients configured by
- * APNS_* and FCM_*, pointed at Apple and Google (or any server speaking their API) by
- * configuration only. With none of those variables (the embedded default), both talk to local
- * stubs that speak the same wire APIs, with credentials generated at start-up, so `npm start`
+ * The push providers of a platform process (docs/push.md#local-provider-stubs): the APNs and FCM
+ * clients configured by APNS_* and FCM_*, pointed at Apple and Google (or any server speaking their
+ * API) by configuration only. With none of those variables (the embedded default), both talk to
+ * local stubs that speak the same wire APIs, with credentials generated at start-up, so `npm start`
  * exercises the whole push path without any account at Apple or Google.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,10 +1,10 @@
 /**
  * Sends recorded push deliveries through the providers with bounded concurrency per provider
- * (DESIGN §8). Each claim leases rows for longer than a send can take, the send runs outside any
- * transaction, and outcomes are written in batches: a delivered push is recorded as shown (what
- * a later read retracts), a dead token is deleted, a 'retry' comes back after a jittered
- * backoff no sooner than Retry-After, a refusal is logged and dropped. A provider that hangs
- * holds only its own slots until its request timeout: the other provider's pushes go on.
+ * (docs/push.md#outbox-and-deliveries). Each claim leases rows for longer than a send can take, the
+ * send runs outside any transaction, and outcomes are written in batches: a delivered push is
+ * recorded as shown (what a later read retracts), a dead token is deleted, a 'retry' comes back
+ * after a jittered backoff no sooner than Retry-After, a refusal is logged and dropped. A provider
+ * that hangs holds only its own slots until its request timeout: the other provider's pushes go on.
  *
  * Before sending, a message push is checked once more against what its user has seen: a member
  * who came online and received (or read) the message while the push waited gets no stale push.

@@ -11,7 +11,7 @@ export { createFcmProvider, type FcmProviderDeps, type FcmProviderOptions } from
 export { ACCESS_TOKEN_REFRESH_MARGIN_MS, FCM_SCOPE, type FcmServiceAccount } from './fcm/fcm-oauth.js';
 
 export { createStubCredentials, type StubCredentials } from './stubs/credentials.js';
-export { createSelfSignedCertificate, type SelfSignedCertificate } from './stubs/self-signed-cert.js';
+export type { StubTlsCertificate } from './stubs/stub-server.js';
 export { startApnsStub, type ApnsDelivery, type ApnsStub, type ApnsStubOptions } from './stubs/apns-stub.js';
 export type { ApnsStubKey } from './stubs/apns-auth.js';
 export { startFcmStub, type FcmDelivery, type FcmStub, type FcmStubOptions } from './stubs/fcm-stub.js';

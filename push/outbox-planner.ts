@@ -1,10 +1,10 @@
 /**
- * Turns due outbox rows into push deliveries (DESIGN §8), one transaction per batch: claim the
- * rows (SKIP LOCKED, so platform nodes share the outbox), read who could be pushed and what
- * they have seen, ask presence who is online, then record the pushes due now and either drop
- * each row or move it to its acknowledgement deadline. Recording the pushes and settling the
- * row commit together: a crash in between repeats the batch, and the pushes' unique key makes
- * the repeat a no-op.
+ * Turns due outbox rows into push deliveries (docs/push.md#outbox-and-deliveries), one transaction
+ * per batch: claim the rows (SKIP LOCKED, so platform nodes share the outbox), read who could be
+ * pushed and what they have seen, ask presence who is online, then record the pushes due now and
+ * either drop each row or move it to its acknowledgement deadline. Recording the pushes and
+ * settling the row commit together: a crash in between repeats the batch, and the pushes' unique
+ * key makes the repeat a no-op.
  */
 import type { Logger } from '../lib/log.js';
 import {

@@ -1,6 +1,6 @@
 /**
- * What a push carries (DESIGN §8), as provider-neutral `PushMessage`s. Pure: the worker reads
- * the facts from the store and this decides the shape.
+ * What a push carries (docs/push.md#payloads), as provider-neutral `PushMessage`s. Pure: the worker
+ * reads the facts from the store and this decides the shape.
  *
  * - A message in an ordinary room: a visible alert, title = sender's display name, body = the
  *   first PREVIEW_MAX_CHARS characters of a text body, badge = the user's unread total.

@@ -1,8 +1,8 @@
 /**
- * The seam between the push worker and the providers (DESIGN §8): one `PushProvider` per
- * platform (APNs, FCM) turns a provider-neutral `PushMessage` into the provider's wire request
- * and classifies the answer into a `PushOutcome` the worker can act on without knowing which
- * provider spoke.
+ * The seam between the push worker and the providers (docs/push.md#provider-answers-and-retries):
+ * one `PushProvider` per platform (APNs, FCM) turns a provider-neutral `PushMessage` into the
+ * provider's wire request and classifies the answer into a `PushOutcome` the worker can act on
+ * without knowing which provider spoke.
  */
 
 export type PushPlatform = 'apns' | 'fcm';

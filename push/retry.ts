@@ -1,8 +1,9 @@
 /**
  * When to try a push again after a 'retry' outcome (429, 500, 503, timeout, connection lost):
- * exponential backoff with full jitter, `random(0, min(cap, base * 2^(attempt-1)))` (DESIGN §8),
- * so a provider outage does not come back as one synchronised wave, and never sooner than the
- * provider's Retry-After (FCM: senders that ignore it risk being denylisted).
+ * exponential backoff with full jitter, `random(0, min(cap, base * 2^(attempt-1)))`
+ * (docs/push.md#provider-answers-and-retries), so a provider outage does not come back as one
+ * synchronised wave, and never sooner than the provider's Retry-After (FCM: senders that ignore it
+ * risk being denylisted).
  */
 
 export interface RetryPolicy {

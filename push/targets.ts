@@ -1,6 +1,6 @@
 /**
- * Who gets a push for a committed message, and when (DESIGN §8). Pure: the outbox planner reads
- * the facts in one transaction and this decides.
+ * Who gets a push for a committed message, and when (docs/push.md#who-is-pushed-and-when). Pure:
+ * the outbox planner reads the facts in one transaction and this decides.
  *
  * A target is a device with a token of a member other than the sender, whose user has neither
  * read nor received the message (max(read_seq, delivered_seq) < seq). A user with no online

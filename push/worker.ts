@@ -1,9 +1,10 @@
 /**
- * The push worker (DESIGN §8): plans the outbox into deliveries, turns reads into retractions,
- * and drains deliveries through the providers. It is woken right after a commit that queued
- * pushes (so an offline member is pushed at once), at the deadlines and retry times it set
- * itself, and by a poll every `pollMs` that covers work another node or a previous run left.
- * Every platform node may run one: they share the tables through SKIP LOCKED claims and leases.
+ * The push worker (docs/push.md#outbox-and-deliveries): plans the outbox into deliveries, turns
+ * reads into retractions, and drains deliveries through the providers. It is woken right after a
+ * commit that queued pushes (so an offline member is pushed at once), at the deadlines and retry
+ * times it set itself, and by a poll every `pollMs` that covers work another node or a previous run
+ * left. Every platform node may run one: they share the tables through SKIP LOCKED claims and
+ * leases.
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';

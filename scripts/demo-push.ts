@@ -1,7 +1,7 @@
 /**
- * The demo's last act (DESIGN §8): bob puts his phone away, alice writes, the platform pushes
- * through the local APNs stub, and bob's woken app shows a placeholder, fetches, and only then
- * shows the message. Printed step by step, as bob's phone lives it.
+ * The demo's last act (docs/push.md#on-the-phone): bob puts his phone away, alice writes, the
+ * platform pushes through the local APNs stub, and bob's woken app shows a placeholder, fetches,
+ * and only then shows the message. Printed step by step, as bob's phone lives it.
  */
 import { type NotificationChange, realClock } from '@mqtt-chat/sdk';
 import { openPushChannel } from '../mobile-sim/push/push-channel.js';

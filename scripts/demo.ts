@@ -80,8 +80,9 @@ async function phone(userId: string, url: string): Promise<MqttClient> {
   return client;
 }
 
-const alicePhone = await phone(alice, platform.endpoints.mqtt);
-const bobPhone = await phone(bob, platform.endpoints.ws);
+// Both plaintext listeners are on (port 0 above).
+const alicePhone = await phone(alice, platform.endpoints.mqtt!);
+const bobPhone = await phone(bob, platform.endpoints.ws!);
 const send = (client: MqttClient, userId: string, id: string, text: string, version = 1) =>
   client.publishAsync(
     sendTopic(userId),
@@ -107,7 +108,7 @@ say(
 
 await bobPhone.endAsync();
 await playPushAct({
-  mqttUrl: platform.endpoints.mqtt,
+  mqttUrl: platform.endpoints.mqtt!,
   apiUrl: platform.endpoints.api,
   apnsStubUrl: pushStubs.apnsStub.url,
   roomId,

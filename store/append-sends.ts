@@ -14,7 +14,8 @@ export interface AppendResult {
 /**
  * Sequences and stores a batch of sends in one transaction with three statements whatever the
  * batch size (lock the rooms and read their members; read duplicates; insert, queue for push
- * and bump last_seq): batching is where the durable path's throughput comes from (DESIGN §6).
+ * and bump last_seq): batching is where the durable path's throughput comes from
+ * (docs/durable-path.md#batching).
  */
 export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: number): Promise<AppendResult> {
   if (sends.length === 0) return { outcomes: [], pushQueued: 0 };
@@ -24,7 +25,8 @@ export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: 
     const { rooms, members, pushHolders } = await lockRooms(tx, roomIds, senderIds);
     const stored = await readStored(tx, sends, rooms);
     const plan = planBatch(sends, { rooms, members, stored }, nowMs);
-    // Push-worthy: some member other than the sender has a push token (DESIGN §8).
+    // Push-worthy: some member other than the sender has a push token
+    // (docs/push.md#outbox-and-deliveries).
     const forPush = plan.inserts.filter((m) => (pushHolders.get(m.roomId) ?? []).some((userId) => userId !== m.senderId));
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts, plan.lastSeqs, forPush);
     return { outcomes: plan.outcomes, pushQueued: forPush.length };

@@ -10,7 +10,7 @@ export interface DeliveryMark {
 /**
  * Stores many delivery marks in one statement, like read marks: the maximum per (room, user),
  * clamped to the room's last_seq, members only. The push worker pushes nobody a message their
- * mark has reached (DESIGN §8).
+ * mark has reached (docs/signals.md#delivery-marks).
  */
 export async function recordDeliveryMarks(db: Queryable, marks: readonly DeliveryMark[]): Promise<void> {
   if (marks.length === 0) return;

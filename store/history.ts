@@ -22,7 +22,8 @@ export interface HistoryPage {
 
 /**
  * A page of a room's history. A range that reaches below the retention floor is refused
- * with ERR_HISTORY_TRUNCATED instead of silently returning a shorter list (DESIGN §6).
+ * with ERR_HISTORY_TRUNCATED instead of silently returning a shorter list
+ * (docs/durable-path.md#history-truncation).
  */
 export async function getHistory(db: Queryable, roomId: string, query: HistoryQuery): Promise<HistoryPage> {
   const { rows: roomRows } = await db.query<{ lastSeq: number; epoch: number; historyFloor: number }>(

@@ -1,8 +1,20 @@
 /** Data access shared by the bridge and the API: one module per table group, all on the `Db` port. */
 export type { Db, Queryable } from './db.js';
 export { openDb, type DbLocation } from './open-db.js';
+export { openPostgresDb, DEFAULT_CONNECT_TIMEOUT_MS, type PostgresOptions } from './postgres-db.js';
 export { migrate, readMigrations } from './migrate.js';
 export { STORE_ERRORS, type StoreErrorCode } from './errors.js';
+export {
+  DB_ERRORS,
+  UNAVAILABLE_RETRY_AFTER_MS,
+  classifyDbError,
+  databaseUnavailable,
+  isConnectionFailure,
+  isDbError,
+  translateDbError,
+  withTypedErrors,
+  type DbErrorCode,
+} from './db-errors.js';
 export { createUser, ensureUser, getUser, missingUserIds, type User } from './users.js';
 export {
   addMember,
@@ -10,6 +22,7 @@ export {
   getMembership,
   getRoom,
   isMember,
+  encryptedRoomsOfUser,
   listRoomsOfUser,
   removeMember,
   sharedRoomIds,
@@ -17,6 +30,7 @@ export {
   updateRoomMetadata,
   type MembershipChange,
   type Room,
+  type RoomPage,
   type RoomKind,
   type RoomWithMembers,
 } from './rooms.js';
@@ -53,5 +67,24 @@ export {
   type DeliveryClaim,
   type Settlement,
 } from './push-deliveries.js';
+export { countOneTimePreKeys, listDeviceIdentities, readDeviceKeys } from './device-key-reads.js';
+export {
+  addOneTimePreKeys,
+  deleteDeviceKeys,
+  ONE_TIME_PREKEYS_MAX_STORED,
+  replaceDeviceKeys,
+  rotateSignedPreKeys,
+  SIGNAL_DEVICE_ID_MAX,
+  type DeviceIdentity,
+  type DeviceKeyUpload,
+  type DeviceRef,
+  type IdentityCheck,
+  type OneTimePreKey,
+  type PreKeyCounts,
+  type SignedPreKey,
+  type StoredDeviceKeys,
+  type UploadOutcome,
+} from './device-keys.js';
+export { claimPreKeyBundles, type ClaimedBundle, type ClaimQuery } from './prekey-bundles.js';
 export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';

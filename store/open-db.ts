@@ -1,5 +1,6 @@
 import { MIGRATIONS_DIR } from '../schema/migrations.js';
 import type { Db } from './db.js';
+import { withTypedErrors } from './db-errors.js';
 import { migrate, readMigrations } from './migrate.js';
 import { openPgliteDb } from './pglite-db.js';
 import { openPostgresDb } from './postgres-db.js';
@@ -9,11 +10,20 @@ export interface DbLocation {
   databaseUrl?: string | undefined;
   /** PGlite files; undefined keeps PGlite in memory (tests). */
   pgliteDir?: string | undefined;
+  /** PostgreSQL: how long getting a connection may take before a call fails with ERR_UNAVAILABLE. */
+  connectTimeoutMs?: number | undefined;
 }
 
-/** Opens the configured database and brings its schema up to date. */
+/** Opens the configured database (its failures typed: see db-errors.ts) and brings its schema up to date. */
 export async function openDb(location: DbLocation): Promise<{ db: Db; appliedMigrations: string[] }> {
-  const db = location.databaseUrl !== undefined ? await openPostgresDb(location.databaseUrl) : await openPgliteDb(location.pgliteDir);
+  const db = withTypedErrors(
+    location.databaseUrl !== undefined
+      ? await openPostgresDb(
+          location.databaseUrl,
+          location.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: location.connectTimeoutMs },
+        )
+      : await openPgliteDb(location.pgliteDir),
+  );
   try {
     const appliedMigrations = await migrate(db, await readMigrations(MIGRATIONS_DIR));
     return { db, appliedMigrations };

@@ -1,8 +1,8 @@
 /**
- * Presence soft state (DESIGN §3, §7): which devices are alive, as keys that expire unless the
- * broker node holding the connection refreshes them. A crashed node stops refreshing, so its
- * users go offline when their keys expire, with no packet sent. Two implementations keep one
- * contract: in memory (embedded, one node) and Redis (many nodes).
+ * Presence soft state (docs/signals.md#soft-state-and-ttls): which devices are alive, as keys that
+ * expire unless the broker node holding the connection refreshes them. A crashed node stops
+ * refreshing, so its users go offline when their keys expire, with no packet sent. Two
+ * implementations keep one contract: in memory (embedded, one node) and Redis (many nodes).
  */
 export interface UserPresence {
   online: boolean;
@@ -21,6 +21,8 @@ export interface PresenceStore {
    * one caller (across nodes), which announces them offline.
    */
   sweepExpired(atMs: number): Promise<string[]>;
+  /** False while the store cannot be reached (its calls then fail with ERR_UNAVAILABLE). */
+  isHealthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export function createMemoryPresenceStore(now: () => number = Date.now): Presenc
     async sweepExpired(atMs) {
       return [...announcedOnline].filter((userId) => markOffline(userId, atMs));
     },
+    isHealthy: () => true,
     async close() {},
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Push deliveries (DESIGN §8): one row per push to one device, recorded before it is sent.
- * Claiming leases a row (moves its next attempt past the time a send can take) instead of
- * holding a lock during the provider call, so a node that dies mid-send leaves the row to be
- * claimed again, and the push is sent again with the same dedup key: at least once, never lost.
+ * Push deliveries (docs/push.md#at-least-once-never-stale): one row per push to one device,
+ * recorded before it is sent. Claiming leases a row (moves its next attempt past the time a send
+ * can take) instead of holding a lock during the provider call, so a node that dies mid-send leaves
+ * the row to be claimed again, and the push is sent again with the same dedup key: at least once,
+ * never lost.
  */
 import type { Db, Queryable } from './db.js';
 import { lockRoomUsers } from './room-user-locks.js';

@@ -1,7 +1,8 @@
 /**
- * The push outbox (DESIGN §8): rows written with their message by `insertMessages`, claimed by
- * the push worker of any node (FOR UPDATE SKIP LOCKED, so nodes share it without taking the same
- * row), turned into push deliveries, and revisited once at the acknowledgement deadline.
+ * The push outbox (docs/push.md#outbox-and-deliveries): rows written with their message by
+ * `insertMessages`, claimed by the push worker of any node (FOR UPDATE SKIP LOCKED, so nodes share
+ * it without taking the same row), turned into push deliveries, and revisited once at the
+ * acknowledgement deadline.
  */
 import type { Queryable } from './db.js';
 import { lockRoomUsers } from './room-user-locks.js';

@@ -11,8 +11,9 @@ export interface ReadMark {
  * Stores many read marks in one statement. Each keeps the maximum ever read, is clamped to the
  * room's last_seq (a receipt beyond it is never stored as is), and is ignored unless the user
  * is a member of the room. A read that reaches a notification shown on one of the user's
- * devices queues its retraction in the same statement (push_retractions, DESIGN §8), under the
- * (room, user) locks a settled push takes too, so a read and a push crossing it never both miss.
+ * devices queues its retraction in the same statement (push_retractions, docs/push.md#retraction),
+ * under the (room, user) locks a settled push takes too, so a read and a push crossing it never
+ * both miss.
  */
 export async function recordReadMarks(db: Db, marks: readonly ReadMark[]): Promise<void> {
   if (marks.length === 0) return;
@@ -50,11 +51,11 @@ export async function getReadSeq(db: Queryable, roomId: string, userId: string):
   return Number(rows[0]?.readSeq ?? 0);
 }
 
-/** The read marks of `userId` in all of its rooms that have one, by room id (a room missing has read nothing). */
-export async function readSeqsOfUser(db: Queryable, userId: string): Promise<Map<string, number>> {
+/** The read marks of `userId` in `roomIds` that have one, by room id (a room missing has read nothing). */
+export async function readSeqsOfUser(db: Queryable, userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
   const { rows } = await db.query<{ roomId: string; readSeq: number }>(
-    'SELECT room_id AS "roomId", read_seq AS "readSeq" FROM read_receipts WHERE user_id = $1',
-    [userId],
+    'SELECT room_id AS "roomId", read_seq AS "readSeq" FROM read_receipts WHERE user_id = $1 AND room_id = ANY($2::text[])',
+    [userId, [...roomIds]],
   );
   return new Map(rows.map((row) => [row.roomId, Number(row.readSeq)]));
 }

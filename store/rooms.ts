@@ -104,9 +104,37 @@ export async function sharedRoomIds(db: Queryable, userId: string, otherUserId: 
   return rows.map((row) => row.roomId);
 }
 
-export async function listRoomsOfUser(db: Queryable, userId: string): Promise<Room[]> {
+export interface RoomPage {
+  rooms: Room[];
+  /** The id to pass as `after` for the next page; undefined on the last page. */
+  nextAfter: string | undefined;
+}
+
+/**
+ * A page of a user's rooms in id order, after the room id `after` (keyset pagination: a page
+ * costs the same wherever it starts, and rooms joined meanwhile never shift the pages). The
+ * user's membership rows come from `room_members_by_user`; one extra row tells whether more follow.
+ */
+export async function listRoomsOfUser(db: Queryable, userId: string, page: { after?: string; limit: number }): Promise<RoomPage> {
   const { rows } = await db.query<Room>(
-    `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id IN (SELECT room_id FROM room_members WHERE user_id = $1) ORDER BY created_at, id`,
+    `SELECT ${ROOM_COLUMNS} FROM rooms
+     WHERE id IN (SELECT room_id FROM room_members WHERE user_id = $1 AND ($2::text IS NULL OR room_id > $2))
+     ORDER BY id LIMIT $3`,
+    [userId, page.after ?? null, page.limit + 1],
+  );
+  const more = rows.length > page.limit;
+  const rooms = more ? rows.slice(0, page.limit) : rows;
+  return { rooms, nextAfter: more ? rooms[rooms.length - 1]!.id : undefined };
+}
+
+/** Every end-to-end-encrypted room of `userId` with its versions (whom a key change of the user's devices concerns). */
+export async function encryptedRoomsOfUser(
+  db: Queryable,
+  userId: string,
+): Promise<{ id: string; memberVersion: number; metaVersion: number }[]> {
+  const { rows } = await db.query<{ id: string; memberVersion: number; metaVersion: number }>(
+    `SELECT r.id, r.member_version AS "memberVersion", r.meta_version AS "metaVersion" FROM rooms r JOIN room_members m ON m.room_id = r.id
+     WHERE m.user_id = $1 AND r.encrypted ORDER BY r.id`,
     [userId],
   );
   return rows;
@@ -141,7 +169,7 @@ export function removeMember(db: Db, roomId: string, userId: string): Promise<Me
   return changeMembership(db, roomId, userId, 'remove');
 }
 
-/** Every effective change bumps member_version in the same transaction (DESIGN §6, group permission race). */
+/** Every effective change bumps member_version in the same transaction (docs/durable-path.md#group-permission-race). */
 async function changeMembership(db: Db, roomId: string, userId: string, change: 'add' | 'remove'): Promise<MembershipChange> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ kind: RoomKind; memberVersion: number }>(

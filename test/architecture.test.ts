@@ -1,10 +1,11 @@
 /**
- * The dependency direction of DESIGN §2 and STYLE: `schema` and `lib` import nothing else from
- * the repo; services meet only through schema, lib and the shared store; `main.ts` files are
- * composition roots and may wire anything. The wire protocol (`protocol/`, @mqtt-chat/protocol)
- * and the SDK (`sdk/`, @mqtt-chat/sdk) are published packages: they import nothing from the
- * server, only the npm packages their package.json declares; the server reaches the protocol
- * through `schema/` and never imports the SDK; the simulator uses the SDK as an app would.
+ * The dependency direction of docs/architecture.md#parts-and-dependency-direction: `schema` and
+ * `lib` import nothing else from the repo; services meet only through schema, lib and the shared
+ * store; `main.ts` files are composition roots and may wire anything. The wire protocol
+ * (`protocol/`, @mqtt-chat/protocol) and the SDK (`sdk/`, @mqtt-chat/sdk) are published packages:
+ * they import nothing from the server, only the npm packages their package.json declares; the
+ * server reaches the protocol through `schema/` and never imports the SDK; the simulator uses the
+ * SDK as an app would.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deletePushToken, getPushToken, registerPushToken, type PushPlatform } from '../../store/index.js';
-import { identifyCaller, requireUser, type Caller } from '../caller.js';
+import { identifyCaller, ownDevice } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
 import { apiError } from '../errors.js';
 import { DeviceParams, PushRegistrationBody, PushRegistrationView } from '../schemas.js';
@@ -11,14 +11,7 @@ const APNS_TOKEN = /^[0-9a-fA-F]{64,200}$/;
 const FCM_TOKEN = /^[\x21-\x7e]{8,4096}$/;
 const TOKEN_PATTERNS: Record<PushPlatform, RegExp> = { apns: APNS_TOKEN, fcm: FCM_TOKEN };
 
-/** Only the device itself (its own token's `did`) may change where its pushes go. */
-function ownDevice(caller: Caller, deviceId: string): Extract<Caller, { kind: 'user' }> {
-  const user = requireUser(caller);
-  if (user.deviceId !== deviceId) throw apiError('ERR_DEVICE_NOT_OWN', undefined, { deviceId });
-  return user;
-}
-
-/** Push registration of the calling device (DESIGN §8): one provider token per (user, device). */
+/** Push registration of the calling device (docs/push.md#registration): one provider token per (user, device). */
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const isPlatform = (value: string): value is PushPlatform => (deps.pushPlatforms as readonly string[]).includes(value);
 

@@ -10,7 +10,7 @@ import { AddMemberBody, MemberParams, RoomIdParams } from '../schemas.js';
 
 const MembershipView = Type.Object({ memberVersion: Type.Integer(), changed: Type.Boolean() });
 
-/** Membership changes bump member_version and are announced as RoomEvents (DESIGN §6, group permission race). */
+/** Membership changes bump member_version and are announced as RoomEvents (docs/durable-path.md#group-permission-race). */
 export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   async function announce(roomId: string, userId: string, caller: Caller, change: MembershipChange, kind: RoomEventKind): Promise<void> {
     if (!change.changed) return;

@@ -2,11 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RoomEventKind } from '../../schema/index.js';
 import { createRoom, getReadSeq, listRoomsOfUser, readSeqsOfUser, updateRoomMetadata, type RoomWithMembers } from '../../store/index.js';
-import { identifyCaller, requireUser } from '../caller.js';
+import { createKeyedTokenBuckets } from '../../lib/keyed-token-buckets.js';
+import { identifyCaller, requireUser, type Caller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { apiError } from '../errors.js';
 import { roomForCaller } from '../room-access.js';
 import { announceRoomEvent } from '../room-events.js';
-import { CreateRoomBody, Id, PatchRoomBody, RoomIdParams, RoomView, type RoomViewT } from '../schemas.js';
+import { Id, MAX_VERSION, PatchRoomBody, RoomIdParams, RoomView, RoomsQuery, createRoomBody, type RoomViewT } from '../schemas.js';
 
 const roomView = (room: RoomWithMembers): RoomViewT => ({
   id: room.id,
@@ -31,26 +33,48 @@ const withReadMarks = <R extends { id: string; lastSeq: number }>(rooms: R[], re
 
 const etagOf = (metaVersion: number): string => `"${metaVersion}"`;
 
-/** `If-Match: "3"` → 3; `*` or absent → undefined (no precondition); anything else can never match. */
+/** `If-Match: "3"` (or W/"3") → 3; `*` or absent → undefined (no precondition); a value no version can have → 400. */
 function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(header);
-  return match?.[1] === undefined ? -1 : Number(match[1]);
+  const match = /^\s*(?:W\/)?"(\d{1,10})"\s*$/.exec(header);
+  const version = match?.[1] === undefined ? undefined : Number(match[1]);
+  if (version === undefined || version < 1 || version > MAX_VERSION) {
+    throw apiError('ERR_REQUEST_INVALID', `If-Match must be * or an ETag of this room ("1" to "${MAX_VERSION}")`);
+  }
+  return version;
 }
 
 export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { roomCreatesPerMinute, roomCreateMaxMembers } = deps.limits;
+  const creations = createKeyedTokenBuckets(
+    { now: deps.now ?? Date.now },
+    { ratePerSecond: roomCreatesPerMinute / 60, burst: roomCreatesPerMinute },
+  );
+
+  /** Users create rooms at ROOM_CREATE_PER_MINUTE; the admin (the app's backend) only within its request budget. */
+  function takeCreation(caller: Caller): void {
+    if (caller.kind !== 'user') return;
+    const taken = creations.take(caller.userId);
+    if (!taken.allowed) {
+      throw apiError('ERR_RATE_LIMITED', `more than ${roomCreatesPerMinute} rooms created per minute`, {
+        retryAfterMs: taken.retryAfterMs,
+      });
+    }
+  }
+
   app.post(
     '/v1/rooms',
     {
       schema: {
         tags: ['rooms'],
-        summary: 'Create a room (admin, or a user who becomes a member)',
-        body: CreateRoomBody,
+        summary: `Create a room (admin, or a user who becomes a member); at most ${roomCreateMaxMembers} members named, users create ${roomCreatesPerMinute} per minute`,
+        body: createRoomBody(roomCreateMaxMembers),
         response: { 201: Type.Object({ id: Id, memberVersion: Type.Integer(), epoch: Type.Integer() }) },
       },
     },
     async (request, reply) => {
       const caller = identifyCaller(request, deps);
+      takeCreation(caller);
       const memberIds = caller.kind === 'user' ? [caller.userId, ...request.body.members] : request.body.members;
       const room = await createRoom(deps.db, {
         kind: request.body.kind,
@@ -81,14 +105,27 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     {
       schema: {
         tags: ['rooms'],
-        summary: "The caller's rooms (user), each with the caller's readSeq and unread",
-        response: { 200: Type.Object({ rooms: Type.Array(Type.Omit(RoomView, ['members'])) }) },
+        summary:
+          "The caller's rooms (user), each with the caller's readSeq and unread, a page at a time in id order: pass nextAfter as after until it is null",
+        querystring: RoomsQuery,
+        response: {
+          200: Type.Object({
+            rooms: Type.Array(Type.Omit(RoomView, ['members'])),
+            nextAfter: Type.Union([Id, Type.Null()], { description: 'after= for the next page; null on the last page' }),
+          }),
+        },
       },
     },
     async (request) => {
       const caller = requireUser(identifyCaller(request, deps));
-      const rooms = await listRoomsOfUser(deps.db, caller.userId);
-      return { rooms: withReadMarks(rooms, await readSeqsOfUser(deps.db, caller.userId)) };
+      const { limit, after } = request.query;
+      const page = await listRoomsOfUser(deps.db, caller.userId, { limit, ...(after === undefined ? {} : { after }) });
+      const readSeqs = await readSeqsOfUser(
+        deps.db,
+        caller.userId,
+        page.rooms.map((room) => room.id),
+      );
+      return { rooms: withReadMarks(page.rooms, readSeqs), nextAfter: page.nextAfter ?? null };
     },
   );
 
@@ -122,7 +159,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         summary: 'Change name/description (member); honours If-Match, 412 when stale',
         params: RoomIdParams,
         body: PatchRoomBody,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64 })) }),
         response: { 200: RoomView },
       },
     },

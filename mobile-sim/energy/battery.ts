@@ -1,14 +1,14 @@
 /**
  * Battery capacity and the "percent of the battery per day" that the radio model's energy
- * amounts to (REFERENCE §3: %/day = 100 · E_day / (Wh · 3600)).
+ * amounts to (docs/mobile-realities.md#battery: %/day = 100 · E_day / (Wh · 3600)).
  */
 
 export type BatterySpec = { capacityWh: number } | { capacityMah: number; nominalVoltageV: number };
 
-/** iPhone 15: 3349 mAh = 12.981 Wh (Chinese regulatory listing, via MacTech 2023-09-15; REFERENCE §3). 1 % ≈ 467 J. */
+/** iPhone 15: 3349 mAh = 12.981 Wh (Chinese regulatory listing, via MacTech 2023-09-15; docs/mobile-realities.md#battery). 1 % ≈ 467 J. */
 export const IPHONE_15_BATTERY: BatterySpec = { capacityWh: 12.981 };
 
-/** Galaxy S24: 4000 mAh typical (GalaxyClub/Gadgets360), at an assumed 3.88 V nominal ≈ 15.5 Wh (REFERENCE §3). */
+/** Galaxy S24: 4000 mAh typical (GalaxyClub/Gadgets360), at an assumed 3.88 V nominal ≈ 15.5 Wh (docs/mobile-realities.md#battery). */
 export const GALAXY_S24_BATTERY: BatterySpec = { capacityMah: 4000, nominalVoltageV: 3.88 };
 
 export const DEFAULT_BATTERY = IPHONE_15_BATTERY;

@@ -1,9 +1,10 @@
 /**
- * A cellular radio's RRC state machine, driven by the phone's packets (REFERENCE §3): a packet
- * while idle pays a promotion and wakes the radio; after the last packet the radio stays in
- * high-power tail stages (LTE: ~10 s) before it goes idle again; a packet during the tail
- * restarts it without a new promotion. That is why one isolated keepalive costs ~11.5 J on LTE,
- * and why two packets seconds apart cost little more than one.
+ * A cellular radio's RRC state machine, driven by the phone's packets
+ * (docs/mobile-realities.md#radio-energy): a packet while idle pays a promotion and wakes the
+ * radio; after the last packet the radio stays in high-power tail stages (LTE: ~10 s) before it
+ * goes idle again; a packet during the tail restarts it without a new promotion. That is why one
+ * isolated keepalive costs ~11.5 J on LTE, and why two packets seconds apart cost little more than
+ * one.
  *
  * Event-driven, with no timers: the model keeps the plan of what the radio will do after the
  * last packet (promotion, transfer, tail stages, then idle) and integrates power over time only

@@ -1,6 +1,6 @@
 /**
- * Radio power profiles for the energy model (REFERENCE §3). The figures are AT&T ARO / Video
- * Optimizer device profiles (github.com/attdevsupport/VideoOptimizer
+ * Radio power profiles for the energy model (docs/mobile-realities.md#radio-energy). The figures
+ * are AT&T ARO / Video Optimizer device profiles (github.com/attdevsupport/VideoOptimizer
  * `ARO.Core/src/main/resources/{lte,WiFi}.conf`; 3G from attdevsupport/ARO `aria.conf`), which
  * encode Huang et al., "A Close Examination of Performance and Power Characteristics of 4G LTE
  * Networks", MobiSys 2012, and Qian et al., IMC 2010. They were measured on 2011–12 phones;
@@ -49,8 +49,9 @@ const LTE_DRX_PING_MS = 2;
 /**
  * LTE (ARO lte.conf, Huang MobiSys'12): promotion 0.26 s @ 1.21 W; continuous reception at
  * β = 1.2 W for the 0.1 s inactivity timer; short DRX 0.02 s; long DRX 10 s; idle paging 43 ms
- * every 1.28 s @ 0.594 W (≈ 20 mW). An isolated ping costs ≈ 11.5 J (REFERENCE §3).
- * Transfer: α_up 438.39 mW/Mbps, α_down 51.97 mW/Mbps at Huang's median 6 Mbps up / 13 down.
+ * every 1.28 s @ 0.594 W (≈ 20 mW). An isolated ping costs ≈ 11.5 J
+ * (docs/mobile-realities.md#radio-energy). Transfer: α_up 438.39 mW/Mbps, α_down 51.97 mW/Mbps at
+ * Huang's median 6 Mbps up / 13 down.
  */
 export const LTE_PROFILE: RadioProfile = {
   name: 'LTE',

@@ -13,7 +13,8 @@
  *
  * A missed-message window runs from the moment the NAT dropped the mapping, unknown to the
  * phone, until the reconnect after the failed ping completes: messages sent to the phone then
- * are lost on the way and wait for the gap fetch after the reconnect (DESIGN §6).
+ * are lost on the way and wait for the gap fetch after the reconnect
+ * (docs/durable-path.md#ordering-and-gap-fill).
  */
 import { batteryPercentPerDay, DEFAULT_BATTERY, type BatterySpec } from '../energy/battery.js';
 import { createRadioModel, type RadioModel } from '../energy/radio-model.js';
@@ -23,7 +24,7 @@ import { createVirtualClock } from './virtual-clock.js';
 
 /** A phone 50 ms from its server each way. */
 export const DEFAULT_SIM_RTT_MS = 100;
-/** How long the phone waits for a PINGRESP; Mars holds an 8 s wakelock for it (REFERENCE §2). */
+/** How long the phone waits for a PINGRESP; Mars holds an 8 s wakelock for it (docs/mobile-realities.md#the-adaptive-heartbeat). */
 export const DEFAULT_SIM_PING_TIMEOUT_MS = 10_000;
 
 /** Bytes on the wire, 40 B of TCP/IP headers included. */

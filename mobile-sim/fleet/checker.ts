@@ -1,5 +1,6 @@
 /**
- * The fleet's correctness checker: DESIGN §10 invariants 1-3 judged over everything the
+ * The fleet's correctness checker: the first three guarantees of docs/guarantees.md#guarantees
+ * (nothing acknowledged lost, no duplicates, one order per room) judged over everything the
  * simulated apps saw. Pure: the runner records, this decides.
  *
  * - lost: an acknowledged send that the platform's final history lacks (or holds at another

@@ -47,7 +47,7 @@ export interface FleetReport {
   settleMs: number;
 }
 
-/** Heartbeat constants of REFERENCE §2 (ms), scaled by --heartbeat-scale. */
+/** Heartbeat constants of docs/mobile-realities.md#the-adaptive-heartbeat (ms), scaled by --heartbeat-scale. */
 const HEARTBEAT = {
   initialIntervalMs: 240_000,
   minIntervalMs: 60_000,

@@ -1,5 +1,5 @@
 /**
- * Sets up a fleet through the admin REST API only (DESIGN §11): one user and device per
+ * Sets up a fleet through the admin REST API only (docs/contract.md#rest): one user and device per
  * simulated phone, rooms with members spread so every room has at least two, and a device
  * token for each phone.
  */

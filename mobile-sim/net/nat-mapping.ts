@@ -1,9 +1,9 @@
 /**
- * One NAT mapping's idle timer (REFERENCE §1): every packet in either direction refreshes it;
- * once `idleTimeoutMs` pass without one, the mapping is gone for good and the NAT discards what
- * still comes, silently. The TCP proxy and the heartbeat simulation both use it, so a real
- * socket and a simulated phone lose their mapping under the same rule: a packet that arrives
- * `idleTimeoutMs` or more after the previous one finds the mapping gone.
+ * One NAT mapping's idle timer (docs/mobile-realities.md#nat-idle-timeouts): every packet in either
+ * direction refreshes it; once `idleTimeoutMs` pass without one, the mapping is gone for good and
+ * the NAT discards what still comes, silently. The TCP proxy and the heartbeat simulation both use
+ * it, so a real socket and a simulated phone lose their mapping under the same rule: a packet that
+ * arrives `idleTimeoutMs` or more after the previous one finds the mapping gone.
  */
 import type { Clock, TimerHandle } from '@mqtt-chat/sdk';
 

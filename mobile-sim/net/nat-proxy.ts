@@ -3,8 +3,9 @@
  * client connection is one mapping (see nat-mapping.ts) that goes silently after
  * `idleTimeoutMs` without traffic in either direction. After the drop nothing is closed: both
  * sockets stay open and every byte either side sends is discarded, so the server learns of it
- * only through its own keepalive, and the client only when a ping gets no answer (REFERENCE §1).
- * One proxy is one network: give each simulated network its own timeout.
+ * only through its own keepalive, and the client only when a ping gets no answer
+ * (docs/mobile-realities.md#nat-idle-timeouts). One proxy is one network: give each simulated
+ * network its own timeout.
  *
  * Time comes from an injected Clock, so tests drop mappings by moving a fake clock while the
  * bytes still travel over real sockets.
@@ -23,8 +24,9 @@ export interface NatProxyOptions {
   port?: number;
   /**
    * What happens to a client's bytes after the drop: `'silent'` (default) discards them, as most
-   * carrier NATs do; `'reset'` answers with a TCP RST, the other kind REFERENCE §1 describes.
-   * Bytes from the server are discarded either way.
+   * carrier NATs do; `'reset'` answers with a TCP RST, the other kind
+   * docs/mobile-realities.md#nat-idle-timeouts describes. Bytes from the server are discarded
+   * either way.
    */
   dropKind?: 'silent' | 'reset';
 }

@@ -1,6 +1,6 @@
 /**
- * A phone whose app the OS suspends, woken by pushes (DESIGN §8): the wake-up flow the platform's
- * push fallback exists for.
+ * A phone whose app the OS suspends, woken by pushes (docs/push.md#on-the-phone): the wake-up flow
+ * the platform's push fallback exists for.
  *
  * Asleep, the app has no connection, only what it stored (the last seq per room). A push hands
  * the notification center a notice; for news the app does not have yet, the center shows a

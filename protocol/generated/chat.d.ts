@@ -251,8 +251,11 @@ export namespace chat {
             /** InboxItem event. */
             event?: (chat.v1.RoomEvent.$Properties|null);
 
+            /** InboxItem keysLow. */
+            keysLow?: (chat.v1.KeysLow.$Properties|null);
+
             /** InboxItem item. */
-            item?: ("ack"|"nack"|"event");
+            item?: ("ack"|"nack"|"event"|"keysLow");
 
             /**
              * Creates a new InboxItem instance using the specified properties.
@@ -302,8 +305,11 @@ export namespace chat {
                 /** InboxItem event */
                 event?: (chat.v1.RoomEvent.$Properties|null);
 
+                /** InboxItem keysLow */
+                keysLow?: (chat.v1.KeysLow.$Properties|null);
+
                 /** InboxItem item */
-                item?: ("ack"|"nack"|"event");
+                item?: ("ack"|"nack"|"event"|"keysLow");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -314,10 +320,95 @@ export namespace chat {
               ack?: chat.v1.Ack.$Shape|null;
               nack?: chat.v1.Nack.$Shape|null;
               event?: chat.v1.RoomEvent.$Shape|null;
+              keysLow?: chat.v1.KeysLow.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ item?: undefined; ack?: null; nack?: null; event?: null }|{ item?: "ack"; ack: chat.v1.Ack.$Shape; nack?: null; event?: null }|{ item?: "nack"; ack?: null; nack: chat.v1.Nack.$Shape; event?: null }|{ item?: "event"; ack?: null; nack?: null; event: chat.v1.RoomEvent.$Shape })
+              ({ item?: undefined; ack?: null; nack?: null; event?: null; keysLow?: null }|{ item?: "ack"; ack: chat.v1.Ack.$Shape; nack?: null; event?: null; keysLow?: null }|{ item?: "nack"; ack?: null; nack: chat.v1.Nack.$Shape; event?: null; keysLow?: null }|{ item?: "event"; ack?: null; nack?: null; event: chat.v1.RoomEvent.$Shape; keysLow?: null }|{ item?: "keysLow"; ack?: null; nack?: null; event?: null; keysLow: chat.v1.KeysLow.$Shape })
             );
+        }
+
+        /**
+         * Properties of a KeysLow.
+         * @deprecated Use chat.v1.KeysLow.$Properties instead.
+         */
+        interface IKeysLow extends chat.v1.KeysLow.$Properties {
+        }
+
+        /** Represents a KeysLow. */
+        class KeysLow {
+
+            /**
+             * Constructs a new KeysLow.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: chat.v1.KeysLow.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** KeysLow deviceId. */
+            deviceId: string;
+
+            /** KeysLow remaining. */
+            remaining: number;
+
+            /** KeysLow remainingKyber. */
+            remainingKyber: number;
+
+            /**
+             * Creates a new KeysLow instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns KeysLow instance
+             */
+            static create(properties: chat.v1.KeysLow.$Shape): chat.v1.KeysLow & chat.v1.KeysLow.$Shape;
+            static create(properties?: chat.v1.KeysLow.$Properties): chat.v1.KeysLow;
+
+            /**
+             * Encodes the specified KeysLow message. Does not implicitly {@link chat.v1.KeysLow.verify|verify} messages.
+             * @param message KeysLow message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: chat.v1.KeysLow.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a KeysLow message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {chat.v1.KeysLow & chat.v1.KeysLow.$Shape} KeysLow
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): chat.v1.KeysLow & chat.v1.KeysLow.$Shape;
+
+            /**
+             * Gets the type url for KeysLow
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace KeysLow {
+
+            /** Properties of a KeysLow. */
+            interface $Properties {
+
+                /** KeysLow deviceId */
+                deviceId?: (string|null);
+
+                /** KeysLow remaining */
+                remaining?: (number|null);
+
+                /** KeysLow remainingKyber */
+                remainingKyber?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a KeysLow. */
+            type $Shape = chat.v1.KeysLow.$Properties;
         }
 
         /**
@@ -556,7 +647,16 @@ export namespace chat {
             ROOM_EVENT_KIND_MEMBER_REMOVED = 3,
 
             /** ROOM_EVENT_KIND_METADATA_CHANGED value */
-            ROOM_EVENT_KIND_METADATA_CHANGED = 4
+            ROOM_EVENT_KIND_METADATA_CHANGED = 4,
+
+            /** ROOM_EVENT_KIND_IDENTITY_CHANGED value */
+            ROOM_EVENT_KIND_IDENTITY_CHANGED = 5,
+
+            /** ROOM_EVENT_KIND_DEVICE_ADDED value */
+            ROOM_EVENT_KIND_DEVICE_ADDED = 6,
+
+            /** ROOM_EVENT_KIND_DEVICE_REMOVED value */
+            ROOM_EVENT_KIND_DEVICE_REMOVED = 7
         }
 
         /**
@@ -598,6 +698,9 @@ export namespace chat {
 
             /** RoomEvent atMs. */
             atMs: number;
+
+            /** RoomEvent deviceId. */
+            deviceId: string;
 
             /**
              * Creates a new RoomEvent instance using the specified properties.
@@ -658,6 +761,9 @@ export namespace chat {
 
                 /** RoomEvent atMs */
                 atMs?: (number|null);
+
+                /** RoomEvent deviceId */
+                deviceId?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -606,7 +606,8 @@ export const chat = $root.chat = (() => {
              * @property {chat.v1.Ack.$Properties|null} [ack] InboxItem ack
              * @property {chat.v1.Nack.$Properties|null} [nack] InboxItem nack
              * @property {chat.v1.RoomEvent.$Properties|null} [event] InboxItem event
-             * @property {"ack"|"nack"|"event"} [item] InboxItem item
+             * @property {chat.v1.KeysLow.$Properties|null} [keysLow] InboxItem keysLow
+             * @property {"ack"|"nack"|"event"|"keysLow"} [item] InboxItem item
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -624,9 +625,10 @@ export const chat = $root.chat = (() => {
              *   ack?: chat.v1.Ack.$Shape|null;
              *   nack?: chat.v1.Nack.$Shape|null;
              *   event?: chat.v1.RoomEvent.$Shape|null;
+             *   keysLow?: chat.v1.KeysLow.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ item?: undefined; ack?: null; nack?: null; event?: null }|{ item?: "ack"; ack: chat.v1.Ack.$Shape; nack?: null; event?: null }|{ item?: "nack"; ack?: null; nack: chat.v1.Nack.$Shape; event?: null }|{ item?: "event"; ack?: null; nack?: null; event: chat.v1.RoomEvent.$Shape })
+             *   ({ item?: undefined; ack?: null; nack?: null; event?: null; keysLow?: null }|{ item?: "ack"; ack: chat.v1.Ack.$Shape; nack?: null; event?: null; keysLow?: null }|{ item?: "nack"; ack?: null; nack: chat.v1.Nack.$Shape; event?: null; keysLow?: null }|{ item?: "event"; ack?: null; nack?: null; event: chat.v1.RoomEvent.$Shape; keysLow?: null }|{ item?: "keysLow"; ack?: null; nack?: null; event?: null; keysLow: chat.v1.KeysLow.$Shape })
              * )} chat.v1.InboxItem.$Shape
              */
 
@@ -669,17 +671,25 @@ export const chat = $root.chat = (() => {
              */
             InboxItem.prototype.event = null;
 
+            /**
+             * InboxItem keysLow.
+             * @member {chat.v1.KeysLow.$Properties|null|undefined} keysLow
+             * @memberof chat.v1.InboxItem
+             * @instance
+             */
+            InboxItem.prototype.keysLow = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * InboxItem item.
-             * @member {"ack"|"nack"|"event"|undefined} item
+             * @member {"ack"|"nack"|"event"|"keysLow"|undefined} item
              * @memberof chat.v1.InboxItem
              * @instance
              */
             $Object.defineProperty(InboxItem.prototype, "item", {
-                get: $util.oneOfGetter($oneOfFields = ["ack", "nack", "event"]),
+                get: $util.oneOfGetter($oneOfFields = ["ack", "nack", "event", "keysLow"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -721,6 +731,8 @@ export const chat = $root.chat = (() => {
                     $root.chat.v1.Nack.encode(message.nack, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
                 if (message.event != null && $Object.hasOwnProperty.call(message, "event"))
                     $root.chat.v1.RoomEvent.encode(message.event, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.keysLow != null && $Object.hasOwnProperty.call(message, "keysLow"))
+                    $root.chat.v1.KeysLow.encode(message.keysLow, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -786,6 +798,13 @@ export const chat = $root.chat = (() => {
                             message.item = "event";
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.keysLow = $root.chat.v1.KeysLow.decode(reader, reader.size(), $undefined, _depth + 1, message.keysLow);
+                            message.item = "keysLow";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -818,6 +837,212 @@ export const chat = $root.chat = (() => {
             };
 
             return InboxItem;
+        })();
+
+        v1.KeysLow = (function() {
+
+            /**
+             * Properties of a KeysLow.
+             * @typedef {Object} chat.v1.KeysLow.$Properties
+             * @property {string|null} [deviceId] KeysLow deviceId
+             * @property {number|null} [remaining] KeysLow remaining
+             * @property {number|null} [remainingKyber] KeysLow remainingKyber
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a KeysLow.
+             * @memberof chat.v1
+             * @interface IKeysLow
+             * @augments chat.v1.KeysLow.$Properties
+             * @deprecated Use chat.v1.KeysLow.$Properties instead.
+             */
+
+            /**
+             * Shape of a KeysLow.
+             * @typedef {chat.v1.KeysLow.$Properties} chat.v1.KeysLow.$Shape
+             */
+
+            /**
+             * Constructs a new KeysLow.
+             * @memberof chat.v1
+             * @classdesc Represents a KeysLow.
+             * @constructor
+             * @param {chat.v1.KeysLow.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const KeysLow = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * KeysLow deviceId.
+             * @member {string} deviceId
+             * @memberof chat.v1.KeysLow
+             * @instance
+             */
+            KeysLow.prototype.deviceId = "";
+
+            /**
+             * KeysLow remaining.
+             * @member {number} remaining
+             * @memberof chat.v1.KeysLow
+             * @instance
+             */
+            KeysLow.prototype.remaining = 0;
+
+            /**
+             * KeysLow remainingKyber.
+             * @member {number} remainingKyber
+             * @memberof chat.v1.KeysLow
+             * @instance
+             */
+            KeysLow.prototype.remainingKyber = 0;
+
+            /**
+             * Creates a new KeysLow instance using the specified properties.
+             * @function create
+             * @memberof chat.v1.KeysLow
+             * @static
+             * @param {chat.v1.KeysLow.$Properties=} [properties] Properties to set
+             * @returns {chat.v1.KeysLow} KeysLow instance
+             * @type {{
+             *   (properties: chat.v1.KeysLow.$Shape): chat.v1.KeysLow & chat.v1.KeysLow.$Shape;
+             *   (properties?: chat.v1.KeysLow.$Properties): chat.v1.KeysLow;
+             * }}
+             */
+            KeysLow.create = function(properties) {
+                return new KeysLow(properties);
+            };
+
+            /**
+             * Encodes the specified KeysLow message. Does not implicitly {@link chat.v1.KeysLow.verify|verify} messages.
+             * @function encode
+             * @memberof chat.v1.KeysLow
+             * @static
+             * @param {chat.v1.KeysLow.$Properties} message KeysLow message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            KeysLow.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.deviceId);
+                if (message.remaining != null && $Object.hasOwnProperty.call(message, "remaining") && message.remaining !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.remaining);
+                if (message.remainingKyber != null && $Object.hasOwnProperty.call(message, "remainingKyber") && message.remainingKyber !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.remainingKyber);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a KeysLow message from the specified reader or buffer.
+             * @function decode
+             * @memberof chat.v1.KeysLow
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {chat.v1.KeysLow & chat.v1.KeysLow.$Shape} KeysLow
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            KeysLow.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.chat.v1.KeysLow();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.remaining = value;
+                            else
+                                delete message.remaining;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.remainingKyber = value;
+                            else
+                                delete message.remainingKyber;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for KeysLow
+             * @function getTypeUrl
+             * @memberof chat.v1.KeysLow
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            KeysLow.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/chat.v1.KeysLow";
+            };
+
+            return KeysLow;
         })();
 
         v1.Ack = (function() {
@@ -1347,6 +1572,9 @@ export const chat = $root.chat = (() => {
          * @property {number} ROOM_EVENT_KIND_MEMBER_ADDED=2 ROOM_EVENT_KIND_MEMBER_ADDED value
          * @property {number} ROOM_EVENT_KIND_MEMBER_REMOVED=3 ROOM_EVENT_KIND_MEMBER_REMOVED value
          * @property {number} ROOM_EVENT_KIND_METADATA_CHANGED=4 ROOM_EVENT_KIND_METADATA_CHANGED value
+         * @property {number} ROOM_EVENT_KIND_IDENTITY_CHANGED=5 ROOM_EVENT_KIND_IDENTITY_CHANGED value
+         * @property {number} ROOM_EVENT_KIND_DEVICE_ADDED=6 ROOM_EVENT_KIND_DEVICE_ADDED value
+         * @property {number} ROOM_EVENT_KIND_DEVICE_REMOVED=7 ROOM_EVENT_KIND_DEVICE_REMOVED value
          */
         v1.RoomEventKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1355,6 +1583,9 @@ export const chat = $root.chat = (() => {
             values[valuesById[2] = "ROOM_EVENT_KIND_MEMBER_ADDED"] = 2;
             values[valuesById[3] = "ROOM_EVENT_KIND_MEMBER_REMOVED"] = 3;
             values[valuesById[4] = "ROOM_EVENT_KIND_METADATA_CHANGED"] = 4;
+            values[valuesById[5] = "ROOM_EVENT_KIND_IDENTITY_CHANGED"] = 5;
+            values[valuesById[6] = "ROOM_EVENT_KIND_DEVICE_ADDED"] = 6;
+            values[valuesById[7] = "ROOM_EVENT_KIND_DEVICE_REMOVED"] = 7;
             return values;
         })();
 
@@ -1370,6 +1601,7 @@ export const chat = $root.chat = (() => {
              * @property {string|null} [actorId] RoomEvent actorId
              * @property {number|null} [metaVersion] RoomEvent metaVersion
              * @property {number|null} [atMs] RoomEvent atMs
+             * @property {string|null} [deviceId] RoomEvent deviceId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1458,6 +1690,14 @@ export const chat = $root.chat = (() => {
             RoomEvent.prototype.atMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * RoomEvent deviceId.
+             * @member {string} deviceId
+             * @memberof chat.v1.RoomEvent
+             * @instance
+             */
+            RoomEvent.prototype.deviceId = "";
+
+            /**
              * Creates a new RoomEvent instance using the specified properties.
              * @function create
              * @memberof chat.v1.RoomEvent
@@ -1503,6 +1743,8 @@ export const chat = $root.chat = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.metaVersion);
                 if (message.atMs != null && $Object.hasOwnProperty.call(message, "atMs") && (typeof message.atMs === "object" ? message.atMs.low || message.atMs.high : message.atMs !== 0))
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.atMs);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== "")
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.deviceId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1608,6 +1850,15 @@ export const chat = $root.chat = (() => {
                                 message.atMs = value;
                             else
                                 delete message.atMs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
                             continue;
                         }
                     }

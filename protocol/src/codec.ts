@@ -66,9 +66,18 @@ export interface RoomEvent {
   actorId: string;
   metaVersion: number;
   atMs: number;
+  /** The device whose keys changed (IDENTITY_CHANGED, DEVICE_ADDED, DEVICE_REMOVED); absent on other kinds. */
+  deviceId?: string;
 }
 
-export type InboxItem = { ack: Ack } | { nack: Nack } | { event: RoomEvent };
+/** One device's one-time prekeys ran low after a bundle fetch: that device uploads more. */
+export interface KeysLow {
+  deviceId: string;
+  remaining: number;
+  remainingKyber: number;
+}
+
+export type InboxItem = { ack: Ack } | { nack: Nack } | { event: RoomEvent } | { keysLow: KeysLow };
 
 export interface Typing {
   state: TypingState;
@@ -153,6 +162,8 @@ function roomEventFields(e: chat.v1.RoomEvent.$Shape): RoomEvent {
     actorId: e.actorId ?? '',
     metaVersion: e.metaVersion ?? 0,
     atMs: Number(e.atMs ?? 0),
+    // Only on the key events, so the other kinds read back exactly as they were written.
+    ...(e.deviceId ? { deviceId: e.deviceId } : {}),
   };
 }
 
@@ -176,7 +187,11 @@ export function decodeInboxItem(bytes: Uint8Array): InboxItem {
     };
   }
   if (m.item === 'event' && m.event) return { event: roomEventFields(m.event) };
-  throw new RangeError('inbox item carries no ack, nack or event');
+  if (m.item === 'keysLow' && m.keysLow) {
+    const k = m.keysLow;
+    return { keysLow: { deviceId: k.deviceId ?? '', remaining: k.remaining ?? 0, remainingKyber: k.remainingKyber ?? 0 } };
+  }
+  throw new RangeError('inbox item carries no ack, nack, event or keys-low notice');
 }
 
 const SEND_ROOM_ID_FIELD = 1;
@@ -209,4 +224,38 @@ export function salvageSendIds(bytes: Uint8Array): { roomId: string; clientMsgId
     // The damage starts here; keep what was read before it.
   }
   return clientMsgId === '' ? undefined : { roomId, clientMsgId };
+}
+
+/** The text fields of Send by field number, under their proto names. */
+const SEND_TEXT_FIELD_NAMES: ReadonlyMap<number, string> = new Map([
+  [SEND_ROOM_ID_FIELD, 'room_id'],
+  [SEND_CLIENT_MSG_ID_FIELD, 'client_msg_id'],
+  [5, 'content_type'],
+]);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * For a Send that `decodeSend` refused: the proto name of the first text field whose bytes are
+ * not UTF-8 (proto3 strings must be; the generated decoder checks), so a Nack can name it.
+ */
+export function sendFieldWithInvalidUtf8(bytes: Uint8Array): string | undefined {
+  const reader = protobuf.Reader.create(bytes);
+  try {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const name = SEND_TEXT_FIELD_NAMES.get(tag >>> 3);
+      if (name === undefined || (tag & 7) !== WIRE_TYPE_LENGTH_DELIMITED) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      try {
+        strictUtf8.decode(reader.bytes());
+      } catch {
+        return name;
+      }
+    }
+  } catch {
+    // Damaged framing: no text field to blame.
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * The topic grammar of DESIGN §5: the only place topic strings are built or parsed.
+ * The topic grammar of docs/contract.md#topics: the only place topic strings are built or parsed.
  * Ids are compact tokens ([A-Za-z0-9_-]{1,64}), so they can never contain the MQTT
  * separators or wildcards ('/', '+', '#') [MQTT-4.7.1].
  */
@@ -92,5 +92,5 @@ export function formatTopic(topic: Topic): string {
   }
 }
 
-/** MQTT client id of a device (DESIGN §4): a reconnecting device takes over its own session. */
+/** MQTT client id of a device (docs/contract.md#mqtt-connect): a reconnecting device takes over its own session. */
 export const deviceClientId = (userId: string, deviceId: string): string => `${checkedId('user', userId)}:${checkedId('device', deviceId)}`;

@@ -6,7 +6,7 @@
 import { createSigner } from 'fast-jwt';
 import type { WallClock } from '../wall-clock.js';
 
-/** Re-mint before APNs' one-hour limit; apns2 uses 3000 s (REFERENCE §4c.3). */
+/** Re-mint before APNs' one-hour limit; apns2 uses 3000 s (docs/mobile-realities.md#apns-wire-facts). */
 export const APNS_JWT_REFRESH_AFTER_MS = 50 * 60_000;
 /** APNs answers 429 TooManyProviderTokenUpdates to a token replaced sooner than this. */
 export const APNS_JWT_MIN_REFRESH_INTERVAL_MS = 20 * 60_000;

@@ -1,14 +1,15 @@
 /**
- * One long-lived HTTP/2 session to a provider (REFERENCE §4c.3), opened on first use and reopened
- * after it closes or the server sends GOAWAY. Requests never throw: a timeout, a reset stream or a
- * lost connection is a `failed` result the caller turns into a retry.
+ * One long-lived HTTP/2 session to a provider (docs/mobile-realities.md#apns-wire-facts), opened on
+ * first use and reopened after it closes or the server sends GOAWAY. Requests never throw: a
+ * timeout, a reset stream or a lost connection is a `failed` result the caller turns into a retry.
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
 
 /**
  * TCP keepalive on the idle session: NATs and cloud gateways drop idle flows after ~350 s
- * (REFERENCE §1), and apns2 keeps its sockets alive every 60 s for this reason.
+ * (docs/mobile-realities.md#nat-idle-timeouts), and apns2 keeps its sockets alive every 60 s for
+ * this reason.
  */
 const TCP_KEEPALIVE_MS = 60_000;
 

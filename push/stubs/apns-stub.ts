@@ -1,7 +1,7 @@
 /**
  * A local APNs that speaks Apple's wire API (HTTP/2, token auth, the documented errors), for
- * tests, the embedded default and the simulator (REFERENCE §4c.1). It accepts pushes for any
- * well-formed token, records them, and fails on demand.
+ * tests, the embedded default and the simulator (docs/push.md#local-provider-stubs). It accepts
+ * pushes for any well-formed token, records them, and fails on demand.
  *
  * How to extend: a new refusal goes into `apns-validate.ts` (pure, with Apple's reason string);
  * a new failure mode into `faults.ts` and `answerFault` below; per-token behaviour into
@@ -14,8 +14,7 @@ import { checkApnsRequest } from './apns-validate.js';
 import { CONTROL_PREFIX, handleControl, type StubControl } from './control-routes.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery-log.js';
 import { createFaultQueue, type StubFault } from './faults.js';
-import type { SelfSignedCertificate } from './self-signed-cert.js';
-import { decodePathSegment, startStubServer, type StubReply, type StubRequest } from './stub-server.js';
+import { decodePathSegment, startStubServer, type StubReply, type StubRequest, type StubTlsCertificate } from './stub-server.js';
 import { createTokenRegistry, type StubTokenState } from './token-registry.js';
 
 const DEVICE_PATH = /^\/3\/device\/([^/]*)$/;
@@ -31,7 +30,7 @@ export interface ApnsStubOptions {
   /** Deliveries kept for reading, the latest ones; DEFAULT_MAX_DELIVERIES unless given. */
   maxDeliveries?: number;
   /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this certificate; the client passes its `certPem` as `ca`. */
-  tls?: SelfSignedCertificate;
+  tls?: StubTlsCertificate;
   /** Judges provider-token age and stamps deliveries. */
   clock?: WallClock;
 }

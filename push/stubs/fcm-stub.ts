@@ -1,7 +1,8 @@
 /**
  * A local FCM that speaks the HTTP v1 wire API (`messages:send` with google.rpc errors, and
  * Google's OAuth2 token endpoint at `/token`), for tests, the embedded default and the simulator
- * (REFERENCE §4c.2). It accepts messages for any well-formed token, records them, and fails on demand.
+ * (docs/push.md#local-provider-stubs). It accepts messages for any well-formed token, records them,
+ * and fails on demand.
  *
  * How to extend: a new refusal goes into `fcm-validate.ts` (pure, FCM's error shape); a new
  * failure mode into `faults.ts` and `answerFault` below; per-token behaviour into `token-registry.ts`.

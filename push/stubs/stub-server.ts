@@ -8,7 +8,6 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import { listenOn } from '../../lib/listen.js';
-import type { SelfSignedCertificate } from './self-signed-cert.js';
 
 const PREFACE_START = Buffer.from('PRI', 'latin1');
 /** Bodies beyond this are cut off: both providers' limits are a few KiB. */
@@ -38,6 +37,12 @@ export interface StubReply {
 
 export type StubHandler = (request: StubRequest, reply: StubReply) => void | Promise<void>;
 
+/** A PEM certificate and key for a stub served over TLS (a test makes them with `openssl`; a client trusts `certPem` as its CA). */
+export interface StubTlsCertificate {
+  keyPem: string;
+  certPem: string;
+}
+
 export interface StubServer {
   url: string;
   close(): Promise<void>;
@@ -45,7 +50,7 @@ export interface StubServer {
 
 export async function startStubServer(
   handler: StubHandler,
-  options: { host?: string; port?: number; tls?: SelfSignedCertificate },
+  options: { host?: string; port?: number; tls?: StubTlsCertificate },
 ): Promise<StubServer> {
   const host = options.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();

@@ -1,5 +1,6 @@
--- The durable chat path (DESIGN §6). Every hot query keys on room_id, so the room-scoped
--- tables can be distributed by room_id later (Citus) without changing a statement.
+-- The durable chat path (docs/durable-path.md#the-durable-path). Every hot query keys on room_id,
+-- so the room-scoped tables can be distributed by room_id later (Citus) without changing a
+-- statement.
 
 CREATE TABLE users (
   id         text PRIMARY KEY,
@@ -40,6 +41,6 @@ CREATE TABLE messages (
   content_type  text NOT NULL DEFAULT '',
   body          bytea NOT NULL,
   PRIMARY KEY (room_id, seq),
-  -- Dedup of client retries (DESIGN §6 step 5).
+  -- Dedup of client retries (docs/durable-path.md#dedup).
   UNIQUE (room_id, sender_id, client_msg_id)
 );

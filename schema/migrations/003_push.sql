@@ -1,7 +1,7 @@
--- Push-notification fallback (DESIGN §8). A committed message gets an outbox row when some
--- member other than its sender has a push token; the push worker turns outbox rows into one
--- durable delivery per device that has not seen the message, and retracts shown notifications
--- once their room is read.
+-- Push-notification fallback (docs/push.md#outbox-and-deliveries). A committed message gets an
+-- outbox row when some member other than its sender has a push token; the push worker turns outbox
+-- rows into one durable delivery per device that has not seen the message, and retracts shown
+-- notifications once their room is read.
 
 -- End-to-end-encrypted rooms: the server never parses a body, so their pushes carry none.
 ALTER TABLE rooms ADD COLUMN encrypted boolean NOT NULL DEFAULT false;

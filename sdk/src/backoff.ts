@@ -1,12 +1,13 @@
 /**
- * Reconnect and resend delays (DESIGN §8, REFERENCE §7): exponential backoff with FULL jitter,
- * `random(0, min(cap, base * 2^n))`, as pure functions of the attempt number and a random
- * source. Full jitter is what keeps a fleet that lost its broker at the same instant from
- * coming back at the same instant: the AWS simulator re-run in REFERENCE §7 shows it doing the
- * least work of the jittered kinds, and no-jitter exponential doing the most.
+ * Reconnect and resend delays (docs/mobile-realities.md#reconnect-backoff): exponential backoff
+ * with FULL jitter, `random(0, min(cap, base * 2^n))`, as pure functions of the attempt number and
+ * a random source. Full jitter is what keeps a fleet that lost its broker at the same instant from
+ * coming back at the same instant: the AWS simulator re-run in
+ * docs/mobile-realities.md#reconnect-backoff shows it doing the least work of the jittered kinds,
+ * and no-jitter exponential doing the most.
  */
 
-/** AWS IoT's 1 s / 128 s and REFERENCE §7's proposed default (base 1 s, cap 120 s). */
+/** AWS IoT's 1 s / 128 s and the default of docs/mobile-realities.md#reconnect-backoff (base 1 s, cap 120 s). */
 export const DEFAULT_BACKOFF_BASE_MS = 1000;
 export const DEFAULT_BACKOFF_CAP_MS = 120_000;
 

@@ -60,10 +60,18 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
   const getToken = tokenSource(options);
   const followAllRooms = options.followAllRooms ?? true;
   const emitter = createEmitter<ChatClientEvents>((event, error) => log('warn', { event, err: String(error) }, 'app listener threw'));
-  const rest = createRestClient({ getToken }, { apiUrl: options.apiUrl, timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS });
+  const rest = createRestClient(
+    { getToken },
+    {
+      apiUrl: options.apiUrl,
+      timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
+      ...(options.roomsPageLimit === undefined ? {} : { roomsPageLimit: options.roomsPageLimit }),
+    },
+  );
   const waiter = createConnectWaiter();
   let malformed = 0;
-  // Adaptive by default (DESIGN §8): starts at 4 min and learns the network's NAT timeout.
+  // Adaptive by default (docs/mobile-realities.md#the-adaptive-heartbeat): starts at 4 min and
+  // learns the network's NAT timeout.
   const heartbeat = options.heartbeat ?? createAdaptiveHeartbeat();
 
   const transports = createTransportPolicy({

@@ -1,6 +1,6 @@
 /**
  * Time as the SDK's domain logic sees it: injected, so typing, presence and backoff are tested
- * with a fake clock and never with sleeps (STYLE "Config, errors, logs, time").
+ * with a fake clock and never with sleeps.
  */
 
 /** Opaque to callers: a Timeout object on Node, a number on phones and browsers, an id in the fake clock. */

@@ -1,14 +1,15 @@
 /**
  * The connection loop: one session at a time, a new one after each loss, with full-jitter
  * backoff between attempts and the status as `{state, code, reason}`. It also owns what is
- * per-connection in DESIGN §7/§8: the device's presence (retained `DeviceStatus{online}` after
- * CONNACK, a Last Will saying offline) and the heartbeat driver.
+ * per-connection (docs/signals.md#device-status-and-last-will,
+ * docs/mobile-realities.md#the-adaptive-heartbeat): the device's presence (retained
+ * `DeviceStatus{online}` after CONNACK, a Last Will saying offline) and the heartbeat driver.
  *
  * `attempt` counts the attempts that failed in a row before this one; it goes back to 0 only
- * after a session stayed up `stableAfterMs` (AWS IoT resets after 20 s), so a broker that
- * accepts and then drops at once is backed off from, not hammered. The first connect goes out at
- * once; a reconnect after a stable session waits `random(0, base)`, which is what spreads a fleet
- * that lost its broker at the same instant.
+ * after a session stayed up `stableAfterMs` (docs/mobile-realities.md#reconnect-backoff: AWS IoT
+ * resets after 20 s), so a broker that accepts and then drops at once is backed off from, not
+ * hammered. The first connect goes out at once; a reconnect after a stable session waits
+ * `random(0, base)`, which is what spreads a fleet that lost its broker at the same instant.
  *
  * Each attempt uses the transport the policy names (`transport-policy.ts`): MQTT, or the SSE
  * fallback when MQTT looks blocked. On the fallback, an MQTT session is opened every

@@ -14,7 +14,7 @@ export interface FollowedRoom {
   readonly roomId: string;
   readonly sync: RoomSync;
   readonly typingReceiver: TypingReceiver;
-  /** The member version the client has seen; sends carry it (DESIGN §6 group permission race). */
+  /** The member version the client has seen; sends carry it (docs/durable-path.md#group-permission-race). */
   memberVersion: number;
   /** Set while the room's topics are subscribed on the current session. */
   subscribed: boolean;
@@ -59,7 +59,8 @@ export function createFollowedRoom(
   const usableSession = (): MqttSession | undefined => (room.subscribed ? deps.session() : undefined);
 
   function publishTyping(state: TypingState): void {
-    // Typing is ephemeral: while offline it is dropped, never queued (DESIGN §7).
+    // Typing is ephemeral: while offline it is dropped, never queued
+    // (docs/signals.md#sender-state-machine).
     usableSession()?.publish(typingTopic(roomId), encodeTyping({ state, userId: '' }), { qos: 0 });
   }
 

@@ -2,7 +2,8 @@
  * Everything that arrives on the client's subscriptions, decoded and checked before anything
  * acts on it: a payload that does not decode, or decodes into nonsense (protobuf happily
  * decodes many random byte strings into all-default fields), is reported as malformed and
- * dropped. Nothing here throws (DESIGN §10 invariant 5: bad input is a drop, never a crash).
+ * dropped. Nothing here throws (docs/guarantees.md#bad-input-is-contained: bad input is a drop,
+ * never a crash).
  */
 import {
   decodeInboxItem,
@@ -14,6 +15,7 @@ import {
   isValidId,
   parseTopic,
   type Ack,
+  type KeysLow,
   type Message,
   type Nack,
   type Presence,
@@ -32,6 +34,8 @@ export interface InboundHandlers {
   nack(nack: Nack): void;
   /** A user's presence, aggregated over their devices by the platform. */
   presence(userId: string, presence: Presence): void;
+  /** End-to-end encryption: a device of this user should upload more one-time prekeys. Ignored when absent. */
+  keysLow?(notice: KeysLow): void;
   malformed(topic: string, reason: string): void;
 }
 
@@ -92,6 +96,10 @@ function dispatchInbox(payload: Uint8Array, handlers: InboundHandlers): string |
   if ('nack' in item) {
     if (!isValidId(item.nack.roomId)) return 'nack without a room';
     return void handlers.nack(item.nack);
+  }
+  if ('keysLow' in item) {
+    if (!isValidId(item.keysLow.deviceId)) return 'keys-low notice without a device';
+    return void handlers.keysLow?.(item.keysLow);
   }
   if (!isValidId(item.event.roomId)) return 'room event without a room';
   return void handlers.roomEvent(item.event);

@@ -4,15 +4,16 @@
  * one with a fresh token after a backoff, so MQTT.js's own reconnect and offline queues stay
  * off and the SDK's outbox is the only thing that resends.
  *
- * The heartbeat (DESIGN §8) needs to send a PINGREQ on its own schedule and to see the PINGRESP.
- * MQTT.js 5 offers both without reaching into its internals: `sendPing()` is public and writes
- * the PINGREQ through `_sendPacket` exactly as its KeepaliveManager does, and every parsed
- * packet is emitted as 'packetreceive' (a PINGRESP has no event of its own); 'packetsend' fires
- * for every packet written; with 'packetreceive' that is the traffic the heartbeat measures
- * quiet from. The alternatives are worse: writing a generated PINGREQ to `client.stream` bypasses
- * 'packetsend', and MQTT.js's keepalive is fixed at CONNECT (the broker then drops the client
- * after 1.5x it), so it cannot adapt. With a long keepalive, MQTT.js's KeepaliveManager stays
- * as a backstop that never fires while our pings succeed (each PINGRESP reschedules it).
+ * The heartbeat (docs/mobile-realities.md#the-adaptive-heartbeat) needs to send a PINGREQ on its
+ * own schedule and to see the PINGRESP. MQTT.js 5 offers both without reaching into its internals:
+ * `sendPing()` is public and writes the PINGREQ through `_sendPacket` exactly as its
+ * KeepaliveManager does, and every parsed packet is emitted as 'packetreceive' (a PINGRESP has no
+ * event of its own); 'packetsend' fires for every packet written; with 'packetreceive' that is the
+ * traffic the heartbeat measures quiet from. The alternatives are worse: writing a generated
+ * PINGREQ to `client.stream` bypasses 'packetsend', and MQTT.js's keepalive is fixed at CONNECT
+ * (the broker then drops the client after 1.5x it), so it cannot adapt. With a long keepalive,
+ * MQTT.js's KeepaliveManager stays as a backstop that never fires while our pings succeed (each
+ * PINGRESP reschedules it).
  */
 import mqtt, { type ISubscriptionGrant, type MqttClient, type Packet } from 'mqtt';
 import type { Clock, TimerHandle } from './clock.js';
@@ -66,8 +67,8 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
     clientId: options.clientId,
     username: options.username,
     password: options.password,
-    protocolVersion: 4, // Aedes speaks 3.1.1 only (DESIGN §12)
-    clean: true, // devices recover by gap-fill, not broker sessions (DESIGN §6)
+    protocolVersion: 4, // Aedes speaks 3.1.1 only (docs/architecture.md#stack-notes)
+    clean: true, // devices recover by gap-fill, not broker sessions (docs/durable-path.md#ordering-and-gap-fill)
     keepalive: options.keepaliveSeconds,
     reconnectPeriod: 0, // the connection loop owns reconnection, with jittered backoff
     // Our own timer below decides; MQTT.js's is only a backstop.
@@ -81,11 +82,11 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
   let cause: SessionEnd | undefined;
 
   // A PUBACK tells the platform this device has the message, and it then sends no push for it
-  // (DESIGN §8). MQTT.js emits 'message' and then acknowledges once handleMessage calls back
-  // without an error, so only deliveries handed to the SDK are acknowledged: one read after the
-  // session ended (the app is closing) is dropped unacknowledged, and the platform pushes it and
-  // the next session's gap-fill fetches it. (customHandleAcks would say this more directly, but
-  // MQTT.js honours it on MQTT 5 only.)
+  // (docs/push.md#who-is-pushed-and-when). MQTT.js emits 'message' and then acknowledges once
+  // handleMessage calls back without an error, so only deliveries handed to the SDK are
+  // acknowledged: one read after the session ended (the app is closing) is dropped unacknowledged,
+  // and the platform pushes it and the next session's gap-fill fetches it. (customHandleAcks would
+  // say this more directly, but MQTT.js honours it on MQTT 5 only.)
   const handedOn = new WeakSet<Packet>();
   client.handleMessage = (packet, callback) =>
     callback(handedOn.delete(packet) ? undefined : new Error('delivery not handed to the app: not acknowledged'));

@@ -1,5 +1,6 @@
 /**
- * The app's side of a push (DESIGN §8): what a phone shows when a push wakes it, and when.
+ * The app's side of a push (docs/push.md#on-the-phone): what a phone shows when a push wakes it,
+ * and when.
  *
  * A push says "room R has news up to seq S"; it is not the news. The app shows a message's text
  * only once the SDK has delivered that message (fetched over MQTT or REST), never the push's

@@ -48,6 +48,8 @@ export interface ChatClientOptions {
   /** Backoff of failed catch-up fetches. */
   fetchRetryBackoff?: BackoffOptions;
   restTimeoutMs?: number;
+  /** Rooms per GET /v1/rooms page when listing the user's rooms on connect (default: the API's maximum, 500). */
+  roomsPageLimit?: number;
   heartbeat?: HeartbeatPolicy;
   keepaliveSeconds?: number;
   pingTimeoutMs?: number;

@@ -1,15 +1,16 @@
 /**
- * Sends waiting for their Ack (DESIGN §6 step 5). Each send gets one clientMsgId for life and
- * is published again under it, oldest first, after every reconnect and whenever `ackTimeoutMs`
- * plus a full-jitter backoff passes without an answer, until the platform answers with an Ack
- * (resolve with the seq) or a final Nack (reject). The platform dedups on (sender,
- * clientMsgId), so a resend of a stored send gets the original seq: retrying is always safe.
+ * Sends waiting for their Ack (docs/durable-path.md#retries-and-healing). Each send gets one
+ * clientMsgId for life and is published again under it, oldest first, after every reconnect and
+ * whenever `ackTimeoutMs` plus a full-jitter backoff passes without an answer, until the platform
+ * answers with an Ack (resolve with the seq) or a final Nack (reject). The platform dedups on
+ * (room, sender, clientMsgId), so a resend of a stored send gets the original seq: retrying is
+ * always safe.
  *
  * A Nack STALE_ROOM_VERSION is not final: the room is refreshed and the send goes out again
- * with the same clientMsgId (the group permission race of DESIGN §6). Nor are the retryable
- * Nacks RATE_LIMITED and UNAVAILABLE (nothing was stored): the same send goes out again after
- * the Nack's `retryAfterMs` plus the usual jittered backoff, so a fleet told to wait does not
- * come back in lock-step.
+ * with the same clientMsgId (the group permission race,
+ * docs/durable-path.md#group-permission-race). Nor are the retryable Nacks RATE_LIMITED and
+ * UNAVAILABLE (nothing was stored): the same send goes out again after the Nack's `retryAfterMs`
+ * plus the usual jittered backoff, so a fleet told to wait does not come back in lock-step.
  *
  * Memory is bounded by `maxOutstanding`. At the bound a new send is refused at once rather than
  * an old one dropped: an old send may already be stored, so dropping it would report a fate we

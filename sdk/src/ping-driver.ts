@@ -1,7 +1,8 @@
 /**
- * The heartbeat driver (DESIGN §8): sends a PINGREQ once either direction has been quiet for
- * `policy.intervalMs()`, and expects the PINGRESP within `pingTimeoutMs`; a missing one means
- * the mapping is gone, and the connection is dropped, since nothing sent on it would arrive.
+ * The heartbeat driver (docs/mobile-realities.md#the-adaptive-heartbeat): sends a PINGREQ once
+ * either direction has been quiet for `policy.intervalMs()`, and expects the PINGRESP within
+ * `pingTimeoutMs`; a missing one means the mapping is gone, and the connection is dropped, since
+ * nothing sent on it would arrive.
  *
  * Inbound quiet counts, not only outbound: a packet sent proves nothing (into a dropped NAT
  * mapping it just vanishes), so a client that keeps resending an unacknowledged send would
@@ -17,7 +18,7 @@
 import type { Clock, TimerHandle } from './clock.js';
 import type { HeartbeatPolicy } from './heartbeat/heartbeat-policy.js';
 
-/** How long a PINGRESP may take; Mars waits about 8 s for its heartbeat's answer (REFERENCE §2). */
+/** How long a PINGRESP may take; Mars waits about 8 s for its heartbeat's answer (docs/mobile-realities.md#the-adaptive-heartbeat). */
 export const DEFAULT_PING_TIMEOUT_MS = 10_000;
 
 export interface PingDriverDeps {

@@ -1,8 +1,9 @@
 /**
- * What a push tells the woken app (DESIGN §8), read from the app-level data both providers carry:
- * APNs custom keys beside `aps`, FCM `data`. Only the facts the app acts on: which room, up to
- * which seq, the badge, and the dedup key that is the same on every retry of the same push.
- * The alert's preview is deliberately not read: the app shows only what it has fetched itself.
+ * What a push tells the woken app (docs/push.md#payloads), read from the app-level data both
+ * providers carry: APNs custom keys beside `aps`, FCM `data`. Only the facts the app acts on: which
+ * room, up to which seq, the badge, and the dedup key that is the same on every retry of the same
+ * push. The alert's preview is deliberately not read: the app shows only what it has fetched
+ * itself.
  */
 
 export type PushNotice =

@@ -1,6 +1,6 @@
 /**
- * The REST calls the SDK makes (DESIGN §11), over the global `fetch`: the caller's rooms, one
- * room, history pages for catch-up and gap-fill, and the device's push token. Answers are checked before use (they are
+ * The REST calls the SDK makes, over the global `fetch`: the caller's rooms (a page at a time),
+ * one room, history pages for catch-up and gap-fill, and the device's push token. Answers are checked before use (they are
  * input too), and history bodies decoded from base64 into the same `Message` shape the MQTT
  * path delivers. A 410 ERR_HISTORY_TRUNCATED is an expected answer, returned as a value.
  */
@@ -12,6 +12,8 @@ import { SdkError } from './errors.js';
 export const HISTORY_PAGE_LIMIT = 500;
 /** The most users GET /v1/presence answers for in one call. */
 export const PRESENCE_USERS_PER_CALL = 200;
+/** The page size of GET /v1/rooms: the API's maximum. */
+export const ROOMS_PAGE_LIMIT = 500;
 export const DEFAULT_REST_TIMEOUT_MS = 10_000;
 
 export interface RoomInfo {
@@ -39,7 +41,16 @@ export interface UserPresence {
   lastSeenMs: number;
 }
 
+export interface RoomsPage {
+  rooms: RoomInfo[];
+  /** Where the next page starts; undefined on the last page. */
+  nextAfter: string | undefined;
+}
+
 export interface RestClient {
+  /** One page of the caller's rooms, after the room id `after` (the previous page's `nextAfter`). */
+  listRoomsPage(after?: string): Promise<RoomsPage>;
+  /** Every room of the caller, following the pages. */
   listRooms(): Promise<RoomInfo[]>;
   getRoom(roomId: string): Promise<RoomInfo>;
   /** Messages with seq > `afterSeq`, ascending, at most `limit`. */
@@ -62,9 +73,17 @@ export interface RestClientDeps {
   getToken(): Promise<string>;
 }
 
-export function createRestClient(deps: RestClientDeps, options: { apiUrl: string; timeoutMs?: number }): RestClient {
+export interface RestClientOptions {
+  apiUrl: string;
+  timeoutMs?: number;
+  /** Rooms per GET /v1/rooms page (default ROOMS_PAGE_LIMIT). */
+  roomsPageLimit?: number;
+}
+
+export function createRestClient(deps: RestClientDeps, options: RestClientOptions): RestClient {
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_REST_TIMEOUT_MS;
+  const roomsPageLimit = options.roomsPageLimit ?? ROOMS_PAGE_LIMIT;
 
   async function call(method: 'GET' | 'PUT', path: string, json?: unknown): Promise<{ status: number; body: unknown }> {
     const token = await deps.getToken();
@@ -105,12 +124,23 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
     return page ?? fail(path, status, body);
   }
 
-  return {
+  const client: RestClient = {
+    async listRoomsPage(after) {
+      const path = `/v1/rooms?limit=${roomsPageLimit}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`;
+      const { status, body } = await get(path);
+      const [rooms, nextAfter] = [field(body, 'rooms'), field(body, 'nextAfter')];
+      // A server without pages answers no nextAfter at all: that is the last (only) page.
+      const isCursor = nextAfter === undefined || nextAfter === null || (isText(nextAfter) && nextAfter !== '');
+      if (status !== 200 || !Array.isArray(rooms) || !isCursor) return fail(path, status, body);
+      return {
+        rooms: rooms.map((room) => roomInfo(room) ?? fail(path, status, body)),
+        nextAfter: isText(nextAfter) ? nextAfter : undefined,
+      };
+    },
     async listRooms() {
-      const { status, body } = await get('/v1/rooms');
-      const rooms = field(body, 'rooms');
-      if (status !== 200 || !Array.isArray(rooms)) return fail('/v1/rooms', status, body);
-      return rooms.map((room) => roomInfo(room) ?? fail('/v1/rooms', status, body));
+      const all: RoomInfo[] = [];
+      for await (const page of roomPages(client)) all.push(...page);
+      return all;
     },
     async getRoom(roomId) {
       const path = `/v1/rooms/${encodeURIComponent(roomId)}`;
@@ -137,6 +167,24 @@ export function createRestClient(deps: RestClientDeps, options: { apiUrl: string
       if (status !== 200) fail(path, status, body, 'PUT');
     },
   };
+  return client;
+}
+
+/**
+ * The caller's rooms, a page at a time, following `nextAfter` to the last page. A cursor that
+ * comes back a second time would loop forever: that answer is refused instead.
+ */
+export async function* roomPages(rest: Pick<RestClient, 'listRoomsPage'>): AsyncGenerator<RoomInfo[]> {
+  const seen = new Set<string>();
+  let after: string | undefined;
+  do {
+    const page = await rest.listRoomsPage(after);
+    yield page.rooms;
+    after = page.nextAfter;
+    if (after !== undefined && seen.has(after))
+      throw new SdkError('ERR_SDK_REST', `GET /v1/rooms: the page after ${after} came twice`, { status: 200 });
+    if (after !== undefined) seen.add(after);
+  } while (after !== undefined);
 }
 
 function field(value: unknown, name: string): unknown {

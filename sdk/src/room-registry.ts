@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { BackoffOptions } from './backoff.js';
 import { createFollowedRoom, roomTopics, type FollowedRoom } from './followed-room.js';
 import { SUBACK_FAILURE, type MqttSession } from './mqtt-session.js';
-import type { RestClient, RoomInfo } from './rest.js';
+import { roomPages, type RestClient, type RoomInfo } from './rest.js';
 import { emptyFacts, sameSummary, summarize, type RoomSummary } from './room-summary.js';
 import type { EpochChanged, HistoryTruncated } from './room-sync.js';
 
@@ -217,9 +217,9 @@ export function createRoomRegistry(deps: RoomRegistryDeps, options: RoomRegistry
     },
     async followListed() {
       try {
-        for (const info of await deps.rest.listRooms()) {
-          const room = follow(info.id, { epoch: info.epoch }, info.memberVersion);
-          learn(room, info);
+        // Page by page: a user in thousands of rooms follows the first ones before the last page arrives, and keeps them if a later page fails.
+        for await (const page of roomPages(deps.rest)) {
+          for (const info of page) learn(follow(info.id, { epoch: info.epoch }, info.memberVersion), info);
         }
       } catch (error) {
         deps.restFailed('listing rooms', error); // again on the next connect; inbox RoomEvents still add rooms meanwhile

@@ -1,8 +1,8 @@
 /**
- * Per-room delivery order (DESIGN §6 "Ordering"): hands messages to the app strictly by seq,
- * each seq once. In order → delivered at once (and whatever it unblocks); ahead of a gap → held;
- * at or below the last delivered seq, or already held → a duplicate, dropped. A gap that lasts
- * `gapWaitMs` is reported so the owner fetches it over REST, and reported again every
+ * Per-room delivery order (docs/durable-path.md#ordering-and-gap-fill): hands messages to the app
+ * strictly by seq, each seq once. In order → delivered at once (and whatever it unblocks); ahead of
+ * a gap → held; at or below the last delivered seq, or already held → a duplicate, dropped. A gap
+ * that lasts `gapWaitMs` is reported so the owner fetches it over REST, and reported again every
  * `gapWaitMs` while it lasts (a fetch can fail). Holding is bounded: beyond `maxHeld` messages
  * are dropped, which is safe because the gap fetch pages through everything after the last
  * delivered seq anyway.

@@ -1,8 +1,8 @@
 /**
- * Keeps one room's delivered history complete (DESIGN §6, recovery contract): live messages go
- * through the room's sequencer; on every (re)connect, and whenever a gap outlasts `gapWaitMs`,
- * everything after the last delivered seq is fetched over REST, page by page, until caught up.
- * One fetch runs at a time; a request during a fetch runs another round after it.
+ * Keeps one room's delivered history complete (docs/durable-path.md#ordering-and-gap-fill): live
+ * messages go through the room's sequencer; on every (re)connect, and whenever a gap outlasts
+ * `gapWaitMs`, everything after the last delivered seq is fetched over REST, page by page, until
+ * caught up. One fetch runs at a time; a request during a fetch runs another round after it.
  *
  * Epochs: a live message from another epoch is not trusted on its own (a late delivery from
  * before a reset would look the same); it triggers a fetch, and the history answer's epoch is

@@ -1,6 +1,6 @@
 /**
- * Push registration (DESIGN §8): PUT/GET/DELETE /v1/devices/{deviceId}/push, for the calling
- * device only, with the token checked per platform; and the rooms' `encrypted` flag.
+ * Push registration (docs/push.md#registration): PUT/GET/DELETE /v1/devices/{deviceId}/push, for
+ * the calling device only, with the token checked per platform; and the rooms' `encrypted` flag.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

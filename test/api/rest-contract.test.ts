@@ -1,6 +1,6 @@
 /**
- * The REST contract of DESIGN §11: auth, validation and the error shape, rooms, membership,
- * metadata preconditions, history and REST sends, docs, health and metrics.
+ * The REST contract of docs/contract.md#rest: auth, validation and the error shape, rooms,
+ * membership, metadata preconditions, history and REST sends, docs, health and metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';

@@ -4,7 +4,8 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMqttBrokerPort, startBridge, type Bridge } from '../../bridge/index.js';
+import { connectMqttBrokerPort, sendPipelineOptions, startBridge, type Bridge } from '../../bridge/index.js';
+import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { createMetrics } from '../../lib/metrics.js';
 import {
@@ -49,7 +50,7 @@ describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
         log: silentLogger(),
         metrics: createMetrics(),
       },
-      { maxBodyBytes: 65_536, batchMaxMessages: 64, batchMaxWaitMs: 2 },
+      { ...sendPipelineOptions(loadConfig({})), batchMaxMessages: 64 },
     );
 
   function until(condition: () => boolean, what: string): Promise<void> {

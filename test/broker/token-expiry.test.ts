@@ -1,5 +1,6 @@
 /**
- * A device's connection ends when its token does (DESIGN §4): the broker closes it at `exp`,
+ * A device's connection ends when its token does
+ * (docs/guarantees.md#a-connection-lives-no-longer-than-its-token): the broker closes it at `exp`,
  * the Will tells the device's watchers it is offline, and the expired token cannot reconnect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
- * DESIGN §6 step 4 and §10 invariant 1: with the in-process broker, a PUBACK means the send
- * is committed. The platform process is killed (SIGKILL, no shutdown) right after PUBACKs
- * arrive; after a restart on the same data, every PUBACKed send is in the history.
+ * docs/durable-path.md#what-a-puback-means and docs/guarantees.md#acknowledged-means-committed:
+ * with the in-process broker, a PUBACK means the send is committed. The platform process is killed
+ * (SIGKILL, no shutdown) right after PUBACKs arrive; after a restart on the same data, every
+ * PUBACKed send is in the history.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { spawnPlatform, type PlatformProcess } from '../support/platform-process
 import { rest } from '../support/rest-client.js';
 
 const ADMIN_TOKEN = 'crash-test-admin-token';
-const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'crash-test-jwt-secret-0123456789abcdef' };
+// One device floods SENDS sends: its send budget is raised, or the excess would be PUBACKed with a Nack RATE_LIMITED (answered, not stored).
+const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'crash-test-jwt-secret-0123456789abcdef', SEND_BURST: '1000' };
 const SENDS = 150;
 const KILL_AFTER_PUBACKS = 40;
 

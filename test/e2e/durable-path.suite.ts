@@ -1,6 +1,7 @@
 /**
- * The durable chat path end to end (DESIGN §6, §10), with real MQTT.js clients over TCP and
- * WebSocket against the whole platform. Run by one file per backend combination.
+ * The durable chat path end to end (docs/durable-path.md#steps, docs/guarantees.md#guarantees),
+ * with real MQTT.js clients over TCP and WebSocket against the whole platform. Run by one file per
+ * backend combination.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NackReason, encodeSend, typingTopic } from '../../schema/index.js';

@@ -1,7 +1,8 @@
 /**
- * DESIGN §3 scale-out: two broker nodes share one PostgreSQL and one Redis (aedes-persistence-redis
- * + mqemitter-redis). Members on different nodes chat in one order, and a removal made through
- * one node's API stops deliveries on the other node at once.
+ * docs/architecture.md#several-broker-nodes: two broker nodes share one PostgreSQL and one Redis
+ * (aedes-persistence-redis + the local-first emitter over Redis pub/sub). Members on different
+ * nodes chat in one order, and a removal made through one node's API stops deliveries on the other
+ * node at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
@@ -54,7 +55,7 @@ describe.skipIf(!available)('two broker nodes on one Redis and one PostgreSQL', 
 
   async function deviceOn(node: number, userId: string, deviceId = 'phone'): Promise<TestDevice> {
     const { token } = await admin(node, 'POST', '/v1/tokens', { userId, deviceId });
-    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt, userId, deviceId, token);
+    const d = await TestDevice.connect(nodes[node]!.platform.endpoints.mqtt!, userId, deviceId, token);
     devices.push(d);
     return d;
   }

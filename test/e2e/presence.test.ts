@@ -1,5 +1,5 @@
 /**
- * Presence (DESIGN §7): aggregated over a user's devices, announced retained on
+ * Presence (docs/signals.md#presence): aggregated over a user's devices, announced retained on
  * chat/presence/{userId}, visible only to users who share a room, and flipped offline within the
  * TTL when the node holding the connections dies without a packet.
  */
@@ -289,7 +289,7 @@ describe.skipIf(!multiNode)('presence when a node dies (Redis)', () => {
     await rest(api, secrets.adminToken, 'POST', '/v1/rooms', { name: 'r', kind: 'group', members: [alice, bob] });
     const token = async (userId: string) =>
       (await rest(api, secrets.adminToken, 'POST', '/v1/tokens', { userId, deviceId: 'phone' })).json.token as string;
-    watcher = await TestDevice.connect(nodeB!.platform.endpoints.mqtt, bob, 'phone', await token(bob));
+    watcher = await TestDevice.connect(nodeB!.platform.endpoints.mqtt!, bob, 'phone', await token(bob));
     await watcher.client.subscribeAsync(presenceTopic(alice), { qos: 0 });
     const onA = await TestDevice.connect(nodeA!.mqttUrl, alice, 'phone', await token(alice));
     onA.client.on('error', () => undefined);

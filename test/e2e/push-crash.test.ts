@@ -1,9 +1,9 @@
 /**
- * DESIGN §10 invariant 1, for pushes: a push recorded for a committed message is never lost.
- * The platform runs as a child process sending to the stubs in this process (APNS_URL, FCM_URL
- * and key files); it is killed with SIGKILL while pushes are in flight (some requests hang),
- * then restarted on the same data. Every message's push then arrives at least once, and a push
- * that arrives twice carries the same dedup key (and the same apns-id) both times.
+ * docs/guarantees.md#a-push-for-a-committed-message-is-never-lost: a push recorded for a committed
+ * message is never lost. The platform runs as a child process sending to the stubs in this process
+ * (APNS_URL, FCM_URL and key files); it is killed with SIGKILL while pushes are in flight (some
+ * requests hang), then restarted on the same data. Every message's push then arrives at least once,
+ * and a push that arrives twice carries the same dedup key (and the same apns-id) both times.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 /**
- * Push fallback end to end (DESIGN §8): the whole platform, real MQTT devices (and a raw
- * half-open one), the real APNs and FCM clients, and the local stubs that speak both wire APIs.
- * Run by one file per backend combination.
+ * Push fallback end to end (docs/push.md#push-notifications): the whole platform, real MQTT devices
+ * (and a raw half-open one), the real APNs and FCM clients, and the local stubs that speak both
+ * wire APIs. Run by one file per backend combination.
  */
 import { once } from 'node:events';
 import net from 'node:net';

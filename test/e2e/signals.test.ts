@@ -1,7 +1,7 @@
 /**
- * Ephemeral signals through the broker (DESIGN §7): typing is stamped, rate-limited and never
- * stored; receipts are stamped, relayed, and kept as the maximum per (room, user), clamped to
- * the room's last seq; non-members can do neither.
+ * Ephemeral signals through the broker (docs/signals.md#ephemeral-signals): typing is stamped,
+ * rate-limited and never stored; receipts are stamped, relayed, and kept as the maximum per (room,
+ * user), clamped to the room's last seq; non-members can do neither.
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

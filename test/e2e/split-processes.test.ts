@@ -1,6 +1,7 @@
 /**
- * DESIGN §2: each part can run as its own process. Broker, bridge and api run as three
- * processes on one PostgreSQL; a device on the broker and a bot on the REST API chat.
+ * docs/architecture.md#split-processes: each part can run as its own process. Broker, bridge and
+ * api run as three processes on one PostgreSQL; a device on the broker and a bot on the REST API
+ * chat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDevice } from '../support/device.js';

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       MQTT_PORT: 1883,
       WS_PORT: 8083,
+      MQTTS_PORT: 8883,
+      WSS_PORT: 8084,
       API_PORT: 3000,
       HOST: '127.0.0.1',
       DATA_DIR: './data',
@@ -26,6 +28,12 @@ describe('loadConfig', () => {
       TOKEN_TTL_SECONDS: 86_400,
       MAX_PAYLOAD_BYTES: 65_536,
       KEEPALIVE_LIMIT_SECONDS: 1_800,
+      CONNECT_TIMEOUT_MS: 10_000,
+      MAX_PENDING_CONNECTS: 1_000,
+      CONNECT_RATE_PER_SECOND: 500,
+      CONNECT_BURST: 1_000,
+      MAX_OUTGOING_BYTES: 2_097_152,
+      MAX_UNACKED_DELIVERIES: 1_024,
       BATCH_MAX_MESSAGES: 256,
       BATCH_MAX_WAIT_MS: 2,
       TYPING_RATE_PER_SECOND: 2,
@@ -34,6 +42,14 @@ describe('loadConfig', () => {
       RECEIPT_BURST: 100,
       SUBSCRIBE_RATE_PER_SECOND: 20,
       SUBSCRIBE_BURST: 1_000,
+      SEND_RATE_PER_SECOND: 5,
+      SEND_BURST: 20,
+      SEND_QUEUE_MAX_MESSAGES: 10_000,
+      DB_PROBE_INTERVAL_MS: 500,
+      API_RATE_PER_MINUTE: 1_200,
+      API_ADMIN_RATE_PER_MINUTE: 60_000,
+      ROOM_CREATE_PER_MINUTE: 20,
+      ROOM_CREATE_MAX_MEMBERS: 1_000,
       RECEIPT_FLUSH_MS: 250,
       PRESENCE_REFRESH_MS: 10_000,
       PRESENCE_TTL_MS: 15_000,
@@ -42,6 +58,12 @@ describe('loadConfig', () => {
       PUSH_CONCURRENCY: 32,
       PUSH_REQUEST_TIMEOUT_MS: 10_000,
       PUSH_MAX_ATTEMPTS: 8,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+      REDIS_COMMAND_TIMEOUT_MS: 2_000,
+      HEALTH_CHECK_TIMEOUT_MS: 1_000,
+      PREKEY_LOW_THRESHOLD: 10,
+      PREKEY_FETCH_RATE_PER_SECOND: 1,
+      PREKEY_FETCH_BURST: 100,
       CORS_ORIGINS: '',
       DEV_SIGNIN: false,
       SSE_HEARTBEAT_MS: 15_000,
@@ -159,8 +181,24 @@ describe('loadConfig', () => {
     ['PUSH_REQUEST_TIMEOUT_MS', '99'],
     ['PUSH_MAX_ATTEMPTS', '0'],
     ['PUSH_ACK_TIMEOUT_MS', '-1'],
+    ['MQTT_PORT', 'of'],
+    ['WSS_PORT', '1.5'],
+    ['KEEPALIVE_LIMIT_SECONDS', '0'],
+    ['CONNECT_TIMEOUT_MS', '99'],
+    ['MAX_PENDING_CONNECTS', '0'],
+    ['CONNECT_RATE_PER_SECOND', '0'],
+    ['CONNECT_BURST', '0'],
+    ['MAX_UNACKED_DELIVERIES', '0'],
     ['APNS_URL', 'ftp://apple'],
     ['FCM_URL', 'fcm.googleapis.com'],
+    ['SEND_RATE_PER_SECOND', '0'],
+    ['SEND_BURST', '0'],
+    ['SEND_QUEUE_MAX_MESSAGES', '0'],
+    ['DB_PROBE_INTERVAL_MS', '5'],
+    ['API_RATE_PER_MINUTE', '0'],
+    ['API_ADMIN_RATE_PER_MINUTE', '-5'],
+    ['ROOM_CREATE_PER_MINUTE', '0'],
+    ['ROOM_CREATE_MAX_MEMBERS', '1'],
   ])('rejects %s=%s with ERR_CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
@@ -179,6 +217,34 @@ describe('loadConfig', () => {
     const error = configError({ API_PORT: '1.5' });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.message).toContain('API_PORT');
+  });
+
+  it('turns a listener off with "off", keeping the others on their ports', () => {
+    expect(loadConfig({ MQTT_PORT: 'off', WS_PORT: '0' })).toMatchObject({ MQTT_PORT: 'off', WS_PORT: 0 });
+  });
+
+  it('refuses a configuration with every MQTT listener off', () => {
+    const error = configError({ MQTT_PORT: 'off', WS_PORT: 'off' });
+    expect(error.details).toEqual({ variable: 'MQTT_PORT' });
+    // With TLS configured, the TLS listeners are enough.
+    expect(loadConfig({ MQTT_PORT: 'off', WS_PORT: 'off', TLS_CERT_FILE: '/tls/cert.pem', TLS_KEY_FILE: '/tls/key.pem' })).toMatchObject({
+      MQTTS_PORT: 8883,
+      WSS_PORT: 8084,
+    });
+  });
+
+  it.each([
+    [{ TLS_CERT_FILE: '/tls/cert.pem' }, 'TLS_KEY_FILE'],
+    [{ TLS_KEY_FILE: '/tls/key.pem' }, 'TLS_CERT_FILE'],
+    [{ MQTTS_PORT: '8883' }, 'TLS_CERT_FILE'],
+    [{ WSS_PORT: 'off' }, 'TLS_CERT_FILE'],
+  ])('refuses half a TLS configuration (%o), naming %s', (env, variable) => {
+    expect(configError(env).details).toEqual({ variable });
+  });
+
+  it('refuses an outgoing cap below the largest message', () => {
+    const error = configError({ MAX_PAYLOAD_BYTES: '65536', MAX_OUTGOING_BYTES: '65535' });
+    expect(error.details).toEqual({ variable: 'MAX_OUTGOING_BYTES' });
   });
 
   it('accepts a complete provider configuration and leaves the stubs to the embedded default when none is given', () => {
@@ -210,5 +276,39 @@ describe('loadConfig', () => {
     const error = configError(env);
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.details).toEqual({ variable: missing });
+  });
+
+  describe('never shows a secret in its error', () => {
+    const secret = 'hunter2-super-secret-value';
+
+    it.each([
+      ['JWT_SECRET', 'short-secret'],
+      ['ADMIN_TOKEN', 'shorty'],
+    ])('names %s and its length, never its value', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.message).toContain(variable);
+      expect(error.message).toContain(`${value.length} characters`);
+      expect(error.message).not.toContain(value);
+      expect(JSON.stringify(error.details)).not.toContain(value);
+    });
+
+    it.each([
+      ['DATABASE_URL', `mysql://chat:${secret}@db/chat`],
+      ['DATABASE_URL', `mysql://db/chat?user=chat&password=${secret}`],
+      ['DATABASE_URL', `chat:${secret}@db/chat`],
+      ['DATABASE_URL', `mysql://chat:${secret}/with/slashes@db/chat`],
+      ['REDIS_URL', `http://:${secret}@cache:6379`],
+      ['BROKER_URL', `ftp://bridge:${secret}@broker`],
+      ['APNS_URL', `ftp://u:${secret}@apple`],
+    ])('masks the password in a bad %s (%s)', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.message).toContain(variable);
+      expect(error.message).not.toContain(secret);
+      expect(error.message).toContain('***');
+    });
+
+    it('still shows the rest of a bad URL, so the mistake can be found', () => {
+      expect(configError({ DATABASE_URL: `mysql://chat:${secret}@db/chat` }).message).toContain('"mysql://***@db/chat"');
+    });
   });
 });

@@ -94,7 +94,7 @@ describe('createTokenService', () => {
     expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_INVALID');
   });
 
-  // Time is injected (STYLE: "Config, errors, logs, time"), so verify must judge expiry by the
+  // Time is injected, so verify must judge expiry by the
   // same clock issue used; otherwise a service on a fake clock rejects its own fresh tokens.
   it('judges expiry by the injected clock', () => {
     let nowMs = Date.UTC(2001, 0, 1);

@@ -1,6 +1,9 @@
 /** Start-up failures are one clear error naming the variable to change, and leave nothing running. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,16 +61,49 @@ describe('platform start-up', () => {
     });
   }
 
-  it('exits with code 1 and one line naming a bad variable (npm start)', async () => {
+  /** Runs `npm start`'s entry point with `env` until it exits; its exit code and what it printed. */
+  async function startWith(env: Record<string, string>): Promise<{ code: unknown; stderr: string; stdout: string }> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'startup-')); // generated secrets go there, not into the checkout
     const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', 'platform/main.ts'], {
       cwd: fileURLToPath(new URL('../../', import.meta.url)),
-      env: { ...process.env, API_PORT: 'abc' },
+      env: { ...process.env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', DATA_DIR: dataDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const [code] = await once(child, 'exit');
+    await rm(dataDir, { recursive: true, force: true });
+    return { code, stderr, stdout };
+  }
+
+  it('exits with code 1 and one line naming a bad variable (npm start)', async () => {
+    const { code, stderr } = await startWith({ API_PORT: 'abc' });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('error: invalid configuration: API_PORT = "abc": must be a whole number');
+  });
+
+  it('exits with code 1 and one line naming REDIS_URL, without its password, when Redis is unreachable', async () => {
+    const port = await freePort(); // nothing listens there
+    const { code, stderr, stdout } = await startWith({ REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}`, LOG_LEVEL: 'warn' });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `error: REDIS_URL: cannot reach Redis at redis://***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+    expect(stdout).toBe('');
+  });
+
+  it('exits with code 1 and one line naming DATABASE_URL, without its password, when PostgreSQL is unreachable', async () => {
+    const port = await freePort();
+    const { code, stderr, stdout } = await startWith({
+      DATABASE_URL: `postgres://chat:s3cret-pw@127.0.0.1:${port}/chat`,
+      LOG_LEVEL: 'warn',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `error: DATABASE_URL: cannot reach PostgreSQL at postgres://***@127.0.0.1:${port}/chat: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+    expect(stdout).toBe('');
   });
 });

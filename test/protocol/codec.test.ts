@@ -12,6 +12,7 @@ import {
   encodeRoomEvent,
   encodeSend,
   salvageSendIds,
+  sendFieldWithInvalidUtf8,
   type InboxItem,
   type Message,
   type RoomEvent,
@@ -47,15 +48,19 @@ const messageArb: fc.Arbitrary<Message> = fc.record({
 const nackReason = fc.constantFrom(...(Object.values(NackReason).filter((v) => typeof v === 'number') as NackReason[]));
 const roomEventKind = fc.constantFrom(...(Object.values(RoomEventKind).filter((v) => typeof v === 'number') as RoomEventKind[]));
 
-const roomEventArb: fc.Arbitrary<RoomEvent> = fc.record({
-  roomId: text,
-  kind: roomEventKind,
-  memberVersion: uint32,
-  userId: text,
-  actorId: text,
-  metaVersion: uint32,
-  atMs: uint53,
-});
+const roomEventArb: fc.Arbitrary<RoomEvent> = fc.record(
+  {
+    roomId: text,
+    kind: roomEventKind,
+    memberVersion: uint32,
+    userId: text,
+    actorId: text,
+    metaVersion: uint32,
+    atMs: uint53,
+    deviceId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+  },
+  { requiredKeys: ['roomId', 'kind', 'memberVersion', 'userId', 'actorId', 'metaVersion', 'atMs'] },
+);
 
 const inboxItemArb: fc.Arbitrary<InboxItem> = fc.oneof(
   fc.record({ ack: fc.record({ roomId: text, clientMsgId: text, seq: uint53, duplicate: fc.boolean() }) }),
@@ -63,6 +68,7 @@ const inboxItemArb: fc.Arbitrary<InboxItem> = fc.oneof(
     nack: fc.record({ roomId: text, clientMsgId: text, reason: nackReason, roomVersion: uint32, detail: text, retryAfterMs: uint32 }),
   }),
   fc.record({ event: roomEventArb }),
+  fc.record({ keysLow: fc.record({ deviceId: text, remaining: uint32, remainingKyber: uint32 }) }),
 );
 
 /** Decoded `bytes` fields may be Buffers; compare contents, not classes. */
@@ -151,7 +157,7 @@ describe('RoomEvent codec', () => {
 });
 
 describe('InboxItem codec', () => {
-  it('round-trips ack, nack and event items (property)', () => {
+  it('round-trips ack, nack, event and keys-low items (property)', () => {
     fc.assert(
       fc.property(inboxItemArb, (item) => {
         const decoded = decodeInboxItem(encodeInboxItem(item));
@@ -167,8 +173,10 @@ describe('InboxItem codec', () => {
     const nack: InboxItem = {
       nack: { roomId: '', clientMsgId: '', reason: NackReason.NACK_REASON_UNSPECIFIED, roomVersion: 0, detail: '', retryAfterMs: 0 },
     };
+    const keysLow: InboxItem = { keysLow: { deviceId: '', remaining: 0, remainingKyber: 0 } };
     expect(decodeInboxItem(encodeInboxItem(ack))).toEqual(ack);
     expect(decodeInboxItem(encodeInboxItem(nack))).toEqual(nack);
+    expect(decodeInboxItem(encodeInboxItem(keysLow))).toEqual(keysLow);
   });
 
   it('throws on an item that carries no variant', () => {
@@ -261,5 +269,34 @@ describe('salvageSendIds', () => {
   it('returns undefined for empty bytes and for garbage', () => {
     expect(salvageSendIds(new Uint8Array())).toBeUndefined();
     expect(salvageSendIds(new Uint8Array([0xff, 0xff, 0xff]))).toBeUndefined();
+  });
+});
+
+describe('sendFieldWithInvalidUtf8', () => {
+  /** A Send with `raw` bytes as the value of text field `field`. */
+  function withRawText(field: number, raw: number[]): Uint8Array {
+    const ids = encodeSend({
+      roomId: 'room-1',
+      clientMsgId: 'msg-1',
+      roomVersion: 1,
+      body: new Uint8Array([1]),
+      contentType: 'text/plain',
+    });
+    return new Uint8Array([...ids, (field << 3) | 2, raw.length, ...raw]);
+  }
+
+  it.each([
+    [1, 'room_id'],
+    [2, 'client_msg_id'],
+    [5, 'content_type'],
+  ])('names field %i (%s) when its bytes are not UTF-8, which decodeSend refuses', (field, name) => {
+    const bad = withRawText(field, [0x61, 0xc3, 0x28]);
+    expect(() => decodeSend(bad)).toThrow();
+    expect(sendFieldWithInvalidUtf8(bad)).toBe(name);
+  });
+
+  it('blames no field in a valid Send, nor the body (bytes may be anything)', () => {
+    expect(sendFieldWithInvalidUtf8(withRawText(5, [0xe2, 0x82, 0xac]))).toBeUndefined();
+    expect(sendFieldWithInvalidUtf8(withRawText(4, [0xff, 0xfe]))).toBeUndefined();
   });
 });

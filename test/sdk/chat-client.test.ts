@@ -20,7 +20,7 @@ import {
   TypingState,
   typingTopic,
 } from '@mqtt-chat/protocol';
-import { truncateHistory } from '../../store/index.js';
+import { createRoom, truncateHistory } from '../../store/index.js';
 import { TestDevice, type Observation } from '../support/device.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createTestClient, FAST, range, type TestClient } from './support/sdk-client.js';
@@ -117,6 +117,21 @@ describe('SDK chat client against the platform', () => {
     await alice.client.send(room.id, 'welcome carol');
     await carol.until(() => carol.client.lastSeq(room.id) === 2, 'the live message');
     expect(carol.texts(room.id)).toEqual(['before carol', 'welcome carol']);
+  });
+
+  it('follows every room of a user in more rooms than one GET /v1/rooms page (the API pages at 100 by default)', async () => {
+    const daveId = await user('dave');
+    const roomIds: string[] = [];
+    for (let i = 0; i < 101; i += 1)
+      roomIds.push((await createRoom(platform.db, { kind: 'group', name: `r${i}`, memberIds: [daveId] })).id);
+    const dave = await connected(daveId, { roomsPageLimit: 40 });
+    await Promise.all(roomIds.map((roomId) => dave.untilSubscribed(roomId)));
+    expect(
+      dave.client
+        .rooms()
+        .map((room) => room.id)
+        .sort(),
+    ).toEqual(roomIds.sort());
   });
 
   it('queues a send issued while offline and delivers it once the connection is back', async () => {
@@ -361,7 +376,8 @@ describe('delivery bookkeeping', () => {
     const { room, alice, bob } = await pair();
     const { seq } = await alice.client.send(room.id, 'once');
     await bob.until(() => bob.client.lastSeq(room.id) === seq, 'the message');
-    // What a resend of a stored send triggers (DESIGN §6 step 5): the stored message again.
+    // What a resend of a stored send triggers (docs/durable-path.md#dedup): the stored message
+    // again.
     const again = bob.delivered[0]!;
     await platform.broker.publish(roomTopic(room.id), encodeMessage(again), { qos: 1 });
     await alice.client.send(room.id, 'after');

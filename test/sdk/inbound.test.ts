@@ -26,6 +26,7 @@ function recorder() {
     ack: (a) => void seen.push(`ack ${a.clientMsgId}`),
     nack: (n) => void seen.push(`nack ${n.clientMsgId}`),
     presence: (userId, p) => void seen.push(`presence ${userId} ${p.online ? 'online' : 'offline'}@${p.lastSeenMs}`),
+    keysLow: (k) => void seen.push(`keys low ${k.deviceId} ${k.remaining}/${k.remainingKyber}`),
     malformed: (topic) => void seen.push(`malformed ${topic}`),
   };
   return { seen, handlers };
@@ -60,11 +61,26 @@ describe('inbound routing', () => {
     ['bytes that are no protobuf', roomTopic('r1'), new Uint8Array([0xff, 0xff, 0xff, 0xff])],
     ['typing without the broker stamp', typingTopic('r1'), encodeTyping({ state: TypingState.TYPING_STATE_START, userId: '' })],
     ['an inbox item with nothing in it', inboxTopic('me'), new Uint8Array()],
+    [
+      'a keys-low notice naming no device',
+      inboxTopic('me'),
+      encodeInboxItem({ keysLow: { deviceId: '', remaining: 3, remainingKyber: 0 } }),
+    ],
     ['a topic outside the grammar', 'chat/nope', encodeMessage(message)],
   ])('drops and reports %s', (_what, topic, payload) => {
     const { seen, handlers } = recorder();
     routeInbound(topic, payload, handlers);
     expect(seen).toEqual([`malformed ${topic}`]);
+  });
+
+  it('hands a keys-low notice to its handler, and ignores it (not malformed) when the app has none', () => {
+    const notice = encodeInboxItem({ keysLow: { deviceId: 'phone', remaining: 9, remainingKyber: 0 } });
+    const { seen, handlers } = recorder();
+    routeInbound(inboxTopic('me'), notice, handlers);
+    const withoutKeysLow: InboundHandlers = { ...handlers };
+    delete withoutKeysLow.keysLow;
+    routeInbound(inboxTopic('me'), notice, withoutKeysLow);
+    expect(seen).toEqual(['keys low phone 9/0']);
   });
 
   it('never throws, whatever arrives on any of its topics (property)', () => {

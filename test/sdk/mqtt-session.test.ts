@@ -1,7 +1,8 @@
 /**
  * The MQTT session against a plain in-process Aedes: what it acknowledges. A PUBACK tells the
- * platform the device has the message (the push planner then sends it no push, DESIGN §8), so
- * the session acknowledges only what it handed to the SDK, never a delivery that raced its close.
+ * platform the device has the message (the push planner then sends it no push,
+ * docs/push.md#who-is-pushed-and-when), so the session acknowledges only what it handed to the SDK,
+ * never a delivery that raced its close.
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';

@@ -2,7 +2,7 @@
  * The SDK across restarts of the platform process (SIGKILL, then a restart on the same ports and
  * data, as a supervisor would): nothing acknowledged is lost or duplicated, an expired token is
  * a status the app can act on, and a fleet that lost its broker at once does not come back at
- * once (full jitter against no jitter, DESIGN §8).
+ * once (full jitter against no jitter, docs/mobile-realities.md#reconnect-backoff).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

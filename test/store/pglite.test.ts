@@ -1,7 +1,13 @@
 import { openDb } from '../../store/index.js';
+import { describeDeviceKeysContract } from './device-keys.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 describeStoreContract('PGlite (in memory)', async () => {
+  const { db } = await openDb({});
+  return { db, close: () => db.close() };
+});
+
+describeDeviceKeysContract('PGlite (in memory)', async () => {
   const { db } = await openDb({});
   return { db, close: () => db.close() };
 });

@@ -78,11 +78,17 @@ function chromiumInstalled(): Promise<string | undefined> {
 export async function backendAvailable(backend: Backend): Promise<boolean> {
   const probes = { postgres: postgresReachable, redis: redisReachable, mosquitto: mosquittoInstalled, chromium: chromiumInstalled };
   const problem = await probes[backend]();
+  return usableOrSkip(backend, backend, problem === undefined ? undefined : `${backend} is unreachable (${problem})`);
+}
+
+/**
+ * The same verdict for a problem found elsewhere (`what`: e.g. a private server's binaries):
+ * true without a problem; otherwise a loud skip, or a throw when `backend` is required.
+ */
+export function usableOrSkip(backend: Backend, what: string, problem: string | undefined): boolean {
   if (problem === undefined) return true;
-  if (required.has(backend)) throw new Error(`required backend ${backend} is unreachable: ${problem}`);
-  console.warn(
-    `\n*** SKIPPING ${backend} suites: ${backend} is unreachable (${problem}). Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`,
-  );
+  if (required.has(backend)) throw new Error(`required backend ${what} is unusable: ${problem}`);
+  console.warn(`\n*** SKIPPING ${what} suites: ${problem}. Set REQUIRE_BACKENDS=${backend} to fail instead. ***\n`);
   return false;
 }
 

@@ -106,7 +106,7 @@ export class TestDevice {
     return this.waitFor(
       (o) => o.kind === 'inbox' && 'nack' in o.item && o.item.nack.clientMsgId === clientMsgId,
       `nack ${clientMsgId}`,
-    ).then((o) => (o as { item: { nack: { reason: number; roomVersion: number } } }).item.nack);
+    ).then((o) => (o as { item: { nack: { reason: number; roomVersion: number; detail: string; retryAfterMs: number } } }).item.nack);
   }
 
   waitForMessages(roomId: string, count: number): Promise<Message[]> {

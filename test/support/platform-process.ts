@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const START_LIMIT_MS = 60_000;
+const SHUTDOWN_LIMIT_MS = 20_000;
 
 export interface PartProcess {
   child: ChildProcess;
@@ -23,6 +24,10 @@ export async function spawnPart(script: string, env: Record<string, string>, rea
     env: { ...process.env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test process that dies before its cleanup must not leave the platform running.
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
   let output = '';
   const found = await new Promise<Record<string, string>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
@@ -47,7 +52,13 @@ export async function spawnPart(script: string, env: Record<string, string>, rea
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill(signal);
+      // A shutdown that hangs is reported, and ended, rather than failing the suite's cleanup by a hook timeout.
+      const hung = setTimeout(() => {
+        console.warn(`${script}: no exit ${SHUTDOWN_LIMIT_MS} ms after ${signal}; killed. Its output:\n${output.slice(-4000)}`);
+        child.kill('SIGKILL');
+      }, SHUTDOWN_LIMIT_MS);
       await exited;
+      clearTimeout(hung);
     },
   };
 }

@@ -18,7 +18,9 @@ export interface BackendChoice {
 }
 
 // `json: any`: response bodies are asserted on with toMatchObject, which checks their shape at run time.
-export interface TestPlatform extends Platform {
+export interface TestPlatform extends Omit<Platform, 'endpoints'> {
+  /** As the platform's, with `mqtt` and `ws` always there: reading one whose listener is off (MQTT_PORT=off) throws. */
+  endpoints: Platform['endpoints'] & { mqtt: string; ws: string };
   admin(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }>;
   as(
     token: string,
@@ -39,7 +41,7 @@ export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 export async function startTestPlatform(
   choice: BackendChoice,
   env: Record<string, string> = {},
-  extra: Pick<PlatformDeps, 'pushProviders'> = {},
+  extra: Partial<Pick<PlatformDeps, 'pushProviders' | 'log'>> = {},
 ): Promise<TestPlatform> {
   const database = choice.database === 'postgres' ? await createTestDatabase() : undefined;
   const redisUrl = choice.brokerState === 'redis' ? `${REDIS_URL}/${choice.redisDb ?? 1}` : undefined;
@@ -78,8 +80,22 @@ export async function startTestPlatform(
   }
   const admin = (method: string, url: string, body?: unknown) => as(platform.adminToken, method, url, body);
 
+  const listening = (kind: 'mqtt' | 'ws') => {
+    const url = platform.endpoints[kind];
+    if (url === undefined) throw new Error(`the ${kind} listener of this test platform is off`);
+    return url;
+  };
   return {
     ...platform,
+    endpoints: {
+      ...platform.endpoints,
+      get mqtt() {
+        return listening('mqtt');
+      },
+      get ws() {
+        return listening('ws');
+      },
+    },
     as,
     admin,
     async createUser(name) {

@@ -1,7 +1,8 @@
 /**
- * Adaptive heartbeat (DESIGN §8): learns how long this network's NAT keeps an idle TCP mapping
- * and pings just under it. Modelled on WeChat's Mars "smart heartbeat" (REFERENCE §2), with a
- * bisection where Mars steps down by fixed amounts.
+ * Adaptive heartbeat (docs/mobile-realities.md#the-adaptive-heartbeat): learns how long this
+ * network's NAT keeps an idle TCP mapping and pings just under it. Modelled on WeChat's Mars "smart
+ * heartbeat" (docs/mobile-realities.md#the-adaptive-heartbeat), with a bisection where Mars steps
+ * down by fixed amounts.
  *
  * What it knows: `goodMs`, the longest idle interval a ping survived, and `badMs`, the shortest
  * one after which a ping got no answer. The NAT timeout T lies in (goodMs, badMs].
@@ -38,7 +39,7 @@ import type { HeartbeatPolicy } from './heartbeat-policy.js';
 export const DEFAULT_HEARTBEAT_MIN_INTERVAL_MS = 60_000;
 /** Mars `MaxHeartInterval` (10 min). The MQTT keepalive sent at CONNECT must be longer than this. */
 export const DEFAULT_HEARTBEAT_MAX_INTERVAL_MS = 600_000;
-/** The first guess: under the 4.5–5 min CGNATs of REFERENCE §1, like WhatsApp's 4 min 45 s. */
+/** The first guess: under the 4.5–5 min CGNATs of docs/mobile-realities.md#nat-idle-timeouts, like WhatsApp's 4 min 45 s. */
 export const DEFAULT_HEARTBEAT_INITIAL_INTERVAL_MS = 240_000;
 /** Mars `HeartStep`. */
 export const DEFAULT_HEARTBEAT_GROWTH_STEP_MS = 60_000;

@@ -1,8 +1,8 @@
 /**
- * How often the SDK sends its own PINGREQ (DESIGN §8, "Adaptive heartbeat"). MQTT keepalive is
- * fixed at CONNECT, so the client connects with a long keepalive and a policy decides the real
- * interval. A policy is pure: no timers, no sockets; the client's ping driver asks it for the
- * next interval and reports what happened to each ping.
+ * How often the SDK sends its own PINGREQ (docs/mobile-realities.md#the-adaptive-heartbeat). MQTT
+ * keepalive is fixed at CONNECT, so the client connects with a long keepalive and a policy decides
+ * the real interval. A policy is pure: no timers, no sockets; the client's ping driver asks it for
+ * the next interval and reports what happened to each ping.
  */
 export interface HeartbeatPolicy {
   /** Milliseconds of idleness after which the next PINGREQ goes out. */

@@ -1,9 +1,9 @@
 /**
- * Typing indicator, receiving side (DESIGN §7), one per room subscription: the room comes from
- * the topic, the user id from the broker's stamp. START or RENEW shows a user (RENEW too, so a
- * lost START or a late join still shows them) until STOP or until `expiryMs` after the last
- * START/RENEW, whichever comes first. Typing travels at QoS 0, so the expiry is what bounds a
- * lost STOP: a user is never shown longer than `expiryMs` after their last keystroke.
+ * Typing indicator, receiving side (docs/signals.md#receiver-expiry), one per room subscription:
+ * the room comes from the topic, the user id from the broker's stamp. START or RENEW shows a user
+ * (RENEW too, so a lost START or a late join still shows them) until STOP or until `expiryMs` after
+ * the last START/RENEW, whichever comes first. Typing travels at QoS 0, so the expiry is what
+ * bounds a lost STOP: a user is never shown longer than `expiryMs` after their last keystroke.
  */
 import { TypingState, type Typing } from '@mqtt-chat/protocol';
 import type { Clock, TimerHandle } from '../clock.js';

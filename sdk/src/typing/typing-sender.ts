@@ -1,6 +1,6 @@
 /**
- * Typing indicator, sending side (DESIGN §7): a leading-edge throttle for START/RENEW and a
- * debounce for STOP.
+ * Typing indicator, sending side (docs/signals.md#sender-state-machine): a leading-edge throttle
+ * for START/RENEW and a debounce for STOP.
  *
  * - the first keystroke sends START at once;
  * - while typing, a keystroke at least `renewIntervalMs` after the last START/RENEW sends RENEW

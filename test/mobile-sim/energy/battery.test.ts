@@ -24,7 +24,7 @@ describe('battery', () => {
     expect(batteryPercentPerDay(467.3, 86_400_000, { capacityWh: 2 * 12.981 })).toBeCloseTo(0.5, 3);
   });
 
-  it('puts LTE paging alone at 3.7 %/day and a 60 s LTE keepalive near 35.5 %/day, as REFERENCE §3 tabulates', () => {
+  it('puts LTE paging alone at 3.7 %/day and a 60 s LTE keepalive near 35.5 %/day, as docs/mobile-realities.md#battery tabulates', () => {
     const idle = createRadioModel();
     expect(batteryPercentPerDay(idle.report(86_400_000).energyJ, 86_400_000)).toBeCloseTo(3.7, 1);
 
@@ -35,7 +35,8 @@ describe('battery', () => {
     }
     const report = keepalive.report(86_400_000);
     expect(report.wakeups).toBe(1440);
-    // REFERENCE counts the keepalives only (1440 × 11.5 J); the model adds paging between them.
+    // The published table counts the keepalives only (1440 × 11.5 J); the model adds paging between
+    // them.
     const pagingJ = report.byState['idle']!.energyJ;
     expect(batteryPercentPerDay(report.energyJ - pagingJ, 86_400_000)).toBeCloseTo(35.4, 0);
   });

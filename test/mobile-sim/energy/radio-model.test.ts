@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRadioModel } from '../../../mobile-sim/energy/radio-model.js';
 import { LTE_PROFILE, UMTS_PROFILE, WIFI_PROFILE } from '../../../mobile-sim/energy/radio-profiles.js';
 
-// ARO lte.conf, worked out by hand (REFERENCE §3).
+// ARO lte.conf, worked out by hand (docs/mobile-realities.md#radio-energy).
 const LTE_PROMOTION_J = 0.26 * 1.21;
 const LTE_CR_W = 1.2;
 const LTE_SHORT_DRX_W = (0.002 * 1.68 + 0.018 * 1.06) / 0.02; // 1.122 W
@@ -33,7 +33,7 @@ describe('radio model, LTE', () => {
     });
   });
 
-  it('costs about 11.5 J for a ping and its answer 100 ms later, as REFERENCE §3 works out', () => {
+  it('costs about 11.5 J for a ping and its answer 100 ms later, as docs/mobile-realities.md#radio-energy works out', () => {
     const radio = createRadioModel();
     radio.onPacket(0, 42, 'up'); // PINGREQ: 2 bytes of MQTT in 40 of TCP/IP
     radio.onPacket(360, 42, 'down'); // PINGRESP, 100 ms after the promotion ended
@@ -83,7 +83,7 @@ describe('radio model, LTE', () => {
     expect(report.energyJ).toBeCloseTo(2 * isolatedJ + LTE_IDLE_W * ((60_000 - isolatedMs) / 1000), 9);
   });
 
-  it('spends exactly idle power × time over a quiet period: 1724 J a day of paging (REFERENCE §3)', () => {
+  it('spends exactly idle power × time over a quiet period: 1724 J a day of paging (docs/mobile-realities.md#radio-energy)', () => {
     const radio = createRadioModel({ startMs: 5000 });
     const report = radio.report(5000 + 86_400_000);
     expect(report).toMatchObject({ wakeups: 0, elapsedMs: 86_400_000 });
@@ -181,7 +181,7 @@ describe('radio model, 3G and Wi-Fi profiles', () => {
     expect(big.report(30_000).energyJ).toBeCloseTo(0.465 * 2 + 0.93 * 4 + 0.51 * 1 + 0.72 * 1.5 + 0.93 * 4 + 0.51 * 10, 9);
   });
 
-  it('3G: costs ≈ 9.8 J for an isolated keepalive (REFERENCE §3)', () => {
+  it('3G: costs ≈ 9.8 J for an isolated keepalive (docs/mobile-realities.md#radio-energy)', () => {
     const radio = createRadioModel({ profile: UMTS_PROFILE });
     radio.onPacket(0, 42);
     expect(radio.report(60_000).energyJ).toBeCloseTo(9.75, 2);

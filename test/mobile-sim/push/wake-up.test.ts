@@ -1,9 +1,9 @@
 /**
- * The wake-up flow (DESIGN §8) against the whole platform with the APNs and FCM stubs: a phone
- * whose app is asleep gets a push, shows a placeholder, reconnects, fetches, and only then shows
- * the messages, exactly up to the pushed seq. The ghost race is driven on purpose by handing the
- * phone a push for a seq it has not fetched; the last test lets the simulated push channel carry
- * the stub's pushes by itself.
+ * The wake-up flow (docs/push.md#on-the-phone) against the whole platform with the APNs and FCM
+ * stubs: a phone whose app is asleep gets a push, shows a placeholder, reconnects, fetches, and
+ * only then shows the messages, exactly up to the pushed seq. The ghost race is driven on purpose
+ * by handing the phone a push for a seq it has not fetched; the last test lets the simulated push
+ * channel carry the stub's pushes by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotificationChange, type PushHandling, realClock } from '@mqtt-chat/sdk';

@@ -2,7 +2,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createApnsProvider,
-  createSelfSignedCertificate,
   createStubCredentials,
   startApnsStub,
   type ApnsProviderOptions,
@@ -10,6 +9,7 @@ import {
   type PushProvider,
   type StubCredentials,
 } from '../../../push/index.js';
+import { createSelfSignedCertificate } from '../../support/tls-certs.js';
 import { alertMessage, apnsToken, backgroundMessage, createFakeWallClock, type FakeWallClock } from '../fixtures.js';
 
 const MINUTE_MS = 60_000;
@@ -269,7 +269,7 @@ describe('APNs provider: refusals and transient failures', () => {
 
 describe('APNs provider: over TLS', () => {
   it('delivers over HTTPS to a stub with a self-signed certificate it was told to trust', async () => {
-    const tls = createSelfSignedCertificate();
+    const tls = await createSelfSignedCertificate();
     const secure = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock, tls });
     const client = startProvider({ url: secure.url, ca: tls.certPem });
     const token = apnsToken();
@@ -288,7 +288,7 @@ describe('APNs provider: over TLS', () => {
       keys: [credentials.apns],
       topics: [credentials.apns.topic],
       clock,
-      tls: createSelfSignedCertificate(),
+      tls: await createSelfSignedCertificate(),
     });
     const client = startProvider({ url: secure.url });
 

@@ -37,7 +37,7 @@ function pings(policy: AdaptiveHeartbeat, natTimeoutMs: number, count: number): 
 const times = (n: number, label: string): string[] => Array<string>(n).fill(label);
 
 describe('adaptive heartbeat', () => {
-  it('takes its defaults from WeChat Mars (REFERENCE §2), with a lower floor and a 4 min start', () => {
+  it('takes its defaults from WeChat Mars (docs/mobile-realities.md#the-adaptive-heartbeat), with a lower floor and a 4 min start', () => {
     expect({
       min: DEFAULT_HEARTBEAT_MIN_INTERVAL_MS,
       max: DEFAULT_HEARTBEAT_MAX_INTERVAL_MS,

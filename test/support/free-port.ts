@@ -1,0 +1,13 @@
+/** A TCP port on 127.0.0.1 that was free a moment ago, for servers that cannot listen on port 0 and report it. */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
