@@ -28,7 +28,15 @@ const devices: TestDevice[] = [];
 beforeAll(async () => {
   platform = await startTestPlatform(
     { database: 'pglite', brokerState: 'memory' },
-    { SSE_HEARTBEAT_MS: '300', SSE_MAX_BUFFERED_BYTES: '65536', PRESENCE_REFRESH_MS: '100', PRESENCE_TTL_MS: '1000' },
+    {
+      SSE_HEARTBEAT_MS: '300',
+      SSE_MAX_BUFFERED_BYTES: '65536',
+      PRESENCE_REFRESH_MS: '100',
+      PRESENCE_TTL_MS: '1000',
+      // The slow-consumer test floods from one device on purpose; the send limit is not what it tests.
+      SEND_RATE_PER_SECOND: '1000',
+      SEND_BURST: '1000',
+    },
   );
 });
 afterAll(async () => {

@@ -85,13 +85,20 @@ const shown = (message: Message): ShownMessage => ({
 
 export function createChatStore(
   client: ChatClient,
-  options: { userId: string; createRoom(name: string, memberIds: string[]): Promise<void> },
+  options: {
+    userId: string;
+    /** The room open when the page was last left (restored across a reload); nothing is opened by itself otherwise. */
+    initialRoomId: string | undefined;
+    selected: (roomId: string | undefined) => void;
+    createRoom: (name: string, memberIds: string[]) => Promise<void>;
+  },
 ): ChatStore {
   const listeners = new Set<() => void>();
   const rooms = new Map<string, RoomData>();
   let status = client.status();
   let retryAtMs: number | undefined;
-  let selected: string | undefined;
+  // Opening a room reads it, so none is opened but by the user (or as the user left it).
+  let selected: string | undefined = options.initialRoomId;
 
   const changed = (): void => {
     for (const listener of listeners) listener();
@@ -153,12 +160,14 @@ export function createChatStore(
     client.on('roomUpdated', (summary) => {
       data(summary.id);
       watch(summary.id);
-      selected ??= summary.id;
       changed();
     }),
     client.on('roomRemoved', ({ roomId }) => {
       rooms.delete(roomId);
-      if (selected === roomId) selected = client.rooms()[0]?.id;
+      if (selected === roomId) {
+        selected = undefined;
+        options.selected(undefined);
+      }
       changed();
     }),
     client.on('message', (message) => {
@@ -203,6 +212,7 @@ export function createChatStore(
     },
     select(roomId) {
       selected = roomId;
+      options.selected(roomId);
       markSelectedRead();
       changed();
     },

@@ -3,7 +3,7 @@ import { createChatClient } from '@mqtt-chat/sdk';
 import { createChatStore } from './chat-store.js';
 import { RoomList } from './room-list.js';
 import { RoomPane } from './room-view.js';
-import { displayName, type Session } from './session.js';
+import { displayName, loadOpenRoom, saveOpenRoom, type Session } from './session.js';
 import { StatusBar } from './status-bar.js';
 import { useStore } from './use-store.js';
 
@@ -38,6 +38,8 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: () =
     });
     const chatStore = createChatStore(chatClient, {
       userId: session.userId,
+      initialRoomId: loadOpenRoom(),
+      selected: saveOpenRoom,
       createRoom: (name, members) => createRoom(session.token, name, members),
     });
     chatClient.connect().catch(() => undefined); // the status bar shows how it goes
@@ -80,7 +82,7 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: () =
       <div class="panes">
         <RoomList state={state} store={store} selfUserId={session.userId} />
         {state.selected === undefined ? (
-          <main class="room empty">No rooms yet.</main>
+          <main class="room empty">{state.rooms.length === 0 ? 'No rooms yet.' : 'Pick a room on the left.'}</main>
         ) : (
           <RoomPane key={state.selected} state={state} store={store} roomId={state.selected} selfUserId={session.userId} />
         )}

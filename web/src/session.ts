@@ -13,6 +13,7 @@ export interface Session {
 
 const SESSION_KEY = 'mqtt-chat.session';
 const DEVICE_KEY = 'mqtt-chat.device';
+const ROOM_KEY = 'mqtt-chat.room';
 
 export function loadSession(): Session | undefined {
   try {
@@ -25,7 +26,15 @@ export function loadSession(): Session | undefined {
 }
 
 export const saveSession = (session: Session): void => sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-export const clearSession = (): void => sessionStorage.removeItem(SESSION_KEY);
+export const clearSession = (): void => {
+  sessionStorage.removeItem(SESSION_KEY);
+  sessionStorage.removeItem(ROOM_KEY);
+};
+
+/** The room open in this tab, so a reload opens it again. */
+export const loadOpenRoom = (): string | undefined => sessionStorage.getItem(ROOM_KEY) ?? undefined;
+export const saveOpenRoom = (roomId: string | undefined): void =>
+  roomId === undefined ? sessionStorage.removeItem(ROOM_KEY) : sessionStorage.setItem(ROOM_KEY, roomId);
 
 /** The session a pasted device token stands for, or what is wrong with it. */
 export function sessionFromToken(token: string): Session | { problem: string } {

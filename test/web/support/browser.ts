@@ -27,7 +27,11 @@ export const TEST_OUTPUT = fileURLToPath(new URL('../../../test-output/', import
 export const UI_WAIT_MS = 15_000;
 
 export async function startWebPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
-  return startTestPlatform({ database: 'pglite', brokerState: 'memory' }, { DEV_SIGNIN: 'true', ...env });
+  // A test fills a room with history from one device in a burst: setup, not what the page is tested for.
+  return startTestPlatform(
+    { database: 'pglite', brokerState: 'memory' },
+    { DEV_SIGNIN: 'true', SEND_RATE_PER_SECOND: '1000', SEND_BURST: '1000', ...env },
+  );
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -51,12 +55,18 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   return { context, page };
 }
 
-/** Opens the page, signs in by name, and waits until it is online. */
+/** Opens the page, signs in by name, waits until it is online, and opens the lobby (every development user is in it). */
 export async function signIn(page: Page, apiUrl: string, name: string, transport: 'mqtt' | 'sse' = 'mqtt'): Promise<void> {
   await page.goto(`${apiUrl}/app/`);
   await page.fill('[data-testid=dev-name]', name);
   await page.click('[data-testid=dev-signin]');
   await waitOnline(page, transport);
+  await openRoom(page, 'dev-lobby');
+}
+
+export async function openRoom(page: Page, roomId: string): Promise<void> {
+  await page.click(`[data-testid=room][data-room-id=${roomId}]`);
+  await page.waitForSelector(`[data-testid=room-view][data-room-id=${roomId}]`);
 }
 
 export async function waitOnline(page: Page, transport: 'mqtt' | 'sse' = 'mqtt'): Promise<void> {
