@@ -95,13 +95,13 @@ describe.skipIf(!hasChromium)('web chat page', () => {
     }
     const page = (await newPage(browser)).page;
     await signIn(page, platform.endpoints.api, 'alice'); // opens the lobby: the new room is not read by being open
-    await page.waitForSelector(`[data-testid=room][data-room-id=${room.id}] [data-testid=unread]:text-is("80")`);
+    await page.waitForSelector(`[data-testid=room][data-room-id="${room.id}"] [data-testid=unread]:text-is("80")`);
 
     await openRoom(page, room.id);
     await waitForText(page, 'old message 80');
     const newest = (await shownMessages(page)).map(([seq]) => seq);
     expect(newest).toEqual(Array.from({ length: 50 }, (_, i) => 31 + i)); // a fresh page shows the newest 50
-    await page.waitForSelector(`[data-testid=room][data-room-id=${room.id}] [data-testid=unread]`, { state: 'detached' }); // read now
+    await page.waitForSelector(`[data-testid=room][data-room-id="${room.id}"] [data-testid=unread]`, { state: 'detached' }); // read now
 
     await page.$eval('[data-testid=messages]', (list) => (list.scrollTop = 0));
     await waitForText(page, 'old message 1');

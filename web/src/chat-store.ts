@@ -91,6 +91,8 @@ export function createChatStore(
     initialRoomId: string | undefined;
     selected: (roomId: string | undefined) => void;
     createRoom: (name: string, memberIds: string[]) => Promise<void>;
+    /** Whether the user can see the page now (a hidden tab reads nothing). */
+    isVisible: () => boolean;
   },
 ): ChatStore {
   const listeners = new Set<() => void>();
@@ -132,10 +134,8 @@ export function createChatStore(
     room.sorted = undefined;
   }
 
-  const isVisible = (): boolean => typeof document === 'undefined' || document.visibilityState === 'visible';
-
   function markSelectedRead(): void {
-    if (selected !== undefined && isVisible() && client.lastSeq(selected) > 0) client.markRead(selected);
+    if (selected !== undefined && options.isVisible() && client.lastSeq(selected) > 0) client.markRead(selected);
   }
 
   function watch(roomId: string): void {

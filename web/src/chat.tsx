@@ -41,6 +41,7 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: () =
       initialRoomId: loadOpenRoom(),
       selected: saveOpenRoom,
       createRoom: (name, members) => createRoom(session.token, name, members),
+      isVisible: () => document.visibilityState === 'visible',
     });
     chatClient.connect().catch(() => undefined); // the status bar shows how it goes
     return { client: chatClient, store: chatStore };

@@ -65,8 +65,8 @@ export async function signIn(page: Page, apiUrl: string, name: string, transport
 }
 
 export async function openRoom(page: Page, roomId: string): Promise<void> {
-  await page.click(`[data-testid=room][data-room-id=${roomId}]`);
-  await page.waitForSelector(`[data-testid=room-view][data-room-id=${roomId}]`);
+  await page.click(`[data-testid=room][data-room-id="${roomId}"]`);
+  await page.waitForSelector(`[data-testid=room-view][data-room-id="${roomId}"]`);
 }
 
 export async function waitOnline(page: Page, transport: 'mqtt' | 'sse' = 'mqtt'): Promise<void> {
