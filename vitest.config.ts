@@ -13,6 +13,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the web page the platform serves at /app when its sources changed (generated output is not committed).
+    globalSetup: ['test/support/web-build.global.ts'],
     // PGlite takes seconds to boot and real-socket suites wait on real networks.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -9,18 +9,24 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { isAppError } from '../lib/errors.js';
+import { registerCors } from './cors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
+import { createStreamRegistry } from './events/stream-registry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { devSignInRoutes } from './routes/dev-signin.js';
 import { deviceRoutes } from './routes/devices.js';
+import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
 import { presenceRoutes } from './routes/presence.js';
 import { roomRoutes } from './routes/rooms.js';
+import { signalRoutes } from './routes/signals.js';
 import { userRoutes } from './routes/users.js';
+import { webAppRoutes } from './routes/web-app.js';
 import { ErrorBody } from './schemas.js';
 import { registerInputGuard } from './input-guard.js';
 
@@ -63,6 +69,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.url).compile(schema));
 
   app.addSchema(ErrorBody);
+  await registerCors(app, deps.corsOrigins);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -105,6 +112,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bundleRoutes,
   ])
     await app.register(routes, { deps, logLevel: 'warn' });
+  // The event streams of this node, shared by the stream itself and the calls that act through it.
+  const streams = createStreamRegistry();
+  for (const routes of [eventRoutes, signalRoutes]) await app.register(routes, { deps, streams, logLevel: 'warn' });
+  if (deps.devSignIn) await app.register(devSignInRoutes, { deps, logLevel: 'warn' });
+  if (deps.webRoot !== undefined) await app.register(webAppRoutes, { deps, webRoot: deps.webRoot, logLevel: 'warn' });
   return app;
 }
 

@@ -5,6 +5,7 @@ import type { TokenService } from '../lib/tokens.js';
 import type { Send } from '../schema/index.js';
 import type { Db, DeliveryMark, PushPlatform, StoredMessage } from '../store/index.js';
 import type { Nack } from '../schema/index.js';
+import type { DeviceLinks } from './events/device-links.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** What the API publishes to devices (RoomEvents): the broker, in-process or over MQTT. */
@@ -67,6 +68,23 @@ export interface ApiDeps {
   health?: Record<string, HealthCheck>;
   /** How long one health check may take before its part counts as down (default 1 s). */
   healthCheckTimeoutMs?: number;
+  /** Connections to the broker as a device, for event streams (the SSE fallback). */
+  deviceLinks: DeviceLinks;
+  events: EventStreamLimits;
+  /** Origins allowed to call the API from another origin's page (CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: readonly string[];
+  /** DEV_SIGNIN: POST /v1/dev/signin exists. */
+  devSignIn: boolean;
+  /** The built web chat page, served at /app; undefined: no page. */
+  webRoot?: string;
+}
+
+/** SSE_* configuration. */
+export interface EventStreamLimits {
+  heartbeatMs: number;
+  maxStreams: number;
+  maxBufferedBytes: number;
+  replayMaxMessages: number;
 }
 
 export interface HealthCheck {

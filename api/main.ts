@@ -8,6 +8,10 @@ import { createTokenService } from '../lib/tokens.js';
 import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
 import { createPresenceStore } from '../platform/start-broker.js';
 import { buildApi } from './app.js';
+import { apiConfig } from './config.js';
+import { createDeviceLinks } from './events/device-links.js';
+import { routeUpgrades } from './upgrades.js';
+import { WEB_ROOT } from '../platform/web-root.js';
 import { apiLimits } from './deps.js';
 import { createTokenBucketLimiter } from './rate-limiter.js';
 
@@ -52,12 +56,17 @@ const { api, port, brokerPort } = await (async () => {
     },
     log,
     metrics,
-    maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+    ...apiConfig(config),
     // Presence is all this process keeps in Redis: without it GET /v1/presence answers 503, the rest works.
     health: config.REDIS_URL === undefined ? {} : { redis: { check: () => presence.isHealthy(), critical: false } },
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     limits: apiLimits(config),
+    // Event streams connect to the same broker as each device would.
+    deviceLinks: createDeviceLinks({ url: brokerUrl }, { connectTimeoutMs: 10_000, heartbeatMs: config.SSE_HEARTBEAT_MS }),
+    webRoot: WEB_ROOT,
   });
+  // No broker in this process: MQTT over WebSocket is the broker's (WS_PORT); every upgrade here is refused.
+  routeUpgrades(app.server, undefined);
   await app.ready();
   return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };
 })().catch((error: unknown) => exitWith(error));

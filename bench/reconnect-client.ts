@@ -16,7 +16,8 @@ import {
 } from '@mqtt-chat/sdk';
 // The SDK's own connection loop, below its public door: the herd measures exactly what apps run.
 import { createConnection, type Connection } from '../sdk/src/connection.js';
-import { SUBACK_FAILURE } from '../sdk/src/mqtt-session.js';
+import { openMqttSession, SUBACK_FAILURE } from '../sdk/src/mqtt-session.js';
+import { createTransportPolicy } from '../sdk/src/transport-policy.js';
 import { decodeInboxItem, encodeSend, inboxTopic, roomTopic, sendTopic } from '../schema/index.js';
 import type { HerdClientSpec, RetryPolicy } from './reconnect-protocol.js';
 
@@ -61,9 +62,14 @@ export function createHerdClient(
   let previous: ClientStatus['state'] = 'disconnected';
   const inbox = inboxTopic(spec.userId);
   const connection: Connection = createConnection(
-    { clock: realClock, random: options.random },
     {
-      url: options.mqttUrl,
+      clock: realClock,
+      random: options.random,
+      // MQTT only: the herd measures the broker's side of a reconnect storm, not the SSE fallback.
+      transports: createTransportPolicy({ mode: 'mqtt', fallbackAfterFailures: 1 }),
+      openSession: (_transport, request, handlers) => openMqttSession({ clock: realClock }, { url: options.mqttUrl, ...request }, handlers),
+    },
+    {
       userId: spec.userId,
       deviceId: spec.deviceId,
       getToken: () => Promise.resolve(spec.token),
@@ -74,6 +80,7 @@ export function createHerdClient(
       stableAfterMs: options.stableAfterMs,
       pingTimeoutMs: DEFAULT_PING_TIMEOUT_MS,
       heartbeat: createFixedHeartbeat(240_000),
+      probeIntervalMs: Number.MAX_SAFE_INTEGER,
     },
     {
       // What the SDK does on every connect: its inbox, and the rooms it follows.

@@ -3,7 +3,10 @@
  * membership kept current by RoomEvents, listening on TCP and WebSocket.
  */
 import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
+import { createDuplexPair } from '../lib/duplex-pair.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
@@ -77,6 +80,14 @@ export interface PlatformBroker {
   /** Hand every PUBACK of a room Message by a device to `handler` (the push worker's delivery evidence). */
   setDeliveryHandler(handler: DeliveryHandler): void;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  /** An HTTP Upgrade from another server (the API's port): /mqtt is served as on the WebSocket listener, anything else refused. */
+  handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * A connection from inside the process, as if from the network: the client end of an
+   * in-memory stream whose other end the broker serves, with the same CONNECT authentication,
+   * ACL, forward guard and rate limits as any device.
+   */
+  connectInProcess(): Duplex;
   /** Re-reads TLS_CERT_FILE and TLS_KEY_FILE for new connections (SIGHUP); throws, keeping the old ones, when they are unusable. */
   reloadTls(): Promise<void>;
   close(): Promise<void>;
@@ -223,6 +234,12 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
       deliveryHandler = handler;
     },
     publish,
+    handleWebSocketUpgrade: (req, socket, head) => listeners.handleUpgrade(req, socket, head),
+    connectInProcess() {
+      const [client, server] = createDuplexPair();
+      aedes.handle(server);
+      return client;
+    },
     reloadTls: () => listeners.reloadTls(),
     async close() {
       presence.stop();

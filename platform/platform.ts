@@ -4,7 +4,7 @@
  * it on port 0 with an in-memory or test database.
  */
 import type { FastifyInstance } from 'fastify';
-import { apiLimits, buildApi, createTokenBucketLimiter } from '../api/index.js';
+import { apiConfig, apiLimits, buildApi, createDeviceLinks, createTokenBucketLimiter, routeUpgrades } from '../api/index.js';
 import {
   createDeliveryWriter,
   createReceiptWriter,
@@ -25,6 +25,10 @@ import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker 
 import type { Db } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
 import { brokerEndpoints, createPresenceStore, startStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
+import { WEB_ROOT } from './web-root.js';
+
+/** An in-process link that is not accepted within this is refused (the broker is overloaded or closing). */
+const DEVICE_LINK_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Platform {
   readonly config: Config;
@@ -110,7 +114,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       },
       log,
       metrics,
-      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      ...apiConfig(config),
       health: {
         broker: { check: () => !broker.aedes.closed, critical: true },
         // Shared state across nodes: while it is down this node still serves its own clients.
@@ -120,8 +124,15 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       },
       healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
       limits: apiLimits(config),
+      deviceLinks: createDeviceLinks(
+        { connect: () => broker.connectInProcess() },
+        { connectTimeoutMs: DEVICE_LINK_CONNECT_TIMEOUT_MS, heartbeatMs: config.SSE_HEARTBEAT_MS },
+      ),
+      webRoot: WEB_ROOT,
     });
     closers.unshift(() => api.close());
+    // MQTT over WebSocket on the API's port too (/mqtt), so a page, REST and MQTT share one origin.
+    routeUpgrades(api.server, (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head));
     await api.ready();
     const apiPort = await listenOn(api.server, config.API_PORT, config.HOST, 'API_PORT');
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;

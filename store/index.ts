@@ -15,7 +15,7 @@ export {
   withTypedErrors,
   type DbErrorCode,
 } from './db-errors.js';
-export { createUser, getUser, missingUserIds, type User } from './users.js';
+export { createUser, ensureUser, getUser, missingUserIds, type User } from './users.js';
 export {
   addMember,
   createRoom,

@@ -26,6 +26,8 @@ const ALLOWED: Record<string, string[]> = {
   push: ['push', 'schema', 'store', 'lib'],
   sdk: ['sdk'],
   'mobile-sim': ['mobile-sim'],
+  // The web page is an app like any other: the SDK and nothing of the server.
+  web: ['web'],
   platform: ['platform', 'api', 'bridge', 'broker', 'push', 'store', 'schema', 'lib'],
 };
 
@@ -35,6 +37,7 @@ const ALLOWED_WORKSPACE: Record<string, string[]> = {
   schema: ['@mqtt-chat/protocol'],
   sdk: ['@mqtt-chat/protocol'],
   'mobile-sim': ['@mqtt-chat/sdk', '@mqtt-chat/protocol'],
+  web: ['@mqtt-chat/sdk'],
 };
 
 /** The published packages: every npm package their sources import is a dependency in their package.json. */
@@ -43,7 +46,7 @@ const PUBLISHED = ['protocol', 'sdk'];
 async function sourceFiles(folder: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, folder), { withFileTypes: true, recursive: true }).catch(() => []);
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts'))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)))
     .filter((file) => !file.split('/').some((part) => part === 'dist' || part === 'node_modules'));
 }

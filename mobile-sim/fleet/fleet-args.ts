@@ -17,6 +17,8 @@ export interface FleetOptions {
   /** Mean time between two chat bursts of one phone. */
   burstEveryMs: number;
   transport: 'tcp' | 'ws' | 'mixed';
+  /** Share of phones (0-1) behind a proxy that refuses WebSockets: the SDK falls back to SSE + HTTP POST on its own. */
+  sseShare: number;
   /** Multiplies the heartbeat's published constants (4 min start…), so a short run sees it adapt. */
   heartbeatScale: number;
   seed: number;
@@ -32,6 +34,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --chaos-every D      mean time between two chaos events (default 30s)
   --burst-every D      mean time between one phone's chat bursts (default 30s)
   --transport T        tcp | ws | mixed (default mixed)
+  --sse-share F        share of phones (0-1, default 0) behind an HTTP proxy that refuses WebSockets, as some
+                       corporate proxies do: their SDK falls back to Server-Sent Events + HTTP POST by itself
   --heartbeat-scale F  time scale of the adaptive heartbeat's constants (default 0.1: 4 min starts at 24 s)
   --seed S             seed of every random choice (default: random, printed)
 env DATABASE_URL / REDIS_URL are passed to the platform (default: embedded PGlite, in-memory broker).`;
@@ -51,6 +55,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
       'chaos-every': { type: 'string', default: '30s' },
       'burst-every': { type: 'string', default: '30s' },
       transport: { type: 'string', default: 'mixed' },
+      'sse-share': { type: 'string', default: '0' },
       'heartbeat-scale': { type: 'string', default: '0.1' },
       seed: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -67,6 +72,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
     chaosEveryMs: durationMs('--chaos-every', values['chaos-every']),
     burstEveryMs: durationMs('--burst-every', values['burst-every']),
     transport: oneOf('--transport', values.transport, ['tcp', 'ws', 'mixed'] as const),
+    sseShare: fraction('--sse-share', values['sse-share']),
     heartbeatScale: positiveNumber('--heartbeat-scale', values['heartbeat-scale']),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('--seed', values.seed),
   };
@@ -96,6 +102,13 @@ function positiveInteger(flag: string, text: string): number {
 function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function fraction(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1)
+    throw new RangeError(`${flag} must be a number from 0 to 1, got "${text}"`);
   return value;
 }
 
