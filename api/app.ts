@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { isAppError } from '../lib/errors.js';
 import { registerCors } from './cors.js';
 import type { ApiDeps } from './deps.js';
@@ -65,10 +65,31 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: deps.maxPayloadBytes * 2, // base64 bodies are 4/3 of their bytes, plus the JSON around them
+    // The router's own refusals (a path that is not valid percent-encoding, a parameter longer than
+    // maxParamLength) come before any route or error handler: answered here from the same catalogue.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const code: ApiErrorCode = 'ERR_REQUEST_INVALID';
+      void reply.code(API_ERRORS[code].status).send({ error: { code, message: error.message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.url).compile(schema));
 
   app.addSchema(ErrorBody);
+  // First: every route and hook registered after (CORS's OPTIONS route among them) answers errors through these.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
+    // Validation should have refused it before the database did: worth a look.
+    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
+    const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
+    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'ERR_ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
   await registerCors(app, deps.corsOrigins);
   await app.register(swagger, {
     openapi: {
@@ -84,20 +105,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await registerRateLimits(app, deps);
   registerInputGuard(app);
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, body } = errorResponse(error);
-    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
-    // Validation should have refused it before the database did: worth a look.
-    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
-    const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-    // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
-    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-    return reply.code(status).send(body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'ERR_ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
-  );
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
   for (const routes of [

@@ -32,6 +32,14 @@ export function httpCall(call: HttpCall): Promise<HttpAnswer> {
     const req = httpRequest(
       { host: '127.0.0.1', port: call.port, method: call.method, path: call.target, headers: { ...call.headers, ...length }, agent: false },
       (res) => {
+        // An event stream (GET /v1/events) answers with its headers and then never ends: the
+        // answer is the status line; the stream is closed at once, as a client hanging up.
+        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: '' });
+          req.destroy();
+          return;
+        }
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
