@@ -8,7 +8,7 @@ import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform } from '../../platform/platform.js';
 import type { PublishPacket } from 'aedes';
-import { DROPPED_SIGNAL_TOPIC } from '../../broker/aedes-hooks.js';
+import { DROPPED_SIGNAL_TOPIC } from '../../broker/publish-relay.js';
 import {
   TypingState,
   decodePresence,
@@ -276,7 +276,7 @@ describe.skipIf(!multiNode)('presence when a node dies (Redis)', () => {
 
   afterAll(async () => {
     await watcher?.close();
-    await nodeA?.kill();
+    await nodeA?.stop('SIGKILL');
     await nodeB?.platform.close();
     await nodeB?.db.close();
     await drop();
@@ -294,7 +294,7 @@ describe.skipIf(!multiNode)('presence when a node dies (Redis)', () => {
     const onA = await TestDevice.connect(nodeA!.mqttUrl, alice, 'phone', await token(alice));
     onA.client.on('error', () => undefined);
     await waitPresence(watcher, alice, true);
-    await nodeA!.kill('SIGKILL'); // no Will, no DISCONNECT: the node just stops
+    await nodeA!.stop('SIGKILL'); // no Will, no DISCONNECT: the node just stops
     const killedAt = Date.now();
     await waitPresence(watcher, alice, false);
     const flipMs = Date.now() - killedAt;
