@@ -8,6 +8,7 @@ import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform } from '../../platform/platform.js';
 import type { PublishPacket } from 'aedes';
+import { retainedMessages } from '../../broker/index.js';
 import { DROPPED_SIGNAL_TOPIC } from '../../broker/publish-relay.js';
 import {
   TypingState,
@@ -108,11 +109,8 @@ describe('presence on one node', () => {
 
   /** What the broker holds retained on `topic` (Aedes' retained store). */
   async function retainedOn(topic: string): Promise<Buffer[]> {
-    type Retained = { createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer }> };
     const found: Buffer[] = [];
-    for await (const packet of (platform.broker.aedes as unknown as { persistence: Retained }).persistence.createRetainedStream(topic)) {
-      found.push(packet.payload);
-    }
+    for await (const packet of retainedMessages(platform.broker.aedes, topic)) found.push(packet.payload as Buffer);
     return found;
   }
 
