@@ -9,16 +9,17 @@
  * and imports neither: devtools/ depends on nothing in the repository.
  */
 
+/** Function-valued members, like the Clocks it stands in for: `now: clock.now` is handed around on its own. */
 export interface VirtualClock {
-  now(): number;
-  setTimeout(callback: () => void, delayMs: number): number;
-  clearTimeout(handle: unknown): void;
+  now: () => number;
+  setTimeout: (callback: () => void, delayMs: number) => number;
+  clearTimeout: (handle: unknown) => void;
   /** Moves time forward by `ms`, running every timer due by then (also ones they set), earliest first. */
-  advance(ms: number): void;
+  advance: (ms: number) => void;
   /** Runs every timer due at or before `atMs` (also ones they set), then leaves time at `atMs` (never moves backwards). */
-  advanceTo(atMs: number): void;
+  advanceTo: (atMs: number) => void;
   /** Timers neither run nor cleared. */
-  pendingTimers(): number;
+  pendingTimers: () => number;
 }
 
 interface Timer {
@@ -65,17 +66,17 @@ export function createVirtualClock(startMs = 0): VirtualClock {
 
   const clock: VirtualClock = {
     now: () => nowMs,
-    setTimeout(callback, delayMs) {
+    setTimeout: (callback, delayMs) => {
       const id = nextId++;
       pending.add(id);
       push({ id, dueMs: nowMs + Math.max(0, delayMs), callback });
       return id;
     },
-    clearTimeout(handle) {
+    clearTimeout: (handle) => {
       if (typeof handle === 'number') pending.delete(handle);
     },
     advance: (ms) => clock.advanceTo(nowMs + ms),
-    advanceTo(atMs) {
+    advanceTo: (atMs) => {
       while (heap.length > 0 && heap[0]!.dueMs <= atMs) {
         const timer = pop()!;
         if (!pending.delete(timer.id)) continue; // cleared
