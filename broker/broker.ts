@@ -133,6 +133,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   );
   await followRooms(aedes, { membership, presenceGuard, log });
 
+  let hasSinks = false;
   let listeners: Listeners | undefined;
   let closeConnections = (): void => undefined;
   let closing: Promise<void> | undefined;
@@ -156,7 +157,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     isStateHealthy: () => state.isHealthy(),
     publish,
     async listen(sinks) {
-      if (listeners !== undefined) throw new Error('the broker is listening already');
+      // Once: the hooks close over these sinks.
+      if (hasSinks) throw new Error('the broker is listening already');
+      hasSinks = true;
       const reportDisconnect = createDisconnectReporter({ log, metrics: deps.metrics });
       closeConnections = serveConnections(aedes, options, {
         ...deps,
