@@ -3,7 +3,7 @@
  * switches their retry policy between rounds, counts what happens in each round, and sends
  * live sessions' probe sends, each of which must be acked while the others reconnect.
  */
-import { createSeededRandom } from '../mobile-sim/fleet/random.js';
+import { createSeededRandom } from '../devtools/index.js';
 import type { BackoffOptions } from '@mqtt-chat/sdk';
 import { BACKOFF, createHerdClient, type HerdClient } from './reconnect-client.js';
 import { emptyCounters, type FromWorker, type RoundCounters, type RoundStats, type ToWorker } from './reconnect-protocol.js';

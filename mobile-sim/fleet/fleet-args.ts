@@ -3,6 +3,7 @@
  * naming the flag instead of producing a meaningless run.
  */
 import { parseArgs } from 'node:util';
+import { durationMs, fraction, oneOf, positiveInteger, positiveNumber } from '../../devtools/index.js';
 
 export interface FleetOptions {
   clients: number;
@@ -82,37 +83,3 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
 }
 
 export class UsageRequested extends Error {}
-
-/** `30s`, `4m`, `1500ms`, or plain seconds. */
-export function durationMs(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (match === null) throw new RangeError(`${flag} must be a duration like 30s, 4m or 1500ms, got "${text}"`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's']!;
-  const value = Number(match[1]) * unitMs;
-  if (value <= 0) throw new RangeError(`${flag} must be positive, got "${text}"`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${flag} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
-  return value;
-}
-
-function fraction(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1)
-    throw new RangeError(`${flag} must be a number from 0 to 1, got "${text}"`);
-  return value;
-}
-
-function oneOf<const T extends string>(flag: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new RangeError(`${flag} must be one of ${choices.join(', ')}, got "${text}"`);
-  return text as T;
-}

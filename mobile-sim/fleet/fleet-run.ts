@@ -16,7 +16,7 @@ import { checkFleet, type AckedSend, type CheckReport, type SeenMessage } from '
 import type { FleetOptions } from './fleet-args.js';
 import { startPlatformRunner, type PlatformRunner } from './platform-runner.js';
 import { provisionFleet } from './provision.js';
-import { createSeededRandom, type Random } from './random.js';
+import { createSeededRandom, type Random } from '../../devtools/index.js';
 import { createSimPhone, type SimPhone } from './sim-phone.js';
 
 export interface FleetReport {

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import { openDb, type Db } from '../../store/index.js';
 
 export type Backend = 'postgres' | 'redis' | 'mosquitto' | 'chromium';
 
@@ -108,6 +109,19 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/** A migrated store on a fresh PostgreSQL database (the contract suites' opener); `close` closes and drops it. */
+export async function openTestPostgres(): Promise<{ db: Db; close: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  const { db } = await openDb({ databaseUrl: database.url });
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await database.drop();
     },
   };
 }

@@ -3,7 +3,7 @@
  * (run seed, target, case index), so one case can be replayed alone without replaying the ones
  * before it: `npm run fuzz -- --seed S --target T --case I`.
  */
-import { createSeededRandom, randomInt, type Random } from '../../../mobile-sim/fleet/random.js';
+import { createSeededRandom, randomInt, type Random } from '../../../devtools/index.js';
 
 export type { Random };
 export { createSeededRandom };

@@ -3,7 +3,7 @@
  * their own. After every batch each sends the other a message; both must arrive. A canary whose
  * connection the platform dropped is a finding too: nothing the fuzzer does may touch it.
  */
-import { createSeededRandom } from '../../../mobile-sim/fleet/random.js';
+import { createSeededRandom } from '../../../devtools/index.js';
 import { createChatClient, realClock, type ChatClient } from '@mqtt-chat/sdk';
 import type { CanaryUsers, PlatformPorts } from './platform.js';
 

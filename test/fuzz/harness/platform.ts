@@ -52,7 +52,7 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
   try {
     // MAX_PAYLOAD_BYTES pinned: the protobuf driver tells an oversized packet's refusal from a failure by it.
     const env = { DATA_DIR: dataDir, ADMIN_TOKEN, JWT_SECRET, LOG_LEVEL: 'warn', MAX_PAYLOAD_BYTES: String(FUZZ_MAX_PAYLOAD_BYTES) };
-    part = await spawnPart('platform/main.ts', env, READY);
+    part = await spawnPart('platform', env, READY);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -67,7 +67,7 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
   process.once('exit', killOnExit);
   const ports = { mqtt: Number(part.found['mqtt']), ws: Number(part.found['ws']), api: Number(part.found['api']) };
   const provisioned = await provision(ports.api, options.lanes).catch(async (error: unknown) => {
-    await part.kill('SIGKILL');
+    await part.stop('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -85,7 +85,7 @@ export async function startPlatformUnderTest(options: { lanes: number }): Promis
           graceful = false;
           part.child.kill('SIGKILL');
         }, SHUTDOWN_LIMIT_MS);
-        await part.kill('SIGTERM');
+        await part.stop('SIGTERM');
         clearTimeout(killer);
       }
       await rm(dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * What a stub accepted, in order: tests and the simulator assert on "delivered to device X" by
  * reading it or by waiting for the Nth delivery (resolved by the delivery itself, never by polling).
  */
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 
 /**
  * The embedded platform runs a stub for as long as it runs: only the latest deliveries are kept,

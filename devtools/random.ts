@@ -1,4 +1,7 @@
-/** A seedable PRNG (mulberry32), so a fleet run with the same seed makes the same choices. */
+/**
+ * A seedable PRNG (mulberry32): small, fast, and good enough to draw a typist's gaps or a fleet's
+ * choices; the same seed gives the same run.
+ */
 export type Random = () => number;
 
 export function createSeededRandom(seed: number): Random {

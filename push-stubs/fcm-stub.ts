@@ -8,7 +8,7 @@
  * failure mode into `faults.ts` and `answerFault` below; per-token behaviour into `token-registry.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { systemClock, type WallClock } from '../wall-clock.js';
+import { systemClock, type WallClock } from '../lib/clock.js';
 import { CONTROL_PREFIX, handleControl, type StubControl } from './control-routes.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery-log.js';
 import { createFaultQueue, type StubFault } from './faults.js';

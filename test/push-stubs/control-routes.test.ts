@@ -3,21 +3,19 @@
  * client (fetch) that holds no stub object, while our providers push over the stubs' real APIs.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApnsProvider, createFcmProvider, type PushProvider } from '../../push/index.js';
 import {
-  createApnsProvider,
-  createFcmProvider,
   createStubCredentials,
   startApnsStub,
   startFcmStub,
   type ApnsStub,
   type FcmStub,
-  type PushProvider,
   type StubCredentials,
-} from '../../../push/index.js';
-import { alertMessage, apnsToken, createFakeWallClock, fcmToken, type FakeWallClock } from '../fixtures.js';
+} from '../../push-stubs/index.js';
+import { alertMessage, apnsToken, createWallClockAtNow, fcmToken, type VirtualClock } from '../push/fixtures.js';
 
 let credentials: StubCredentials;
-let clock: FakeWallClock;
+let clock: VirtualClock;
 
 async function control(baseUrl: string, method: string, path: string, body?: unknown) {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -37,7 +35,7 @@ describe('APNs stub control surface', () => {
   let provider: PushProvider;
 
   beforeEach(async () => {
-    clock = createFakeWallClock();
+    clock = createWallClockAtNow();
     stub = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock });
     provider = createApnsProvider(
       { clock },
@@ -131,7 +129,7 @@ describe('FCM stub control surface', () => {
   let provider: PushProvider;
 
   beforeEach(async () => {
-    clock = createFakeWallClock();
+    clock = createWallClockAtNow();
     stub = await startFcmStub({
       projectId: credentials.fcm.projectId,
       accounts: [{ clientEmail: credentials.fcm.serviceAccount.client_email, publicKeyPem: credentials.fcm.publicKeyPem }],

@@ -8,7 +8,7 @@
  * `token-registry.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock, type WallClock } from '../wall-clock.js';
+import { systemClock, type WallClock } from '../lib/clock.js';
 import { createProviderTokenVerifier, createTokenUpdateGuard, type ApnsStubKey } from './apns-auth.js';
 import { checkApnsRequest } from './apns-validate.js';
 import { CONTROL_PREFIX, handleControl, type StubControl } from './control-routes.js';

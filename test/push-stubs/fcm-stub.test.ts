@@ -4,11 +4,12 @@
  */
 import { createSigner } from 'fast-jwt';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStubCredentials, FCM_SCOPE, startFcmStub, type FcmStub, type StubCredentials } from '../../../push/index.js';
-import { createFakeWallClock, fcmToken, type FakeWallClock } from '../fixtures.js';
+import { FCM_SCOPE } from '../../push/index.js';
+import { createStubCredentials, startFcmStub, type FcmStub, type StubCredentials } from '../../push-stubs/index.js';
+import { createWallClockAtNow, fcmToken, type VirtualClock } from '../push/fixtures.js';
 
 let credentials: StubCredentials;
-let clock: FakeWallClock;
+let clock: VirtualClock;
 let stub: FcmStub;
 
 const assertion = (overrides: Record<string, unknown> = {}, privateKeyPem = credentials.fcm.serviceAccount.private_key) => {
@@ -49,7 +50,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  clock = createFakeWallClock();
+  clock = createWallClockAtNow();
   stub = await startFcmStub({
     projectId: credentials.fcm.projectId,
     accounts: [{ clientEmail: credentials.fcm.serviceAccount.client_email, publicKeyPem: credentials.fcm.publicKeyPem }],

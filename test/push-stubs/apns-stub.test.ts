@@ -5,11 +5,11 @@
 import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import { createSigner } from 'fast-jwt';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStubCredentials, startApnsStub, type ApnsStub, type StubCredentials } from '../../../push/index.js';
-import { apnsToken, createFakeWallClock, type FakeWallClock } from '../fixtures.js';
+import { createStubCredentials, startApnsStub, type ApnsStub, type StubCredentials } from '../../push-stubs/index.js';
+import { apnsToken, createWallClockAtNow, type VirtualClock } from '../push/fixtures.js';
 
 let credentials: StubCredentials;
-let clock: FakeWallClock;
+let clock: VirtualClock;
 let stub: ApnsStub;
 let session: ClientHttp2Session;
 
@@ -60,7 +60,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  clock = createFakeWallClock();
+  clock = createWallClockAtNow();
   stub = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock });
   session = http2.connect(stub.url);
 });

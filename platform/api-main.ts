@@ -1,26 +1,23 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
+import { apiConfig, apiLimits, buildApi, createDeviceLinks, routeUpgrades } from '../api/index.js';
 import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
+import { systemClock } from '../lib/clock.js';
+import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import { listenOn } from '../lib/listen.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
 import { createTokenService } from '../lib/tokens.js';
-import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
-import { createPresenceStore } from '../platform/start-broker.js';
-import { buildApi } from './app.js';
-import { apiConfig } from './config.js';
-import { createDeviceLinks } from './events/device-links.js';
-import { routeUpgrades } from './upgrades.js';
-import { WEB_ROOT } from '../platform/web-root.js';
-import { apiLimits } from './deps.js';
-import { createTokenBucketLimiter } from './rate-limiter.js';
+import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
+import { createPresenceStore } from './start-broker.js';
+import { WEB_ROOT } from './web-root.js';
 
 const { config, log, secrets, db } = await bootstrap('api', { shared: true });
 if (config.BROKER_URL === undefined)
   exitWith(new Error('npm run api needs BROKER_URL, the broker to publish room events and REST sends through'));
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
-const presence = createPresenceStore(config, log);
+const presence = createPresenceStore(config, { log });
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {
@@ -34,7 +31,7 @@ const { api, port, brokerPort } = await (async () => {
     log,
   });
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const pipeline = createSendPipeline({ db, port: brokerPort, log, metrics }, sendPipelineOptions(config));
+  const sends = createSendPipeline({ db, publisher: brokerPort, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
@@ -43,15 +40,14 @@ const { api, port, brokerPort } = await (async () => {
     presence,
     // Tokens are stored for the push worker of an all-in-one node on the same database.
     pushPlatforms: ['apns', 'fcm'],
-    recordDelivered: (mark) => deliveries.record(mark),
-    submitSend: (sender, send) => pipeline.handleSend(sender, send),
+    recordDelivered: deliveries.record,
+    submitSend: sends.handleSend,
     keys: {
       lowThreshold: config.PREKEY_LOW_THRESHOLD,
       // Per process: with several API nodes a caller gets this budget on each.
-      fetchLimiter: createTokenBucketLimiter({
+      fetchLimiter: createKeyedTokenBuckets(systemClock, {
         ratePerSecond: config.PREKEY_FETCH_RATE_PER_SECOND,
         burst: config.PREKEY_FETCH_BURST,
-        now: Date.now,
       }),
     },
     log,

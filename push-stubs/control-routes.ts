@@ -11,8 +11,8 @@
  *
  * Errors are `{error: {code, message}}`, as in the platform's own API.
  */
-import { isAppError } from '../../lib/errors.js';
-import type { WallClock } from '../wall-clock.js';
+import { isAppError } from '../lib/errors.js';
+import type { WallClock } from '../lib/clock.js';
 import type { DeliveryLog } from './delivery-log.js';
 import { parseFault, type FaultQueue } from './faults.js';
 import { decodePathSegment, type StubReply, type StubRequest } from './stub-server.js';

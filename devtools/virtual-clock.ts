@@ -1,15 +1,25 @@
 /**
- * Virtual time for discrete-event experiments: a Clock whose timers run in (due time, creation
- * order) order when the experiment says `runUntil`, so hours of simulated phone life take
- * milliseconds and every run of the same inputs is identical. A binary heap keeps each timer
- * O(log n), which matters when a 15 s keepalive is simulated for a day.
+ * Virtual time for tests, benchmarks and discrete-event experiments: a clock whose timers run in
+ * (due time, creation order) order only when told to (`advance`, `advanceTo`), so hours of
+ * simulated phone life take milliseconds, a token expires without anyone waiting, and every run
+ * of the same inputs is identical. A binary heap keeps each timer O(log n), which matters when a
+ * 15 s keepalive is simulated for a day.
+ *
+ * It has the shape of both the server's Clock (lib/clock.ts) and the SDK's (sdk/src/clock.ts),
+ * and imports neither: devtools/ depends on nothing in the repository.
  */
-import type { Clock, TimerHandle } from '@mqtt-chat/sdk';
 
-export interface VirtualClock extends Clock {
-  /** Runs every timer due at or before `endMs` (also ones they set), then leaves time at `endMs`. */
-  runUntil(endMs: number): void;
-  pendingTimers(): number;
+/** Function-valued members, like the Clocks it stands in for: `now: clock.now` is handed around on its own. */
+export interface VirtualClock {
+  now: () => number;
+  setTimeout: (callback: () => void, delayMs: number) => number;
+  clearTimeout: (handle: unknown) => void;
+  /** Moves time forward by `ms`, running every timer due by then (also ones they set), earliest first. */
+  advance: (ms: number) => void;
+  /** Runs every timer due at or before `atMs` (also ones they set), then leaves time at `atMs` (never moves backwards). */
+  advanceTo: (atMs: number) => void;
+  /** Timers neither run nor cleared. */
+  pendingTimers: () => number;
 }
 
 interface Timer {
@@ -54,26 +64,28 @@ export function createVirtualClock(startMs = 0): VirtualClock {
     return top;
   }
 
-  return {
+  const clock: VirtualClock = {
     now: () => nowMs,
-    setTimeout(callback, delayMs): TimerHandle {
+    setTimeout: (callback, delayMs) => {
       const id = nextId++;
       pending.add(id);
       push({ id, dueMs: nowMs + Math.max(0, delayMs), callback });
       return id;
     },
-    clearTimeout(handle) {
+    clearTimeout: (handle) => {
       if (typeof handle === 'number') pending.delete(handle);
     },
-    runUntil(endMs) {
-      while (heap.length > 0 && heap[0]!.dueMs <= endMs) {
+    advance: (ms) => clock.advanceTo(nowMs + ms),
+    advanceTo: (atMs) => {
+      while (heap.length > 0 && heap[0]!.dueMs <= atMs) {
         const timer = pop()!;
         if (!pending.delete(timer.id)) continue; // cleared
         nowMs = timer.dueMs;
         timer.callback();
       }
-      nowMs = Math.max(nowMs, endMs);
+      nowMs = Math.max(nowMs, atMs);
     },
     pendingTimers: () => pending.size,
   };
+  return clock;
 }

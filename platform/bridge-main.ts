@@ -2,15 +2,13 @@
  * `npm run bridge`: the bridge alone, consuming sends from the broker at BROKER_URL, with the
  * push worker beside it (the bridge commits the messages, so it wakes the worker at once).
  */
+import { connectMqttBrokerPort, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
-import { bootstrap, exitWith, onShutdownSignal } from '../platform/bootstrap.js';
-import { pushWorkerOptions, startPushProviders } from '../platform/push-providers.js';
-import { createPresenceStore } from '../platform/start-broker.js';
 import { startPushWorker } from '../push/index.js';
-import { startBridge } from './bridge.js';
-import { sendPipelineOptions } from './send-pipeline.js';
-import { connectMqttBrokerPort } from './mqtt-port.js';
+import { bootstrap, exitWith, onShutdownSignal } from './bootstrap.js';
+import { pushWorkerOptions, startPushProviders } from './push-providers.js';
+import { createPresenceStore } from './start-broker.js';
 
 const { config, log, secrets, db } = await bootstrap('bridge', { shared: true });
 if (config.BROKER_URL === undefined)
@@ -20,7 +18,7 @@ const metrics = createMetrics({ defaultMetrics: true });
 // Presence is the broker's: shared through Redis (REDIS_URL). Without it this process sees nobody online, and members are pushed at once.
 const presence = createPresenceStore(config);
 
-const { bridge, push, worker } = await (async () => {
+const { port, sends, push, worker } = await (async () => {
   const push = await startPushProviders(config, { log });
   // Delivery and read marks reach the database from the broker process within RECEIPT_FLUSH_MS: none are held here.
   const worker = startPushWorker(
@@ -36,13 +34,17 @@ const { bridge, push, worker } = await (async () => {
     maxInFlight: config.BATCH_MAX_MESSAGES * 4,
     log,
   });
-  const bridge = await startBridge({ db, port, log, metrics, onPushQueued: () => worker.wake() }, sendPipelineOptions(config));
-  return { bridge, push, worker };
+  const sends = createSendPipeline({ db, publisher: port, log, metrics, onPushQueued: () => worker.wake() }, sendPipelineOptions(config));
+  await port.consumeSends(sends.handlePayload);
+  log.info({ batchMaxMessages: config.BATCH_MAX_MESSAGES, batchMaxWaitMs: config.BATCH_MAX_WAIT_MS }, 'bridge consuming sends');
+  return { port, sends, push, worker };
 })().catch((error: unknown) => exitWith(error));
 process.stdout.write(`bridge: consuming sends from ${brokerUrl}; push: ${push.describe().join('; ')}\n`);
 
 onShutdownSignal(log, async () => {
-  await bridge.close();
+  // Finish the sends in progress, then detach from the broker.
+  await sends.drain();
+  await port.close();
   await worker.close();
   await push.close();
   await presence.close();

@@ -7,7 +7,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type Socket } from 'node:net';
-import { listenOn } from '../../lib/listen.js';
+import { listenOn } from '../lib/listen.js';
 
 const PREFACE_START = Buffer.from('PRI', 'latin1');
 /** Bodies beyond this are cut off: both providers' limits are a few KiB. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createDecoder, createVerifier } from 'fast-jwt';
-import { FCM_SCOPE } from '../fcm/fcm-oauth.js';
+import { FCM_SCOPE } from '../push/index.js';
 import type { StubReply, StubRequest } from './stub-server.js';
 
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

@@ -3,7 +3,7 @@
  * default and the tests configure both sides without any file from Apple or Google.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { FcmServiceAccount } from '../fcm/fcm-oauth.js';
+import type { FcmServiceAccount } from '../push/index.js';
 
 export interface StubCredentials {
   apns: {

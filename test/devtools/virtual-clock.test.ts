@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '../../../mobile-sim/experiments/virtual-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 describe('virtual clock', () => {
   it('runs timers in due-time order, ties in the order they were set, each at its own time', () => {
@@ -10,7 +10,7 @@ describe('virtual clock', () => {
     at('a', 100);
     at('b1', 200);
     at('b2', 200);
-    clock.runUntil(1000);
+    clock.advanceTo(1000);
     expect(ran).toEqual([
       ['a', 100],
       ['b1', 200],
@@ -28,10 +28,10 @@ describe('virtual clock', () => {
       clock.setTimeout(tick, 100);
     };
     clock.setTimeout(tick, 0);
-    clock.runUntil(400);
+    clock.advanceTo(400);
     expect(ran).toEqual([50, 150, 250, 350]);
     expect(clock.pendingTimers()).toBe(1);
-    clock.runUntil(450);
+    clock.advanceTo(450);
     expect(ran.at(-1)).toBe(450);
   });
 
@@ -41,7 +41,7 @@ describe('virtual clock', () => {
     const handle = clock.setTimeout(() => ran.push('cleared'), 10);
     clock.setTimeout(() => ran.push('kept'), 20);
     clock.clearTimeout(handle);
-    clock.runUntil(100);
+    clock.advanceTo(100);
     expect(ran).toEqual(['kept']);
     expect(clock.pendingTimers()).toBe(0);
   });
@@ -51,7 +51,7 @@ describe('virtual clock', () => {
     const due = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 2000);
     const ran: number[] = [];
     for (const dueMs of due) clock.setTimeout(() => ran.push(clock.now()), dueMs);
-    clock.runUntil(5000);
+    clock.advanceTo(5000);
     expect(ran).toEqual([...due].sort((a, b) => a - b));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDeliveryLog } from '../../../push/stubs/delivery-log.js';
+import { createDeliveryLog } from '../../push-stubs/delivery-log.js';
 
 describe('createDeliveryLog', () => {
   it('resolves a wait already satisfied at once, with the matching deliveries in order', async () => {
