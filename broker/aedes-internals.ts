@@ -126,7 +126,10 @@ export function lowerQosOnPublish(aedes: Aedes, isAtMostOnce: (packet: PublishPa
  * after a newer one registered removed the newer one from the registry, where the next takeover
  * could no longer find and close it.
  */
-export function keepNewestConnection(aedes: Aedes, onRefused: (client: Client) => void): void {
+export function keepNewestConnection(
+  aedes: Aedes,
+  on: { refused(client: Client): void; takenOver(previous: Client, by: Client): void },
+): void {
   const internals = brokerInternals(aedes);
   const acceptOrder = new WeakMap<Client, number>();
   let accepted = 0;
@@ -140,9 +143,12 @@ export function keepNewestConnection(aedes: Aedes, onRefused: (client: Client) =
   internals.registerClient = (client) => {
     const current = internals.clients[client.id];
     const isOlder = current !== undefined && current !== client && (acceptOrder.get(current) ?? 0) > (acceptOrder.get(client) ?? 0);
-    if (!isOlder) return register(client);
+    if (!isOlder) {
+      if (current !== undefined && current !== client) on.takenOver(current, client);
+      return register(client);
+    }
     clientInternals(client).will = null;
-    onRefused(client);
+    on.refused(client);
     client.close();
   };
   const unregister = internals.unregisterClient.bind(aedes);

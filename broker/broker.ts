@@ -227,7 +227,10 @@ function serveConnections(aedes: Aedes, options: BrokerOptions, deps: Connection
     }),
     log,
   );
-  keepNewestConnection(aedes, (client) => reportDisconnect('superseded', { clientId: client.id }));
+  keepNewestConnection(aedes, {
+    refused: (client) => reportDisconnect('superseded', { clientId: client.id }),
+    takenOver: (previous) => reportDisconnect('taken_over', { clientId: previous.id }),
+  });
   installHooks(aedes, {
     ...deps,
     connectGate,

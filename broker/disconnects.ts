@@ -22,7 +22,9 @@ export type DisconnectReason =
   /** The device's token expired (MQTT 3.1.1 cannot re-authenticate a live connection). */
   | 'token_expired'
   /** An older connection of the same client id finished its CONNECT after a newer one registered: the newer one stays. */
-  | 'superseded';
+  | 'superseded'
+  /** A newer connection of the same client id took the session over [MQTT-3.1.4-2]: the device reconnected before its old connection died. */
+  | 'taken_over';
 
 export type ReportDisconnect = (reason: DisconnectReason, details: Readonly<Record<string, unknown>>) => void;
 

@@ -200,7 +200,7 @@ describe('keeping the newest connection of a client id', () => {
   // gives up on it and connects again; connection 2 registers first, then connection 1 finishes.
   it('closes an older connection whose CONNECT finishes after a newer one registered, without its Will, and keeps the newer one registered', async () => {
     const refused: string[] = [];
-    keepNewestConnection(aedes, (client) => refused.push(client.id));
+    keepNewestConnection(aedes, { refused: (client) => refused.push(client.id), takenOver: () => undefined });
     const wills: string[] = [];
     aedes.authorizePublish = (_client, packet, done) => {
       if (packet.topic === 'will') wills.push(packet.payload.toString());
