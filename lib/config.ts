@@ -32,7 +32,10 @@ export const ConfigSchema = Type.Object({
   API_PORT: Port(3000, 'REST control plane; 0 picks a free port'),
   // The split processes without an API of their own serve /metrics on a small listener; the
   // defaults differ so a broker and a bridge on one host do not clash (the API serves it on API_PORT).
-  BROKER_METRICS_PORT: ListenerPort(9101, '/metrics of `npm run broker` (the all-in-one platform and the api serve it on API_PORT); off turns it off'),
+  BROKER_METRICS_PORT: ListenerPort(
+    9101,
+    '/metrics of `npm run broker` (the all-in-one platform and the api serve it on API_PORT); off turns it off',
+  ),
   BRIDGE_METRICS_PORT: ListenerPort(9102, '/metrics of `npm run bridge`; off turns it off'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every listener binds to' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),

@@ -29,7 +29,9 @@ const { broker, metricsServer } = await (async () => {
   await broker.listen({ receipt: receipts.record, delivery: deliveries.record });
   const port = config.BROKER_METRICS_PORT;
   const metricsServer =
-    port === LISTENER_OFF ? undefined : await startMetricsServer(metrics.registry, { port, host: config.HOST, variable: 'BROKER_METRICS_PORT' });
+    port === LISTENER_OFF
+      ? undefined
+      : await startMetricsServer(metrics.registry, { port, host: config.HOST, variable: 'BROKER_METRICS_PORT' });
   return { broker, metricsServer };
 })().catch((error: unknown) => exitWith(error));
 const metricsUrl = metricsServer === undefined ? [] : [`metrics: ${httpUrl(config.HOST, metricsServer.port)}/metrics`];

@@ -66,8 +66,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
   const { db, log } = deps;
   const clock = deps.clock ?? systemClock;
   const metrics =
-    deps.metrics ??
-    createMetrics({ defaultMetrics: deps.processMetrics === true, pushBacklog: () => countPushBacklog(db, clock.now()) });
+    deps.metrics ?? createMetrics({ defaultMetrics: deps.processMetrics === true, pushBacklog: () => countPushBacklog(db, clock.now()) });
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS, now: clock.now });
   const presence = createPresenceStore(config, { log, clock });
   const adminToken = deps.secrets.adminToken;

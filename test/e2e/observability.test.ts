@@ -121,7 +121,12 @@ describe.skipIf(!available)('metrics of the split processes', () => {
     ];
     const used = new Set(queries.flatMap((query) => [...metricNamesIn(query)]));
     expect(used.size).toBeGreaterThan(10);
-    for (const name of ['chat_send_to_delivery_seconds_bucket', 'chat_deliveries_total', 'chat_push_backlog', 'chat_push_delay_seconds_bucket'])
+    for (const name of [
+      'chat_send_to_delivery_seconds_bucket',
+      'chat_deliveries_total',
+      'chat_push_backlog',
+      'chat_push_delay_seconds_bucket',
+    ])
       expect(used).toContain(name);
     const exported = new Set<string>();
     for (const url of Object.values(metricsUrls)) for (const name of exportedNames(await scrape(url))) exported.add(name);

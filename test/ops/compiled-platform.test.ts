@@ -23,9 +23,9 @@ const EXIT_LIMIT_MS = 20_000;
 
 /** The packages a compiled module imports (bare specifiers; relative and node: ones left out). */
 function importedPackages(source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm)].map(
-    (match) => match[1] ?? match[2] ?? match[3] ?? '',
-  );
+  const specifiers = [
+    ...source.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm),
+  ].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
   return specifiers
     .filter((spec) => spec !== '' && !spec.startsWith('.') && !spec.startsWith('node:') && !builtinModules.includes(spec))
     .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!));
@@ -39,7 +39,8 @@ describe('the compiled platform', () => {
   beforeAll(async () => {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, timeout: 240_000 });
     dataDir = await mkdtemp(join(tmpdir(), 'chat-compiled-'));
-    const { NODE_OPTIONS: _inherited, ...env } = process.env;
+    // Nothing inherited may load tsx into it: NODE_OPTIONS is left out.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS'));
     platform = await spawnEntryPoint(COMPILED_MAIN, {
       loader: 'none',
       env: { ...env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir },

@@ -115,7 +115,8 @@ describe('docker-compose.yml', () => {
   const platformNodes = services.filter(([, service]) => service.build === '.');
 
   it('restarts every service', () => {
-    for (const [name, service] of services) expect([name, service.restart]).toEqual([name, expect.stringMatching(/^(always|unless-stopped|on-failure)/)]);
+    for (const [name, service] of services)
+      expect([name, service.restart]).toEqual([name, expect.stringMatching(/^(always|unless-stopped|on-failure)/)]);
   });
 
   it('runs two platform nodes on one PostgreSQL and one Redis', () => {
