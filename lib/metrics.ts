@@ -37,6 +37,20 @@ export interface PushBacklog {
   deliveries: number;
 }
 
+/** A scrape must not hang on a hung database: a backlog count that takes longer is left out of it. */
+const PUSH_BACKLOG_TIMEOUT_MS = 1_000;
+
+/** The value, or undefined when it fails or takes longer than `timeoutMs`. */
+async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface MetricsOptions {
   /** Process and runtime metrics (CPU, memory, event loop lag, GC, handles): on in every process entry point. */
   defaultMetrics?: boolean;
@@ -127,7 +141,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         if (pushBacklog === undefined) return;
         // A failed read leaves no series rather than a stale one (chat_dependency_up says why).
         this.reset();
-        const backlog = await pushBacklog().catch(() => undefined);
+        const backlog = await withinTimeout(pushBacklog(), PUSH_BACKLOG_TIMEOUT_MS);
         if (backlog === undefined) return;
         this.set({ queue: 'outbox' }, backlog.outbox);
         this.set({ queue: 'deliveries' }, backlog.deliveries);
