@@ -374,7 +374,16 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
       expect((await countPushBacklog(db, 50_000)).outbox - lateBefore.outbox).toBe(2);
       expect((await countPushBacklog(db, 49_999)).outbox - earlyBefore.outbox).toBe(0); // not due yet then
       const target = { roomId, userId: bob, deviceId: 'phone', platform: 'fcm' as const, seenSeq: 0 };
-      await db.transaction((tx) => enqueueMessagePushes(tx, [{ ...target, seq: 1 }, { ...target, seq: 2 }], 50_000));
+      await db.transaction((tx) =>
+        enqueueMessagePushes(
+          tx,
+          [
+            { ...target, seq: 1 },
+            { ...target, seq: 2 },
+          ],
+          50_000,
+        ),
+      );
       expect((await countPushBacklog(db, 50_000)).deliveries - lateBefore.deliveries).toBe(2);
       // Claimed: leased past now, taken by a worker, so no longer backlog (seq 2 waits behind seq 1 and still is).
       const beforeClaim = await countPushBacklog(db, 50_000);
