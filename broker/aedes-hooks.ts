@@ -5,6 +5,7 @@
  */
 import { finished } from 'node:stream';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../lib/clock.js';
 import type { KeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -17,7 +18,7 @@ import type { ConnectGate } from './connect-gate.js';
 import type { DeliveryAcks } from './delivery-acks.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
-import { messageSeq } from './message-seq.js';
+import { messageStamp } from './message-seq.js';
 import type { PresenceGuard } from './presence-guard.js';
 import { createPublishRelay } from './publish-relay.js';
 import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
@@ -46,6 +47,8 @@ export interface HookDeps {
   receiptLimiter: KeyedTokenBuckets;
   subscribeLimiter: KeyedTokenBuckets;
   metrics: Metrics;
+  /** Send-to-delivery latency is measured against this clock (a Message's sent_at_ms is the bridge's). */
+  clock: Clock;
   log: Logger;
 }
 
@@ -194,12 +197,17 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     }
     // A room not cached here has never been authorised for this node's subscribers: nothing to forward.
     if (deps.membership.cachedIsMember(scope.roomId, identity.userId) !== true) return null;
-    if (!scope.isRoomMessage || sinks.delivery === undefined) return packet;
-    const seq = messageSeq(packet.payload);
+    if (!scope.isRoomMessage) return packet;
+    const stamp = messageStamp(packet.payload);
+    if (stamp === undefined) return packet;
+    // Handed to this device's connection now: from the bridge's sequencing (sent_at_ms) to here.
+    deps.metrics.deliveries.inc();
+    deps.metrics.sendToDeliverySeconds.observe(Math.max(0, deps.clock.now() - stamp.sentAtMs) / 1000);
+    if (sinks.delivery === undefined) return packet;
     // At QoS 0 (the packet's, or a subscription's that Aedes downgrades to) no PUBACK will come.
     const isAcknowledged = packet.qos === 1 && exactSubscriptionQos(client, packet.topic) !== 0;
-    if (seq === undefined || !isAcknowledged) return packet;
-    return deps.deliveryAcks.track(client, packet, { roomId: scope.roomId, seq });
+    if (!isAcknowledged) return packet;
+    return deps.deliveryAcks.track(client, packet, { roomId: scope.roomId, seq: stamp.seq });
   };
 
   const { delivery } = sinks;

@@ -17,6 +17,8 @@ const ListenerPort = (defaultPort: number, description: string) =>
   Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal(LISTENER_OFF)], { default: defaultPort, description });
 const TLS_PORTS = ['MQTTS_PORT', 'WSS_PORT'] as const;
 const LISTENER_PORTS = ['MQTT_PORT', 'WS_PORT', ...TLS_PORTS] as const;
+/** Ports that take `off` too, read like the listener ports but not among the MQTT listeners one of which must be on. */
+const OPTIONAL_PORTS = [...LISTENER_PORTS, 'BROKER_METRICS_PORT', 'BRIDGE_METRICS_PORT'] as const;
 
 export const ConfigSchema = Type.Object({
   MQTT_PORT: ListenerPort(1883, 'MQTT over TCP; 0 picks a free port, off turns it off'),
@@ -28,6 +30,13 @@ export const ConfigSchema = Type.Object({
   ),
   TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of TLS_CERT_FILE (reloaded on SIGHUP)' })),
   API_PORT: Port(3000, 'REST control plane; 0 picks a free port'),
+  // The split processes without an API of their own serve /metrics on a small listener; the
+  // defaults differ so a broker and a bridge on one host do not clash (the API serves it on API_PORT).
+  BROKER_METRICS_PORT: ListenerPort(
+    9101,
+    '/metrics of `npm run broker` (the all-in-one platform and the api serve it on API_PORT); off turns it off',
+  ),
+  BRIDGE_METRICS_PORT: ListenerPort(9102, '/metrics of `npm run bridge`; off turns it off'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every listener binds to' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'embedded PGlite files and generated secrets' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL instead of embedded PGlite' })),
@@ -56,6 +65,10 @@ export const ConfigSchema = Type.Object({
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 key for device tokens (embedded: generated into DATA_DIR)' })),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'admin bearer credential (embedded: generated into DATA_DIR)' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  LOG_FORMAT: Type.Enum(['auto', 'pretty', 'json'], {
+    default: 'auto',
+    description: 'auto: pretty-printed when stdout is a terminal, one JSON object per line otherwise',
+  }),
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'lifetime of device tokens' }),
   MAX_PAYLOAD_BYTES: Type.Integer({
     minimum: 1024,
@@ -326,11 +339,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const badPort = LISTENER_PORTS.find((key) => key in raw && raw[key] !== LISTENER_OFF && !/^\d+$/.test(String(raw[key])));
+  const badPort = OPTIONAL_PORTS.find((key) => key in raw && raw[key] !== LISTENER_OFF && !/^\d+$/.test(String(raw[key])));
   if (badPort !== undefined) {
     throw invalid(badPort, `${badPort} = ${JSON.stringify(raw[badPort])}: must be a port number or ${LISTENER_OFF}`);
   }
-  for (const key of LISTENER_PORTS) if (key in raw && raw[key] !== LISTENER_OFF) raw[key] = Number(raw[key]);
+  for (const key of OPTIONAL_PORTS) if (key in raw && raw[key] !== LISTENER_OFF) raw[key] = Number(raw[key]);
   const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
   if (notAnInteger !== undefined) {
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.

@@ -1,6 +1,8 @@
 /**
- * The platform's Prometheus metrics, one registry per process, served by the API at /metrics.
- * Names follow Prometheus conventions: base units (seconds, bytes), `_total` for counters.
+ * The platform's Prometheus metrics, one registry per process, served at /metrics by the API
+ * (all-in-one platform, `npm run api`) or by a small listener of its own (`npm run broker`,
+ * `npm run bridge`: lib/metrics-server.ts). Names follow Prometheus conventions: base units
+ * (seconds, bytes), `_total` for counters. ops/grafana/dashboard.json is built from them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -18,16 +20,49 @@ export interface Metrics {
   retainStripped: Counter<'topic_kind'>;
   pushes: Counter<'platform' | 'kind' | 'status'>;
   pushDelaySeconds: Histogram;
+  pushBacklog: Gauge<'queue'>;
+  deliveries: Counter;
+  sendToDeliverySeconds: Histogram;
   eventStreams: Gauge;
   eventStreamsClosed: Counter<'reason'>;
   dependencyUp: Gauge<'dependency'>;
   redisForwardsDropped: Counter;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+/** Push work that is due and not yet taken, counted at each scrape by a process that runs a push worker. */
+export interface PushBacklog {
+  /** Outbox rows (messages) due for the push worker to consider. */
+  outbox: number;
+  /** Pushes to single devices due to be sent (first attempts and retries). */
+  deliveries: number;
+}
+
+/** A scrape must not hang on a hung database: a backlog count that takes longer is left out of it. */
+const PUSH_BACKLOG_TIMEOUT_MS = 1_000;
+
+/** The value, or undefined when it fails or takes longer than `timeoutMs`. */
+async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface MetricsOptions {
+  /** Process and runtime metrics (CPU, memory, event loop lag, GC, handles): on in every process entry point. */
+  defaultMetrics?: boolean;
+  /** Read at each scrape for chat_push_backlog; without it the gauge has no series. */
+  pushBacklog?: () => Promise<PushBacklog>;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const { pushBacklog } = options;
   return {
     registry,
     mqttConnections: new Gauge({ name: 'chat_mqtt_connections', help: 'Open, authenticated MQTT connections on this node', registers }),
@@ -95,6 +130,32 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_push_delay_seconds',
       help: 'From commit of a message to a provider accepting its push',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 300],
+      registers,
+    }),
+    pushBacklog: new Gauge({
+      name: 'chat_push_backlog',
+      help: 'Push work due and not yet taken, by queue: outbox (messages to consider) and deliveries (pushes to devices, retries included); read from the database at each scrape',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        if (pushBacklog === undefined) return;
+        // A failed read leaves no series rather than a stale one (chat_dependency_up says why).
+        this.reset();
+        const backlog = await withinTimeout(pushBacklog(), PUSH_BACKLOG_TIMEOUT_MS);
+        if (backlog === undefined) return;
+        this.set({ queue: 'outbox' }, backlog.outbox);
+        this.set({ queue: 'deliveries' }, backlog.deliveries);
+      },
+    }),
+    deliveries: new Counter({
+      name: 'chat_deliveries_total',
+      help: 'Room Messages the broker handed to a subscribed device connection (one per device)',
+      registers,
+    }),
+    sendToDeliverySeconds: new Histogram({
+      name: 'chat_send_to_delivery_seconds',
+      help: "From a Message's sent_at_ms (stamped by the send pipeline as it sequences the batch, just before the commit) to the broker handing it to a subscribed device; across hosts it includes their clock difference",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
     eventStreams: new Gauge({

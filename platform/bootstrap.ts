@@ -34,7 +34,7 @@ export async function bootstrap(processName: string, options: { shared?: boolean
   } catch (error) {
     return exitWith(error);
   }
-  const log = createRootLogger(config.LOG_LEVEL, processName);
+  const log = createRootLogger(config.LOG_LEVEL, processName, { format: config.LOG_FORMAT });
   try {
     const secrets = await resolveSecrets(config);
     if (config.REDIS_URL !== undefined) await probeRedis(config.REDIS_URL, { log }, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });

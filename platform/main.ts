@@ -9,11 +9,13 @@ const push = await startPushProviders(config, { log }).catch(async (error: unkno
   await db.close();
   return exitWith(error);
 });
-const platform = await startPlatform(config, { db, secrets, log, pushProviders: push.providers }).catch(async (error: unknown) => {
-  await push.close();
-  await db.close();
-  return exitWith(error);
-});
+const platform = await startPlatform(config, { db, secrets, log, pushProviders: push.providers, processMetrics: true }).catch(
+  async (error: unknown) => {
+    await push.close();
+    await db.close();
+    return exitWith(error);
+  },
+);
 
 const { mqtt, ws, mqtts, wss, api } = platform.endpoints;
 const [firstProvider = 'none', ...otherProviders] = push.describe();

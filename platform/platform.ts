@@ -23,9 +23,9 @@ import type { Logger } from '../lib/log.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { createTokenService, type TokenService } from '../lib/tokens.js';
 import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
-import type { Db } from '../store/index.js';
+import { countPushBacklog, type Db } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
-import { brokerEndpoints, createPresenceStore, createStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
+import { brokerEndpoints, createPresenceStore, httpUrl, createStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
 import { WEB_ROOT } from './web-root.js';
 
 /** An in-process link that is not accepted within this is refused (the broker is overloaded or closing). */
@@ -54,6 +54,8 @@ export interface PlatformDeps {
   secrets: { jwtSecret: string; adminToken: string };
   log: Logger;
   metrics?: Metrics;
+  /** With `metrics` left out: whether its registry has the process and runtime metrics too (on in `npm start`; several platforms in one test process leave them off). */
+  processMetrics?: boolean;
   /** The push providers (their owner closes them); without any, devices cannot register for push. */
   pushProviders?: ReadonlyMap<PushPlatform, PushProvider>;
   /** Token lifetimes and expiry, presence, rate limits, timestamps (default: the system clock). */
@@ -63,7 +65,8 @@ export interface PlatformDeps {
 export async function startPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
   const { db, log } = deps;
   const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? createMetrics();
+  const metrics =
+    deps.metrics ?? createMetrics({ defaultMetrics: deps.processMetrics === true, pushBacklog: () => countPushBacklog(db, clock.now()) });
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS, now: clock.now });
   const presence = createPresenceStore(config, { log, clock });
   const adminToken = deps.secrets.adminToken;
@@ -142,7 +145,6 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
     routeUpgrades(api.server, (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head));
     await api.ready();
     const apiPort = await listenOn(api.server, config.API_PORT, config.HOST, 'API_PORT');
-    const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     return {
       config,
       db,
@@ -155,7 +157,7 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
       tokens,
       adminToken,
       metrics,
-      endpoints: { ...brokerEndpoints(config.HOST, broker.ports), api: `http://${host}:${apiPort}` },
+      endpoints: { ...brokerEndpoints(config.HOST, broker.ports), api: httpUrl(config.HOST, apiPort) },
       async close() {
         for (const close of closers) await close();
       },

@@ -29,6 +29,9 @@ export const createPresenceStore = (config: Config, deps: { log?: Logger; clock?
       );
 
 /** Where each listener that is on can be reached: `mqtt://`, `ws://…/mqtt`, `mqtts://`, `wss://…/mqtt`. */
+/** `http://host:port` for a listener bound to `host` (an IPv6 address in brackets). */
+export const httpUrl = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 export function brokerEndpoints(host: string, ports: PlatformBroker['ports']): BrokerEndpoints {
   const at = host.includes(':') ? `[${host}]` : host;
   const url = (scheme: string, port: number | undefined, path = '') =>

@@ -42,6 +42,7 @@ export { getDeliveredSeq, recordDeliveryMarks, type DeliveryMark } from './deliv
 export { deletePushToken, getPushToken, registerPushToken, type PushPlatform, type PushToken } from './push-tokens.js';
 export {
   claimDueOutbox,
+  countPushBacklog,
   earliestOutboxDueAtMs,
   enqueueMessagePushes,
   outboxSize,

@@ -131,3 +131,14 @@ export async function outboxSize(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: number }>('SELECT count(*)::integer AS count FROM push_outbox');
   return Number(rows[0]?.count ?? 0);
 }
+
+/** Push work due at `nowMs` and not yet taken: outbox rows, and pending pushes to devices (a claimed one is leased past now). */
+export async function countPushBacklog(db: Queryable, nowMs: number): Promise<{ outbox: number; deliveries: number }> {
+  const { rows } = await db.query<{ outbox: string; deliveries: string }>(
+    `SELECT (SELECT count(*) FROM push_outbox WHERE due_at_ms <= $1) AS outbox,
+            (SELECT count(*) FROM push_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= $1) AS deliveries`,
+    [nowMs],
+  );
+  const row = rows[0];
+  return { outbox: Number(row?.outbox ?? 0), deliveries: Number(row?.deliveries ?? 0) };
+}

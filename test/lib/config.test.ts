@@ -22,9 +22,12 @@ describe('loadConfig', () => {
       MQTTS_PORT: 8883,
       WSS_PORT: 8084,
       API_PORT: 3000,
+      BROKER_METRICS_PORT: 9101,
+      BRIDGE_METRICS_PORT: 9102,
       HOST: '127.0.0.1',
       DATA_DIR: './data',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
       TOKEN_TTL_SECONDS: 86_400,
       MAX_PAYLOAD_BYTES: 65_536,
       KEEPALIVE_LIMIT_SECONDS: 1_800,
@@ -221,6 +224,16 @@ describe('loadConfig', () => {
 
   it('turns a listener off with "off", keeping the others on their ports', () => {
     expect(loadConfig({ MQTT_PORT: 'off', WS_PORT: '0' })).toMatchObject({ MQTT_PORT: 'off', WS_PORT: 0 });
+  });
+
+  it('takes the metrics ports of the broker and bridge processes as a port or "off", and LOG_FORMAT as auto, pretty or json', () => {
+    expect(loadConfig({ BROKER_METRICS_PORT: 'off', BRIDGE_METRICS_PORT: '0', LOG_FORMAT: 'json' })).toMatchObject({
+      BROKER_METRICS_PORT: 'off',
+      BRIDGE_METRICS_PORT: 0,
+      LOG_FORMAT: 'json',
+    });
+    expect(configError({ BRIDGE_METRICS_PORT: 'on' }).details).toEqual({ variable: 'BRIDGE_METRICS_PORT' });
+    expect(configError({ LOG_FORMAT: 'xml' }).details).toEqual({ variable: 'LOG_FORMAT' });
   });
 
   it('refuses a configuration with every MQTT listener off', () => {

@@ -9,6 +9,7 @@ import {
   claimDueDeliveries,
   deliveryClaimOf,
   claimDueOutbox,
+  countPushBacklog,
   createRoom,
   createUser,
   enqueueMessagePushes,
@@ -361,6 +362,34 @@ export function describeOutboxStore(name: string, open: () => Promise<{ db: Db; 
         1,
       );
       expect(await getPushToken(db, bob, 'phone')).toBeUndefined();
+    });
+
+    it('counts the push backlog: outbox rows and pending pushes that are due, not those leased or due later', async () => {
+      const { roomId, ids } = await room(['alice', 'bob']);
+      const [alice, bob] = ids as [string, string];
+      await register(bob, 'phone', 'fcm');
+      // Other tests' rows stay where they are: compare counts at the same instants, before and after.
+      const [earlyBefore, lateBefore] = [await countPushBacklog(db, 49_999), await countPushBacklog(db, 50_000)];
+      await appendSends(db, [send(roomId, alice), send(roomId, alice)], 50_000);
+      expect((await countPushBacklog(db, 50_000)).outbox - lateBefore.outbox).toBe(2);
+      expect((await countPushBacklog(db, 49_999)).outbox - earlyBefore.outbox).toBe(0); // not due yet then
+      const target = { roomId, userId: bob, deviceId: 'phone', platform: 'fcm' as const, seenSeq: 0 };
+      await db.transaction((tx) =>
+        enqueueMessagePushes(
+          tx,
+          [
+            { ...target, seq: 1 },
+            { ...target, seq: 2 },
+          ],
+          50_000,
+        ),
+      );
+      expect((await countPushBacklog(db, 50_000)).deliveries - lateBefore.deliveries).toBe(2);
+      // Claimed: leased past now, taken by a worker, so no longer backlog (seq 2 waits behind seq 1 and still is).
+      const beforeClaim = await countPushBacklog(db, 50_000);
+      const claimed = await claimDueDeliveries(db, { platform: 'fcm', nowMs: 50_000, leaseUntilMs: 60_000, limit: 100 });
+      expect(claimed.filter((c) => c.roomId === roomId).map((c) => c.seq)).toEqual([1]);
+      expect((await countPushBacklog(db, 50_000)).deliveries).toBe(beforeClaim.deliveries - claimed.length);
     });
 
     it('sweeps finished deliveries only once their message has left the outbox', async () => {

@@ -11,6 +11,8 @@ const testEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
   MQTT_PORT: '0',
   WS_PORT: '0',
   API_PORT: '0',
+  BROKER_METRICS_PORT: '0',
+  BRIDGE_METRICS_PORT: '0',
   LOG_LEVEL: 'warn',
   ...env,
 });
