@@ -1129,6 +1129,9 @@ export namespace chat {
             /** E2eeEnvelope senderKeyMessage. */
             senderKeyMessage: Uint8Array;
 
+            /** E2eeEnvelope kind. */
+            kind: chat.v1.E2eeEnvelopeKind;
+
             /**
              * Creates a new E2eeEnvelope instance using the specified properties.
              * @param [properties] Properties to set
@@ -1177,12 +1180,31 @@ export namespace chat {
                 /** E2eeEnvelope senderKeyMessage */
                 senderKeyMessage?: (Uint8Array|null);
 
+                /** E2eeEnvelope kind */
+                kind?: (chat.v1.E2eeEnvelopeKind|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a E2eeEnvelope. */
             type $Shape = chat.v1.E2eeEnvelope.$Properties;
+        }
+
+        /** E2eeEnvelopeKind enum. */
+        enum E2eeEnvelopeKind {
+
+            /** E2EE_ENVELOPE_KIND_UNSPECIFIED value */
+            E2EE_ENVELOPE_KIND_UNSPECIFIED = 0,
+
+            /** E2EE_ENVELOPE_KIND_SENDER_KEY value */
+            E2EE_ENVELOPE_KIND_SENDER_KEY = 1,
+
+            /** E2EE_ENVELOPE_KIND_PAIRWISE value */
+            E2EE_ENVELOPE_KIND_PAIRWISE = 2,
+
+            /** E2EE_ENVELOPE_KIND_DISTRIBUTION value */
+            E2EE_ENVELOPE_KIND_DISTRIBUTION = 3
         }
 
         /** E2eeCipherType enum. */

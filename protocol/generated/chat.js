@@ -2665,6 +2665,7 @@ export const chat = $root.chat = (() => {
              * @property {number|null} [senderDeviceId] E2eeEnvelope senderDeviceId
              * @property {Array.<chat.v1.E2eePairwise.$Properties>|null} [pairwise] E2eeEnvelope pairwise
              * @property {Uint8Array|null} [senderKeyMessage] E2eeEnvelope senderKeyMessage
+             * @property {chat.v1.E2eeEnvelopeKind|null} [kind] E2eeEnvelope kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2722,6 +2723,14 @@ export const chat = $root.chat = (() => {
             E2eeEnvelope.prototype.senderKeyMessage = $util.newBuffer([]);
 
             /**
+             * E2eeEnvelope kind.
+             * @member {chat.v1.E2eeEnvelopeKind} kind
+             * @memberof chat.v1.E2eeEnvelope
+             * @instance
+             */
+            E2eeEnvelope.prototype.kind = 0;
+
+            /**
              * Creates a new E2eeEnvelope instance using the specified properties.
              * @function create
              * @memberof chat.v1.E2eeEnvelope
@@ -2760,6 +2769,8 @@ export const chat = $root.chat = (() => {
                         $root.chat.v1.E2eePairwise.encode(message.pairwise[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
                 if (message.senderKeyMessage != null && $Object.hasOwnProperty.call(message, "senderKeyMessage") && message.senderKeyMessage.length)
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.senderKeyMessage);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.kind);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2830,6 +2841,15 @@ export const chat = $root.chat = (() => {
                                 delete message.senderKeyMessage;
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2862,6 +2882,24 @@ export const chat = $root.chat = (() => {
             };
 
             return E2eeEnvelope;
+        })();
+
+        /**
+         * E2eeEnvelopeKind enum.
+         * @name chat.v1.E2eeEnvelopeKind
+         * @enum {number}
+         * @property {number} E2EE_ENVELOPE_KIND_UNSPECIFIED=0 E2EE_ENVELOPE_KIND_UNSPECIFIED value
+         * @property {number} E2EE_ENVELOPE_KIND_SENDER_KEY=1 E2EE_ENVELOPE_KIND_SENDER_KEY value
+         * @property {number} E2EE_ENVELOPE_KIND_PAIRWISE=2 E2EE_ENVELOPE_KIND_PAIRWISE value
+         * @property {number} E2EE_ENVELOPE_KIND_DISTRIBUTION=3 E2EE_ENVELOPE_KIND_DISTRIBUTION value
+         */
+        v1.E2eeEnvelopeKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "E2EE_ENVELOPE_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "E2EE_ENVELOPE_KIND_SENDER_KEY"] = 1;
+            values[valuesById[2] = "E2EE_ENVELOPE_KIND_PAIRWISE"] = 2;
+            values[valuesById[3] = "E2EE_ENVELOPE_KIND_DISTRIBUTION"] = 3;
+            return values;
         })();
 
         /**

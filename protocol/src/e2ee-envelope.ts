@@ -11,6 +11,8 @@ const pb = chat.v1;
 /** The Send's content_type of an encrypted body; `v1` is the envelope's version (a new layout gets a new type). */
 export const E2EE_CONTENT_TYPE = 'application/vnd.mqtt-chat.e2ee.v1';
 
+export const E2eeEnvelopeKind = pb.E2eeEnvelopeKind;
+export type E2eeEnvelopeKind = chat.v1.E2eeEnvelopeKind;
 export const E2eeCipherType = pb.E2eeCipherType;
 export type E2eeCipherType = chat.v1.E2eeCipherType;
 
@@ -27,6 +29,7 @@ export interface E2eeEnvelope {
   pairwise: E2eePairwise[];
   /** Empty when the content travels pairwise or the envelope only distributes keys. */
   senderKeyMessage: Uint8Array;
+  kind: E2eeEnvelopeKind;
 }
 
 export type E2eePairwisePayload = { senderKeyDistribution: Uint8Array } | { content: Uint8Array };
@@ -53,6 +56,7 @@ export function decodeE2eeEnvelope(bytes: Uint8Array): E2eeEnvelope {
       ciphertext: p.ciphertext ?? new Uint8Array(),
     })),
     senderKeyMessage: m.senderKeyMessage,
+    kind: m.kind,
   };
 }
 

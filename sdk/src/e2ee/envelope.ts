@@ -5,6 +5,7 @@
  */
 import {
   E2eeCipherType,
+  E2eeEnvelopeKind,
   decodeE2eeContent,
   encodeE2eeContent,
   encodeE2eeEnvelope,
@@ -59,9 +60,10 @@ export function partCiphertext(part: E2eePairwise): PairwiseCiphertext | undefin
 }
 
 /**
- * Splits an envelope that is larger than `maxBytes`: as many pairwise parts as fit stay with the
- * sender-key message (`last`), the others go first in key-distribution envelopes of their own
- * (`before`, each within `maxBytes`). Undefined when one part alone is too large.
+ * Splits a sender-key envelope that is larger than `maxBytes`: as many pairwise parts as fit stay
+ * with the sender-key message (`last`), the others go first in DISTRIBUTION envelopes of their own
+ * (`before`, each within `maxBytes`). Undefined when one part alone is too large. (A pairwise
+ * envelope cannot be split: each part is the content for its device.)
  */
 export function splitEnvelope(envelope: E2eeEnvelope, maxBytes: number): { before: E2eeEnvelope[]; last: E2eeEnvelope } | undefined {
   const none = new Uint8Array();
@@ -69,6 +71,7 @@ export function splitEnvelope(envelope: E2eeEnvelope, maxBytes: number): { befor
     senderDeviceId: envelope.senderDeviceId,
     pairwise,
     senderKeyMessage,
+    kind: senderKeyMessage.length === 0 ? E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_DISTRIBUTION : envelope.kind,
   });
   // An envelope's size is its fixed fields plus each part's own cost (tag, length, bytes): summed, not re-encoded.
   const emptySize = encodeE2eeEnvelope(envelopeOf([], none)).length;
@@ -77,7 +80,12 @@ export function splitEnvelope(envelope: E2eeEnvelope, maxBytes: number): { befor
   const costs = envelope.pairwise.map(cost);
   const total = costs.reduce((sum, c) => sum + c, withContentSize);
   if (total <= maxBytes) return { before: [], last: envelope };
-  if (withContentSize > maxBytes || costs.some((c) => emptySize + c > maxBytes)) return undefined;
+  if (
+    envelope.kind !== E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_SENDER_KEY ||
+    withContentSize > maxBytes ||
+    costs.some((c) => emptySize + c > maxBytes)
+  )
+    return undefined;
 
   // The last envelope (with the content) is filled first, from the end, so the distributions sent before it are the fewest.
   let lastSize = withContentSize;

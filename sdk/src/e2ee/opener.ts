@@ -12,6 +12,7 @@ import {
   decodeE2eeEnvelope,
   decodeE2eePairwisePayload,
   E2EE_CONTENT_TYPE,
+  E2eeEnvelopeKind,
   type E2eeContent,
   type E2eeEnvelope,
   type Message,
@@ -76,7 +77,6 @@ export function createOpener(deps: OpenerDeps, options: OpenerOptions): Opener {
     const mine = envelope.pairwise.find((p) => p.userId === own.address.userId && p.deviceId === own.address.deviceId);
     const ciphertext = mine === undefined ? undefined : partCiphertext(mine);
     let content: Uint8Array | undefined;
-    let gotKeys = false;
     let problem: string | undefined;
     if (ciphertext !== undefined) {
       try {
@@ -85,7 +85,6 @@ export function createOpener(deps: OpenerDeps, options: OpenerOptions): Opener {
         const payload = decodeE2eePairwisePayload(plaintext);
         if ('content' in payload) content = payload.content;
         else await crypto.processSenderKeyDistribution(stores, sender, payload.senderKeyDistribution);
-        gotKeys = !('content' in payload);
       } catch (error) {
         problem = `pairwise part: ${String(error)}`;
       }
@@ -98,7 +97,8 @@ export function createOpener(deps: OpenerDeps, options: OpenerOptions): Opener {
       }
     }
     await stores.flush();
-    const isKeysOnly = content === undefined && gotKeys && envelope.senderKeyMessage.length === 0;
+    // A distribution sent ahead of its content shows nothing, whether or not it had a part for this device.
+    const isKeysOnly = envelope.kind === E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_DISTRIBUTION && problem === undefined;
     return { content, isKeysOnly, problem, senderDeviceId: envelope.senderDeviceId };
   }
 

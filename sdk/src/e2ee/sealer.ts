@@ -12,7 +12,7 @@
  * Pairwise fan-out: the content itself is encrypted for each device (measured against sender keys
  * by `npm run bench:e2ee`).
  */
-import { encodeE2eeEnvelope, encodeE2eePairwisePayload, type E2eeEnvelope, type E2eePairwise } from '@mqtt-chat/protocol';
+import { E2eeEnvelopeKind, encodeE2eeEnvelope, encodeE2eePairwisePayload, type E2eeEnvelope, type E2eePairwise } from '@mqtt-chat/protocol';
 import { SdkError } from '../errors.js';
 import type { SignalCrypto } from './crypto.js';
 import type { OwnDevice } from './device-keys.js';
@@ -117,7 +117,8 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
     const recipients = plan.rotate || current === undefined ? plan.handTo : [...current.recipients, ...plan.handTo];
     const createdAtMs = plan.rotate || current === undefined ? deps.nowMs() : current.createdAtMs;
     await deps.roomKeys.set(roomId, { distributionId, memberVersion: room.memberVersion, recipients, createdAtMs });
-    const envelope: E2eeEnvelope = { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage };
+    const kind = E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_SENDER_KEY;
+    const envelope: E2eeEnvelope = { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage, kind };
     return { envelope, handedTo: { distributionId, recipients: plan.handTo } };
   }
 
@@ -125,7 +126,8 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
     const payload = encodeE2eePairwisePayload({ content });
     const pairwise: E2eePairwise[] = [];
     for (const recipient of reachable) pairwise.push(await encryptFor(recipient, own, payload));
-    return { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage: new Uint8Array() };
+    const kind = E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_PAIRWISE;
+    return { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage: new Uint8Array(), kind };
   }
 
   return {
@@ -146,8 +148,7 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
         return result;
       });
       const split = splitEnvelope(sealed.envelope, options.maxEnvelopeBytes);
-      const isSplittable = split !== undefined && (split.before.length === 0 || options.strategy === 'sender-keys');
-      if (!isSplittable) {
+      if (split === undefined) {
         throw new SdkError('ERR_SDK_E2EE', `the encrypted message exceeds ${options.maxEnvelopeBytes} bytes (${options.strategy})`);
       }
       counters.distributionMessages += split.before.length;
