@@ -67,6 +67,8 @@ export interface DeviceKeys {
   own(): Promise<OwnDevice>;
   /** Checks the platform's copy now (a connect, a KeysLow notice for this device). */
   check(): void;
+  /** Resolves once no check is running (the one in progress, and any it queued, finished). */
+  idle(): Promise<void>;
   /** Offline: retries wait for the next `check()`. */
   pause(): void;
   close(): void;
@@ -95,7 +97,7 @@ export function createDeviceKeys(deps: DeviceKeysDeps, options: DeviceKeysOption
   let ownPromise = newOwnPromise();
   /** Why the keys could not reach the platform, until the next attempt. */
   let lastFailure: SdkError | undefined;
-  let running = false;
+  let running: Promise<void> | undefined;
   let again = false;
   let active = true;
   let failures = 0;
@@ -298,12 +300,11 @@ export function createDeviceKeys(deps: DeviceKeysDeps, options: DeviceKeysOption
   }
 
   function run(): void {
-    if (running) {
+    if (running !== undefined) {
       again = true;
       return;
     }
-    running = true;
-    void (async () => {
+    running = (async () => {
       do {
         again = false;
         try {
@@ -313,7 +314,7 @@ export function createDeviceKeys(deps: DeviceKeysDeps, options: DeviceKeysOption
           failed(error);
         }
       } while (again && active);
-      running = false;
+      running = undefined;
     })();
   }
 
@@ -334,6 +335,9 @@ export function createDeviceKeys(deps: DeviceKeysDeps, options: DeviceKeysOption
     own() {
       if (own !== undefined) return Promise.resolve(own);
       return lastFailure !== undefined ? Promise.reject(lastFailure) : ownPromise;
+    },
+    idle: async () => {
+      while (running !== undefined) await running;
     },
     check() {
       active = true;
