@@ -5,6 +5,7 @@
  */
 import {
   createMemoryKeyValueStore,
+  type ChatClientDeps,
   type ChatClientOptions,
   type ChatMessage,
   type E2ee,
@@ -28,8 +29,12 @@ export interface E2eeTestClient extends TestClient {
 /** One libsignal instance for every test client: it holds no state of its own (the stores do). */
 const crypto = createLibsignalCrypto();
 
-export function createE2eeTestClient(options: ChatClientOptions, e2ee: Partial<E2eeOptions> = {}): E2eeTestClient {
-  const client = createTestClient({ ...options, e2ee: { crypto, store: createMemoryKeyValueStore(), oneTimePreKeys: 10, ...e2ee } });
+export function createE2eeTestClient(
+  options: ChatClientOptions,
+  e2ee: Partial<E2eeOptions> = {},
+  deps?: Partial<ChatClientDeps>,
+): E2eeTestClient {
+  const client = createTestClient({ ...options, e2ee: { crypto, store: createMemoryKeyValueStore(), oneTimePreKeys: 10, ...e2ee } }, deps);
   const api = client.client.e2ee;
   if (api === undefined) throw new Error('the client was created without e2ee');
   const e2eeEvents: E2eeTestClient['e2eeEvents'] = { identityChanged: [], keysUploaded: [], keyDigestMismatch: [] };
