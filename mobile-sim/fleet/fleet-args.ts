@@ -19,6 +19,8 @@ export interface FleetOptions {
   transport: 'tcp' | 'ws' | 'mixed';
   /** Multiplies the heartbeat's published constants (4 min start…), so a short run sees it adapt. */
   heartbeatScale: number;
+  /** Share of the rooms that are end-to-end encrypted (0..1); their phones encrypt with libsignal. */
+  encryptedShare: number;
   seed: number;
 }
 
@@ -33,6 +35,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --burst-every D      mean time between one phone's chat bursts (default 30s)
   --transport T        tcp | ws | mixed (default mixed)
   --heartbeat-scale F  time scale of the adaptive heartbeat's constants (default 0.1: 4 min starts at 24 s)
+  --encrypted-share F  share of the rooms that are end-to-end encrypted, 0..1 (default 0); their members encrypt
+                       with libsignal and the checker compares what every member decrypted with what was sent
   --seed S             seed of every random choice (default: random, printed)
 env DATABASE_URL / REDIS_URL are passed to the platform (default: embedded PGlite, in-memory broker).`;
 
@@ -52,6 +56,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
       'burst-every': { type: 'string', default: '30s' },
       transport: { type: 'string', default: 'mixed' },
       'heartbeat-scale': { type: 'string', default: '0.1' },
+      'encrypted-share': { type: 'string', default: '0' },
       seed: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -68,6 +73,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
     burstEveryMs: durationMs('--burst-every', values['burst-every']),
     transport: oneOf('--transport', values.transport, ['tcp', 'ws', 'mixed'] as const),
     heartbeatScale: positiveNumber('--heartbeat-scale', values['heartbeat-scale']),
+    encryptedShare: share('--encrypted-share', values['encrypted-share']),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('--seed', values.seed),
   };
   if (options.clients < 2 * options.rooms)
@@ -96,6 +102,12 @@ function positiveInteger(flag: string, text: string): number {
 function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function share(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new RangeError(`${flag} must be a number from 0 to 1, got "${text}"`);
   return value;
 }
 
