@@ -71,7 +71,8 @@ export interface KeyApi {
   countKeys(): Promise<KeyCounts | undefined>;
   digest(): Promise<KeyDigest>;
   devices(userId: string): Promise<PeerDevice[]>;
-  claim(userId: string, deviceIds: readonly string[]): Promise<ClaimedBundle[]>;
+  /** Bundles of the devices named, or of every device of the user (`undefined`); consumes a one-time key of each. */
+  claim(userId: string, deviceIds: readonly string[] | undefined): Promise<ClaimedBundle[]>;
   room(roomId: string): Promise<RoomMembers>;
 }
 
@@ -184,7 +185,7 @@ export function createKeyApi(deps: KeyApiDeps, options: KeyApiOptions): KeyApi {
     },
     async claim(userId, deviceIds) {
       const path = `/v1/users/${encodeURIComponent(userId)}/keys/claim`;
-      const body = await expect('POST', path, 200, { deviceIds });
+      const body = await expect('POST', path, 200, deviceIds === undefined ? {} : { deviceIds });
       const listed = field(body, 'devices');
       const bundles = Array.isArray(listed) ? listed.map((b) => claimedBundle(userId, b)) : undefined;
       return checked('POST', path, bundles?.every((b) => b !== undefined) ? bundles : undefined, body);

@@ -6,6 +6,9 @@
  * missed). A device without a session, or whose identity key is not the one the session was opened
  * with (a reinstall), gets a prekey bundle claimed for it (POST .../keys/claim for those devices
  * only: a claim consumes a one-time key of each device it names), from which a session is opened.
+ * A user this device holds no session with at all is not listed but claimed at once: the claim
+ * answers every device of the user with its bundle, one call instead of two (this is what every
+ * device does on its first message to a room).
  */
 import { sameBytes, toBase64 } from './bytes.js';
 import type { SignalAddress, SignalCrypto } from './crypto.js';
@@ -39,11 +42,27 @@ export interface PeerDirectory {
 
 export function createPeerDirectory(deps: PeerDirectoryDeps): PeerDirectory {
   const lists = new Map<string, Promise<Recipient[]>>();
+  /** Bundles claimed while listing a user never talked to, waiting for `withSessions`; by `userId/deviceId`. */
+  const claimed = new Map<string, ClaimedBundle>();
 
-  function listOf(userId: string): Promise<Recipient[]> {
+  async function claimAll(userId: string): Promise<Recipient[]> {
+    const bundles = await deps.api.claim(userId, undefined);
+    for (const bundle of bundles) claimed.set(`${userId}/${bundle.platformDeviceId}`, bundle);
+    return bundles.map((b) =>
+      recipient({
+        userId,
+        deviceId: b.platformDeviceId,
+        signalDeviceId: b.deviceId,
+        registrationId: b.registrationId,
+        identityKey: b.identityKey,
+      }),
+    );
+  }
+
+  function listOf(userId: string, isStranger: boolean): Promise<Recipient[]> {
     const cached = lists.get(userId);
     if (cached !== undefined) return cached;
-    const fetching = deps.api.devices(userId).then((devices) => devices.map(recipient));
+    const fetching = isStranger ? claimAll(userId) : deps.api.devices(userId).then((devices) => devices.map(recipient));
     lists.set(userId, fetching);
     // A failed fetch is not cached: the next send asks again.
     fetching.catch(() => lists.get(userId) === fetching && lists.delete(userId));
@@ -58,17 +77,31 @@ export function createPeerDirectory(deps: PeerDirectoryDeps): PeerDirectory {
   }
 
   async function claimFor(stale: readonly Recipient[]): Promise<ClaimedBundle[]> {
+    const ready: ClaimedBundle[] = [];
     const byUser = new Map<string, string[]>();
-    for (const device of stale) byUser.set(device.userId, [...(byUser.get(device.userId) ?? []), device.deviceId]);
+    for (const device of stale) {
+      const key = `${device.userId}/${device.deviceId}`;
+      const bundle = claimed.get(key);
+      claimed.delete(key);
+      if (bundle !== undefined && sameBytes(bundle.identityKey, device.identityKey)) ready.push(bundle);
+      else byUser.set(device.userId, [...(byUser.get(device.userId) ?? []), device.deviceId]);
+    }
     const answers = await Promise.all([...byUser].map(([userId, deviceIds]) => deps.api.claim(userId, deviceIds)));
-    return answers.flat();
+    return [...ready, ...answers.flat()];
+  }
+
+  /** The users of `userIds` this device holds no session with, on any of their devices. */
+  async function strangers(userIds: readonly string[]): Promise<Set<string>> {
+    const known = new Set((await deps.stores.sessions.keys()).map((address) => address.slice(0, address.lastIndexOf('.'))));
+    return new Set(userIds.filter((userId) => !known.has(userId)));
   }
 
   return {
     async devicesOf(userIds, self) {
-      const lists = await Promise.all(userIds.map(listOf));
+      const unknown = await strangers(userIds.filter((userId) => !lists.has(userId)));
+      const listed = await Promise.all(userIds.map((userId) => listOf(userId, unknown.has(userId))));
       const isSelf = (d: Recipient) => d.userId === self.userId && d.deviceId === self.platformDeviceId;
-      return lists.flat().filter((device) => !isSelf(device));
+      return listed.flat().filter((device) => !isSelf(device));
     },
     async withSessions(recipients, local) {
       const current = await Promise.all(recipients.map(isCurrent));
@@ -91,8 +124,14 @@ export function createPeerDirectory(deps: PeerDirectoryDeps): PeerDirectory {
       });
       return recipients.filter((device, i) => current[i] === true || opened.has(`${device.userId}/${device.deviceId}`));
     },
-    forget: (userId) => void lists.delete(userId),
-    forgetAll: () => lists.clear(),
+    forget(userId) {
+      lists.delete(userId);
+      for (const key of [...claimed.keys()]) if (key.startsWith(`${userId}/`)) claimed.delete(key);
+    },
+    forgetAll() {
+      lists.clear();
+      claimed.clear();
+    },
   };
 }
 
