@@ -54,8 +54,6 @@ const HEARTBEAT = {
   resolutionMs: 10_000,
 };
 const NO_NAT_TIMEOUT_MS = 86_400_000;
-/** A phone's one-time prekeys per kind: its room peers claim one each; fewer than the SDK's 100 keep a 500-phone start light. */
-const E2EE_ONE_TIME_PREKEYS = 20;
 const KEY_INSTALLS_AT_ONCE = 16;
 const SETTLE_LIMIT_MS = 120_000;
 const PROGRESS_EVERY_MS = 2_000;
@@ -113,7 +111,7 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
           encryptedRooms: layout.encryptedRooms,
           // Keys in memory: a phone keeps its state across going away and back (the process lives on).
           ...(profile.rooms.some((roomId) => layout.encryptedRooms.has(roomId))
-            ? { e2ee: { crypto, store: createMemoryKeyValueStore(), oneTimePreKeys: E2EE_ONE_TIME_PREKEYS } }
+            ? { e2ee: { crypto, store: createMemoryKeyValueStore() } }
             : {}),
         },
       );

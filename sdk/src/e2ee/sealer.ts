@@ -114,9 +114,16 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
     }
     // After the distribution: it hands out the chain at the iteration this message uses.
     const senderKeyMessage = await crypto.groupEncrypt(stores, own.address, distributionId, content);
-    const recipients = plan.rotate || current === undefined ? plan.handTo : [...current.recipients, ...plan.handTo];
-    const createdAtMs = plan.rotate || current === undefined ? deps.nowMs() : current.createdAtMs;
-    await deps.roomKeys.set(roomId, { distributionId, memberVersion: room.memberVersion, recipients, createdAtMs });
+    if (plan.rotate || current === undefined) {
+      await deps.roomKeys.set(roomId, {
+        distributionId,
+        memberVersion: room.memberVersion,
+        recipients: plan.handTo,
+        createdAtMs: deps.nowMs(),
+      });
+    } else if (plan.handTo.length > 0) {
+      await deps.roomKeys.set(roomId, { ...current, recipients: [...current.recipients, ...plan.handTo] });
+    }
     const kind = E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_SENDER_KEY;
     const envelope: E2eeEnvelope = { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage, kind };
     return { envelope, handedTo: { distributionId, recipients: plan.handTo } };
