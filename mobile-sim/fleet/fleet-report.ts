@@ -7,6 +7,7 @@ export const checkIsClean = (report: FleetReport): boolean => isClean(report.che
 export function formatFleetReport(report: FleetReport): string {
   const online = summarize(report.onlineLatenciesMs);
   const catchUp = summarize(report.catchUpLatenciesMs);
+  const encryptedOnline = summarize(report.encryptedOnlineLatenciesMs);
   const verdict = checkIsClean(report)
     ? `PASS: nothing lost, duplicated, reordered or disputed${report.encryptedRooms > 0 ? ', every encrypted message read as sent' : ''}`
     : 'FAIL';
@@ -21,6 +22,14 @@ export function formatFleetReport(report: FleetReport): string {
       'send→delivery, online p50/p99/max',
       `${online.p50} / ${online.p99} / ${online.max} ms  (${report.onlineLatenciesMs.length} deliveries)`,
     ],
+    ...(report.encryptedRooms === 0
+      ? []
+      : ([
+          [
+            '  of them in encrypted rooms',
+            `${encryptedOnline.p50} / ${encryptedOnline.p99} / ${encryptedOnline.max} ms  (${report.encryptedOnlineLatenciesMs.length} deliveries)`,
+          ],
+        ] as [string, string][])),
     [
       'send→delivery, catch-up p50/p99/max',
       `${catchUp.p50} / ${catchUp.p99} / ${catchUp.max} ms  (${report.catchUpLatenciesMs.length} deliveries)`,

@@ -34,6 +34,8 @@ export interface FleetReport {
   onlineLatenciesMs: number[];
   /** send→delivery at phones that were away or reconnecting meanwhile (delivered by catch-up). */
   catchUpLatenciesMs: number[];
+  /** The online deliveries of encrypted rooms only (decrypted), to hold against the others. */
+  encryptedOnlineLatenciesMs: number[];
   platformRestarts: number;
   natDropsByChaos: number;
   natMappingsDropped: number;
@@ -86,7 +88,7 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
     const sentContent = new Map<string, string>();
 
     const acked: AckedSend[] = [];
-    const latenciesMs = { online: [] as number[], catchUp: [] as number[] };
+    const latenciesMs = { online: [] as number[], catchUp: [] as number[], encryptedOnline: [] as number[] };
     let sent = 0;
     let sendFailures = 0;
     const phones: SimPhone[] = layout.phones.map((profile, i) => {
@@ -103,7 +105,10 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
           onAcked: (send) => acked.push(send),
           onSent: (send) => sentContent.set(`${send.senderId}/${send.clientMsgId}`, send.content),
           onSendFailed: () => (sendFailures += 1),
-          onLatency: (ms, kind) => latenciesMs[kind].push(ms),
+          onLatency(ms, kind, encrypted) {
+            latenciesMs[kind].push(ms);
+            if (encrypted && kind === 'online') latenciesMs.encryptedOnline.push(ms);
+          },
         },
         {
           ...profile,
@@ -175,6 +180,7 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
       decrypted: phones.reduce((sum, p) => sum + p.delivered.filter((m) => m.e2ee === 'decrypted').length, 0),
       onlineLatenciesMs: latenciesMs.online,
       catchUpLatenciesMs: latenciesMs.catchUp,
+      encryptedOnlineLatenciesMs: latenciesMs.encryptedOnline,
       platformRestarts: platform.restarts,
       natDropsByChaos: chaos?.natDrops() ?? 0,
       natMappingsDropped: nat.reduce((sum, proxy) => sum + proxy.stats().mappingsDropped, 0),

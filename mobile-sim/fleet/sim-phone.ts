@@ -20,7 +20,7 @@ export interface PhoneEnvironment {
   onSent(send: { senderId: string; clientMsgId: string; content: string }): void;
   onSendFailed(error: unknown): void;
   /** `online`: the phone was connected throughout, from the send to the delivery; `catchUp`: it was away or reconnecting meanwhile. */
-  onLatency(latencyMs: number, kind: 'online' | 'catchUp'): void;
+  onLatency(latencyMs: number, kind: 'online' | 'catchUp', encrypted: boolean): void;
 }
 
 export interface PhoneProfile {
@@ -106,7 +106,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
     const body = parseBody(message.body);
     if (body === undefined) return;
     const wasOnlineThroughout = connectedSinceMs !== undefined && connectedSinceMs <= body.t;
-    env.onLatency(env.sharedNowMs() - body.t, wasOnlineThroughout ? 'online' : 'catchUp');
+    env.onLatency(env.sharedNowMs() - body.t, wasOnlineThroughout ? 'online' : 'catchUp', profile.encryptedRooms.has(message.roomId));
   });
 
   function schedule(delayMs: number, action: () => void): void {
