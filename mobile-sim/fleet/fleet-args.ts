@@ -3,6 +3,7 @@
  * naming the flag instead of producing a meaningless run.
  */
 import { parseArgs } from 'node:util';
+import { durationMs, fraction, oneOf, positiveInteger, positiveNumber } from '../../devtools/index.js';
 
 export interface FleetOptions {
   clients: number;
@@ -17,6 +18,8 @@ export interface FleetOptions {
   /** Mean time between two chat bursts of one phone. */
   burstEveryMs: number;
   transport: 'tcp' | 'ws' | 'mixed';
+  /** Share of phones (0-1) behind a proxy that refuses WebSockets: the SDK falls back to SSE + HTTP POST on its own. */
+  sseShare: number;
   /** Multiplies the heartbeat's published constants (4 min start…), so a short run sees it adapt. */
   heartbeatScale: number;
   /** Share of the rooms that are end-to-end encrypted (0..1); their phones encrypt with libsignal. */
@@ -34,6 +37,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --chaos-every D      mean time between two chaos events (default 30s)
   --burst-every D      mean time between one phone's chat bursts (default 30s)
   --transport T        tcp | ws | mixed (default mixed)
+  --sse-share F        share of phones (0-1, default 0) behind an HTTP proxy that refuses WebSockets, as some
+                       corporate proxies do: their SDK falls back to Server-Sent Events + HTTP POST by itself
   --heartbeat-scale F  time scale of the adaptive heartbeat's constants (default 0.1: 4 min starts at 24 s)
   --encrypted-share F  share of the rooms that are end-to-end encrypted, 0..1 (default 0); their members encrypt
                        with libsignal and the checker compares what every member decrypted with what was sent
@@ -55,6 +60,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
       'chaos-every': { type: 'string', default: '30s' },
       'burst-every': { type: 'string', default: '30s' },
       transport: { type: 'string', default: 'mixed' },
+      'sse-share': { type: 'string', default: '0' },
       'heartbeat-scale': { type: 'string', default: '0.1' },
       'encrypted-share': { type: 'string', default: '0' },
       seed: { type: 'string' },
@@ -72,8 +78,9 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
     chaosEveryMs: durationMs('--chaos-every', values['chaos-every']),
     burstEveryMs: durationMs('--burst-every', values['burst-every']),
     transport: oneOf('--transport', values.transport, ['tcp', 'ws', 'mixed'] as const),
+    sseShare: fraction('--sse-share', values['sse-share']),
     heartbeatScale: positiveNumber('--heartbeat-scale', values['heartbeat-scale']),
-    encryptedShare: share('--encrypted-share', values['encrypted-share']),
+    encryptedShare: fraction('--encrypted-share', values['encrypted-share']),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('--seed', values.seed),
   };
   if (options.clients < 2 * options.rooms)
@@ -82,36 +89,3 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
 }
 
 export class UsageRequested extends Error {}
-
-/** `30s`, `4m`, `1500ms`, or plain seconds. */
-export function durationMs(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (match === null) throw new RangeError(`${flag} must be a duration like 30s, 4m or 1500ms, got "${text}"`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's']!;
-  const value = Number(match[1]) * unitMs;
-  if (value <= 0) throw new RangeError(`${flag} must be positive, got "${text}"`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${flag} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
-  return value;
-}
-
-function share(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new RangeError(`${flag} must be a number from 0 to 1, got "${text}"`);
-  return value;
-}
-
-function oneOf<const T extends string>(flag: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new RangeError(`${flag} must be one of ${choices.join(', ')}, got "${text}"`);
-  return text as T;
-}

@@ -3,7 +3,7 @@
  * simulated phone, rooms with members spread so every room has at least two (the first
  * `encryptedShare` of them end-to-end encrypted), and a device token for each phone.
  */
-import { randomInt, type Random } from './random.js';
+import { randomInt, type Random } from '../../devtools/index.js';
 
 export interface FleetPhone {
   userId: string;

@@ -32,7 +32,9 @@ function rowValues(row: Record<string, unknown>): (string | Uint8Array)[] {
   return Object.values(row).flatMap((value): (string | Uint8Array)[] => {
     if (value instanceof Uint8Array) return [value, Buffer.from(value).toString('latin1')];
     if (value === null || value === undefined) return [];
-    return [typeof value === 'object' ? JSON.stringify(value) : String(value)];
+    if (typeof value === 'string') return [value];
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return [value.toString()];
+    return [JSON.stringify(value)]; // jsonb columns, timestamps
   });
 }
 

@@ -12,7 +12,7 @@ import { createE2eeStores, createMemoryKeyValueStore, SdkError, type E2eeStores 
 import { createLibsignalCrypto } from '@mqtt-chat/sdk/e2ee-node';
 import { createDeviceKeys, type DeviceKeys, type UploadKind } from '../../../sdk/src/e2ee/device-keys.js';
 import type { KeyApi, KeyUpload, SignedKeyUpload, UploadKeys } from '../../../sdk/src/e2ee/key-api.js';
-import { createFakeClock, type FakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock, type VirtualClock } from '../../../devtools/index.js';
 
 const crypto = createLibsignalCrypto();
 const DAY = 86_400_000;
@@ -78,7 +78,7 @@ interface Harness {
   keys: DeviceKeys;
   stores: E2eeStores;
   server: ReturnType<typeof fakeKeyApi>;
-  clock: FakeClock;
+  clock: VirtualClock;
   now: { ms: number };
   uploads: UploadKind[];
   mismatches: number[];
@@ -89,7 +89,7 @@ interface Harness {
 function harness(options: { stores?: E2eeStores; server?: ReturnType<typeof fakeKeyApi> } = {}): Harness {
   const stores = options.stores ?? createE2eeStores(createMemoryKeyValueStore());
   const server = options.server ?? fakeKeyApi();
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const now = { ms: 1_700_000_000_000 };
   const uploads: UploadKind[] = [];
   const mismatches: number[] = [];
