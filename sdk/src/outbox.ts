@@ -9,8 +9,13 @@
  * A Nack STALE_ROOM_VERSION is not final: the room is refreshed and the send goes out again
  * with the same clientMsgId (the group permission race,
  * docs/durable-path.md#group-permission-race). Nor are the retryable Nacks RATE_LIMITED and
- * UNAVAILABLE (nothing was stored): the same send goes out again after the Nack's `retryAfterMs`
- * plus the usual jittered backoff, so a fleet told to wait does not come back in lock-step.
+ * UNAVAILABLE (nothing was stored), but they say something about the platform, not about one
+ * send: the device is over its send rate, or the database is away. So the whole outbox holds
+ * for the Nack's `retryAfterMs` plus a jittered backoff (a fleet told to wait does not come back
+ * in lock-step), and then sends through a window that starts at one send and doubles with every
+ * Ack, oldest first. Without that, each send kept its own retry timer: a phone with a few
+ * hundred sends queued re-sent all of them every round, the rate limiter let a lucky few
+ * through, and an unlucky send could lose that lottery for minutes.
  *
  * Memory is bounded by `maxOutstanding`. At the bound a new send is refused at once rather than
  * an old one dropped: an old send may already be stored, so dropping it would report a fate we
@@ -80,6 +85,8 @@ export interface Outbox {
 
 interface Pending extends OutgoingSend {
   publishes: number;
+  /** Published on this connection and not yet answered (a retryable Nack puts it back in line). */
+  inFlight: boolean;
   staleRefreshes: number;
   refreshing: boolean;
   timer: TimerHandle | undefined;
@@ -94,15 +101,32 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
   const pending = new Map<string, Pending>();
   let isOnline = false;
   const counters = { resends: 0, staleRefreshes: 0 };
+  /** How many sends may be in flight: unbounded until a retryable Nack, then 1, doubling per Ack. */
+  let window = options.maxOutstanding;
+  let inFlightCount = 0;
+  let hold: { timer: TimerHandle } | undefined;
+  /** Holds in a row without an Ack in between: the backoff's attempt number. */
+  let holdsInARow = 0;
 
   function clearTimer(entry: Pending): void {
     if (entry.timer !== undefined) deps.clock.clearTimeout(entry.timer);
     entry.timer = undefined;
   }
 
-  function transmit(entry: Pending): void {
+  function land(entry: Pending): void {
     clearTimer(entry);
-    if (!isOnline || entry.refreshing) return;
+    if (entry.inFlight) inFlightCount -= 1;
+    entry.inFlight = false;
+  }
+
+  function transmit(entry: Pending): void {
+    if (!isOnline || entry.refreshing || hold !== undefined) {
+      land(entry); // pump() sends it again, in its place in line
+      return;
+    }
+    clearTimer(entry);
+    if (!entry.inFlight) inFlightCount += 1;
+    entry.inFlight = true;
     if (entry.publishes > 0) counters.resends += 1;
     deps.publish({ roomId: entry.roomId, clientMsgId: entry.clientMsgId, body: entry.body, contentType: entry.contentType });
     const waitMs = options.ackTimeoutMs + backoffDelayMs(entry.publishes, options.retryBackoff, deps.random);
@@ -110,23 +134,40 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
     entry.timer = deps.clock.setTimeout(() => transmit(entry), waitMs);
   }
 
+  /** Publishes waiting sends, oldest first, while the window has room. */
+  function pump(): void {
+    if (!isOnline || hold !== undefined) return;
+    for (const entry of pending.values()) {
+      if (inFlightCount >= window) return;
+      if (!entry.inFlight && !entry.refreshing) transmit(entry);
+    }
+  }
+
   function settle(clientMsgId: string, roomId: string): Pending | undefined {
     const entry = pending.get(clientMsgId);
     if (entry === undefined || entry.roomId !== roomId) return undefined;
-    clearTimer(entry);
+    land(entry);
     pending.delete(clientMsgId);
     return entry;
   }
 
-  function resendLater(entry: Pending, retryAfterMs: number): void {
-    clearTimer(entry);
-    if (!isOnline) return; // online() sends everything pending again anyway
-    const waitMs = retryAfterMs + backoffDelayMs(entry.publishes, options.retryBackoff, deps.random);
-    entry.timer = deps.clock.setTimeout(() => transmit(entry), waitMs);
+  /** A retryable Nack: this send goes back in line and the outbox waits before sending anything. */
+  function holdFor(entry: Pending, retryAfterMs: number): void {
+    land(entry);
+    window = 1;
+    if (hold !== undefined) return; // the rest of a window answered the same way: one hold is enough
+    holdsInARow += 1;
+    const waitMs = retryAfterMs + backoffDelayMs(holdsInARow, options.retryBackoff, deps.random);
+    hold = {
+      timer: deps.clock.setTimeout(() => {
+        hold = undefined;
+        pump();
+      }, waitMs),
+    };
   }
 
   function refreshAndResend(entry: Pending, nack: Nack): void {
-    clearTimer(entry);
+    land(entry);
     entry.staleRefreshes += 1;
     entry.refreshing = true;
     counters.staleRefreshes += 1;
@@ -155,6 +196,7 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
           body,
           contentType,
           publishes: 0,
+          inFlight: false,
           staleRefreshes: 0,
           refreshing: false,
           timer: undefined,
@@ -169,20 +211,24 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
         };
         pending.set(clientMsgId, entry);
         report({ roomId, clientMsgId, state: 'pending' });
-        transmit(entry);
+        pump();
       });
       return { clientMsgId, result };
     },
     ack(ack) {
       const entry = settle(ack.clientMsgId, ack.roomId);
-      entry?.resolve({ roomId: ack.roomId, clientMsgId: ack.clientMsgId, seq: ack.seq });
-      return entry !== undefined;
+      if (entry === undefined) return false;
+      holdsInARow = 0;
+      window = Math.min(window * 2, options.maxOutstanding);
+      entry.resolve({ roomId: ack.roomId, clientMsgId: ack.clientMsgId, seq: ack.seq });
+      pump();
+      return true;
     },
     nack(nack) {
       const entry = pending.get(nack.clientMsgId);
       if (entry === undefined || entry.roomId !== nack.roomId) return false;
       if (RETRYABLE_NACKS.has(nack.reason)) {
-        resendLater(entry, nack.retryAfterMs);
+        holdFor(entry, nack.retryAfterMs);
         return true;
       }
       const isStale = nack.reason === NackReason.NACK_REASON_STALE_ROOM_VERSION;
@@ -191,6 +237,7 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
         return true;
       }
       settle(nack.clientMsgId, nack.roomId);
+      pump();
       entry.reject(
         new SdkError('ERR_SDK_SEND_REJECTED', `send ${nack.clientMsgId} refused: ${NackReason[nack.reason] ?? nack.reason}`, { nack }),
       );
@@ -204,17 +251,21 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
     },
     online() {
       isOnline = true;
-      for (const entry of [...pending.values()]) transmit(entry);
+      // A new connection: nothing published on the old one is in flight any more.
+      for (const entry of pending.values()) land(entry);
+      pump();
     },
     offline() {
       isOnline = false;
-      for (const entry of pending.values()) clearTimer(entry);
+      for (const entry of pending.values()) land(entry);
     },
     rejectAll(error) {
       const entries = [...pending.values()];
       pending.clear();
+      if (hold !== undefined) deps.clock.clearTimeout(hold.timer);
+      hold = undefined;
       for (const entry of entries) {
-        clearTimer(entry);
+        land(entry);
         entry.reject(error);
       }
     },

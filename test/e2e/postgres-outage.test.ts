@@ -17,7 +17,14 @@ import { rest } from '../support/rest-client.js';
 import { createTestClient, FAST, type TestClient } from '../sdk/support/sdk-client.js';
 
 const ADMIN_TOKEN = 'pg-outage-admin-token';
-const SECRETS = { ADMIN_TOKEN, JWT_SECRET: 'pg-outage-jwt-secret-0123456789abcdef' };
+// The burst (50 sends/s) is above the default per-device send rate on purpose of nothing here:
+// this test is about the database, so the rate limit is lifted (test/sdk/outbox.test.ts covers it).
+const SECRETS = {
+  ADMIN_TOKEN,
+  JWT_SECRET: 'pg-outage-jwt-secret-0123456789abcdef',
+  SEND_RATE_PER_SECOND: '1000',
+  SEND_BURST: '1000',
+};
 const SEND_INTERVAL_MS = 20;
 const SENDS_BEFORE_OUTAGE = 40;
 
