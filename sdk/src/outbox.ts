@@ -247,6 +247,7 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
       const entry = pending.get(clientMsgId);
       if (entry === undefined) return;
       settle(clientMsgId, entry.roomId);
+      pump(); // its place in the window is free
       entry.reject(error);
     },
     online() {
