@@ -168,6 +168,33 @@ export function describeE2eeGroups(name: string, choice: BackendChoice): void {
       expect(a1.e2ee.stats().rotations).toBe(1);
     });
 
+    it('reaches a device that appeared while the sender was offline: device lists are asked again after a reconnect', async () => {
+      const [alice, bob] = [await platform.createUser('alice'), await platform.createUser('bob')];
+      const roomId = await encryptedRoom([alice, bob]);
+      const net = await proxy();
+      const a1 = await device(alice, 'phone', { via: net });
+      const b1 = await device(bob, 'phone');
+      await Promise.all([a1, b1].map((c) => c.untilSubscribed(roomId)));
+      await a1.client.send(roomId, 'before');
+      await untilSeq([a1, b1], roomId, 1);
+
+      // Alice's phone is away when bob's tablet appears: the announcement goes to those online.
+      await net.goDown();
+      await a1.untilStatus((s) => s.state === 'connecting', 'the connection lost');
+      const tablet = await device(bob, 'tablet');
+      await b1.until(
+        () => (b1.events.roomEvent ?? []).some((e) => e.kind === RoomEventKind.ROOM_EVENT_KIND_DEVICE_ADDED && e.deviceId === 'tablet'),
+        'DEVICE_ADDED of the tablet',
+      );
+      await net.comeBack();
+      await a1.untilStatus((s) => s.state === 'connected', 'back online');
+      await a1.client.send(roomId, 'after');
+      await untilSeq([tablet, b1], roomId, 2);
+
+      expect(tablet.seen(roomId)).toEqual(['<undecryptable>', 'after']);
+      expect(b1.seen(roomId)).toEqual(['before', 'after']);
+    });
+
     it('rotates the sender key when a member is removed: the removed device cannot read later messages, even when the sender had not heard of the removal', async () => {
       const [alice, bob, carol] = [
         await platform.createUser('alice'),
