@@ -21,6 +21,7 @@ import {
   type SignalCrypto,
 } from '@mqtt-chat/sdk';
 import { createLibsignalCrypto } from '@mqtt-chat/sdk/e2ee-node';
+import { positiveInteger } from '../devtools/index.js';
 import { loadConfig } from '../lib/config.js';
 import { silentLogger } from '../lib/log.js';
 import { createMetrics } from '../lib/metrics.js';
@@ -63,17 +64,12 @@ function parse(argv: readonly string[]): Options {
       rate: { type: 'string', default: '10' },
     },
   });
-  const positive = (flag: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${flag} must be a positive integer, got "${text}"`);
-    return value;
-  };
   return {
-    messages: positive('--messages', values.messages),
-    plaintextBytes: positive('--plaintext-bytes', values['plaintext-bytes']),
-    latencyMembers: Math.max(2, positive('--latency-members', values['latency-members'])),
-    latencyMessages: positive('--latency-messages', values['latency-messages']),
-    rate: positive('--rate', values.rate),
+    messages: positiveInteger('--messages', values.messages),
+    plaintextBytes: positiveInteger('--plaintext-bytes', values['plaintext-bytes']),
+    latencyMembers: Math.max(2, positiveInteger('--latency-members', values['latency-members'])),
+    latencyMessages: positiveInteger('--latency-messages', values['latency-messages']),
+    rate: positiveInteger('--rate', values.rate),
   };
 }
 
