@@ -13,6 +13,12 @@ const SOURCE_CONDITION = 'mqtt-chat-source';
 /** Pure logic: no sockets, processes or databases (test/support/test-kinds.ts reads which files those are). */
 const UNIT_TESTS = unitTestFiles(fileURLToPath(new URL('./', import.meta.url)));
 
+/**
+ * Suites whose assertion is a latency bound (a canary's p99 next to a slow consumer): they run
+ * last and alone, so the bound measures the platform and not the other suites sharing two cores.
+ */
+const TIMING_TESTS = ['test/e2e/slow-consumer.test.ts'];
+
 export default defineConfig({
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
@@ -41,9 +47,18 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...UNIT_TESTS],
+          exclude: [...configDefaults.exclude, ...UNIT_TESTS, ...TIMING_TESTS],
           // Builds the web page the platform serves at /app when its sources changed (generated output is not committed).
           globalSetup: ['test/support/web-build.global.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'timing',
+          include: TIMING_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

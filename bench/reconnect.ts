@@ -30,6 +30,15 @@ function progressLine(herd: Herd, label: string, sinceMs: number, total: number)
   return `${label} | ${((Date.now() - sinceMs) / 1000).toFixed(0)} s | connected ${connected}/${total} | attempts ${counters.attempts} | refused ${refusals} | no CONNACK ${counters.networkFailures} | live dropped ${counters.liveDropped}`;
 }
 
+/** What the restarted platform says it closed itself, and why (chat_mqtt_disconnects_total by reason). */
+async function brokerClosures(apiPort: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text().catch(() => '');
+  const counts = [...text.matchAll(/^chat_mqtt_disconnects_total\{reason="([^"]+)"\} (\d+)/gm)]
+    .filter((m) => Number(m[2]) > 0)
+    .map((m) => `${m[1]} ${m[2]}`);
+  return counts.length > 0 ? counts.join(', ') : 'none';
+}
+
 async function runRound(
   platform: BenchPlatform,
   herd: Herd,
@@ -55,7 +64,8 @@ async function runRound(
     );
     const result = roundResult(signal, policy, restart, mergeStats(await herd.collect()));
     log(
-      `${label}: every client back ${(result.allBackAfterKillMs / 1000).toFixed(1)} s after the stop, peak ${result.peakConnectsPerSec} connects/s`,
+      `${label}: every client back ${(result.allBackAfterKillMs / 1000).toFixed(1)} s after the stop, peak ${result.peakConnectsPerSec} connects/s; ` +
+        `connections the platform closed itself: ${await brokerClosures(platform.apiPort)}`,
     );
     return result;
   } finally {

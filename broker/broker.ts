@@ -17,7 +17,7 @@ import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { isConnectTimeout, onBackgroundError, takePacketId } from './aedes-internals.js';
+import { isConnectTimeout, keepNewestConnection, onBackgroundError, takePacketId } from './aedes-internals.js';
 import { installHooks } from './aedes-hooks.js';
 import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
@@ -227,6 +227,10 @@ function serveConnections(aedes: Aedes, options: BrokerOptions, deps: Connection
     }),
     log,
   );
+  keepNewestConnection(aedes, {
+    refused: (client) => reportDisconnect('superseded', { clientId: client.id }),
+    takenOver: (previous) => reportDisconnect('taken_over', { clientId: previous.id }),
+  });
   installHooks(aedes, {
     ...deps,
     connectGate,

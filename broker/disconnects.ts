@@ -20,7 +20,11 @@ export type DisconnectReason =
   /** Nothing received for 1.5 times the client's keepalive [MQTT-3.1.2-24]. */
   | 'keepalive_timeout'
   /** The device's token expired (MQTT 3.1.1 cannot re-authenticate a live connection). */
-  | 'token_expired';
+  | 'token_expired'
+  /** An older connection of the same client id finished its CONNECT after a newer one registered: the newer one stays. */
+  | 'superseded'
+  /** A newer connection of the same client id took the session over [MQTT-3.1.4-2]: the device reconnected before its old connection died. */
+  | 'taken_over';
 
 export type ReportDisconnect = (reason: DisconnectReason, details: Readonly<Record<string, unknown>>) => void;
 

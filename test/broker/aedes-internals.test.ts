@@ -15,6 +15,7 @@ import {
   exactSubscriptionQos,
   isConnectTimeout,
   isLastWill,
+  keepNewestConnection,
   lowerQosOnPublish,
   onBackgroundError,
   onPuback,
@@ -191,5 +192,55 @@ describe('the Aedes internals the broker relies on', () => {
     ];
     expect(methods.filter((name) => typeof AsyncRedisPersistence.prototype[name] !== 'function')).toEqual([]);
     expect(typeof createRedisPersistence).toBe('function');
+  });
+});
+
+describe('keeping the newest connection of a client id', () => {
+  // The reconnect-storm race: connection 1's CONNECT is still being authenticated when the phone
+  // gives up on it and connects again; connection 2 registers first, then connection 1 finishes.
+  it('closes an older connection whose CONNECT finishes after a newer one registered, without its Will, and keeps the newer one registered', async () => {
+    const refused: string[] = [];
+    keepNewestConnection(aedes, { refused: (client) => refused.push(client.id), takenOver: () => undefined });
+    const wills: string[] = [];
+    aedes.authorizePublish = (_client, packet, done) => {
+      if (packet.topic === 'will') wills.push(packet.payload.toString());
+      done(null);
+    };
+    let letStaleIn!: () => void;
+    const staleMayPass = new Promise<void>((resolve) => (letStaleIn = resolve));
+    const staleAsked = new Promise<void>((resolve) => {
+      aedes.authenticate = (_client, username, _password, done) => {
+        if (username !== 'stale') return done(null, true);
+        resolve();
+        void staleMayPass.then(() => done(null, true));
+      };
+    });
+    const options = (username: string): mqtt.IClientOptions => ({
+      clientId: 'phone',
+      username,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      will: { topic: 'will', payload: Buffer.from(username), qos: 0, retain: false },
+    });
+    const stale = mqtt.connect(url, options('stale'));
+    clients.push(stale);
+    stale.on('error', () => undefined);
+    await staleAsked;
+    const { mqtt: live, client: liveClient } = await device('phone', options('live'));
+    const liveClosed = new Promise<void>((resolve) => live.once('close', () => resolve()));
+    const staleClosed = new Promise<void>((resolve) => stale.once('close', () => resolve()));
+    letStaleIn();
+    const firstClosed = await Promise.race([staleClosed.then(() => 'stale'), liveClosed.then(() => 'live')]);
+    expect(firstClosed, 'the connection the broker closed').toBe('stale');
+    // A round trip on the live connection after the stale one is gone: it still answers.
+    await live.subscribeAsync('room', { qos: 1 });
+    expect(live.connected).toBe(true);
+    expect(stale.connected).toBe(false);
+    expect(refused).toEqual(['phone']);
+    expect((aedes as unknown as { clients: Record<string, Client> }).clients['phone']).toBe(liveClient);
+    expect(wills).toEqual([]);
+    await live.endAsync();
+    await liveClosed;
   });
 });
