@@ -9,7 +9,11 @@
  * - order violations: a (room, seq) handed to an app after a higher seq of that room;
  * - disagreements: a member whose history differs from the platform's (another message at a
  *   seq, or an unacknowledged message of the room it never got), i.e. two members who would
- *   not agree.
+ *   not agree; in an end-to-end encrypted room also a message whose decrypted content is not
+ *   what its sender sent (the platform's history is ciphertext: the senders' own record is the
+ *   truth of the content);
+ * - undecryptable: a message of an encrypted room that a member could not read, or that reached it
+ *   unencrypted.
  */
 
 export interface AckedSend {
@@ -25,6 +29,10 @@ export interface SeenMessage {
   seq: number;
   senderId: string;
   clientMsgId: string;
+  /** In an encrypted room: what the app was handed (the SDK's `message.e2ee.state`, 'none' when it was not encrypted). */
+  e2ee?: 'decrypted' | 'keys-only' | 'undecryptable' | 'none';
+  /** The decrypted content, when `e2ee` is 'decrypted'. */
+  content?: string;
 }
 
 export interface CheckInput {
@@ -33,6 +41,10 @@ export interface CheckInput {
   apps: readonly { appId: string; rooms: readonly string[]; delivered: readonly SeenMessage[] }[];
   /** The platform's final history per room, fetched after the run (the truth). */
   history: ReadonlyMap<string, readonly SeenMessage[]>;
+  /** End-to-end encrypted rooms: their messages must reach every app decrypted, as sent. */
+  encryptedRooms?: ReadonlySet<string>;
+  /** What each send carried, by `senderId/clientMsgId` (the truth of content in encrypted rooms). */
+  sentContent?: ReadonlyMap<string, string>;
 }
 
 export interface CheckReport {
@@ -40,6 +52,7 @@ export interface CheckReport {
   duplicates: number;
   orderViolations: number;
   disagreements: number;
+  undecryptable: number;
   /** A few human-readable cases of each kind, for the report. */
   examples: string[];
 }
@@ -48,8 +61,8 @@ const MAX_EXAMPLES_PER_KIND = 3;
 
 export function checkFleet(input: CheckInput): CheckReport {
   const examples: string[] = [];
-  const counts = { lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0 };
-  const shown = { lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0 };
+  const counts = { lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, undecryptable: 0 };
+  const shown = { lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, undecryptable: 0 };
   const flag = (kind: keyof typeof counts, text: string): void => {
     counts[kind] += 1;
     if (shown[kind]++ < MAX_EXAMPLES_PER_KIND) examples.push(`${kind}: ${text}`);
@@ -83,12 +96,22 @@ export function checkFleet(input: CheckInput): CheckReport {
           'disagreements',
           `${where} is ${describe(message)}, the platform has ${expected ? describe(expected) : `nothing (its last seq there is ${lastSeqOf(input.history.get(message.roomId))})`}`,
         );
+      if (input.encryptedRooms?.has(message.roomId) === true) checkContent(message, where);
     }
     for (const roomId of app.rooms) {
       const seqs = seqsByRoom.get(roomId)!;
       for (const seq of truth.get(roomId)?.keys() ?? [])
         if (!seqs.has(seq) && !ackedSeqs.has(`${roomId}:${seq}`)) flag('disagreements', `${app.appId} room ${roomId} never got seq ${seq}`);
     }
+  }
+
+  /** An encrypted room's message: readable by this app, and exactly what its sender sent. */
+  function checkContent(message: SeenMessage, where: string): void {
+    if (message.e2ee === 'keys-only') return; // a key distribution sent ahead of its content: nothing to read
+    if (message.e2ee !== 'decrypted') return flag('undecryptable', `${where} was handed over ${message.e2ee ?? 'none'}`);
+    const sent = input.sentContent?.get(`${message.senderId}/${message.clientMsgId}`);
+    if (sent !== message.content)
+      flag('disagreements', `${where} decrypted to ${JSON.stringify(message.content)}, its sender sent ${JSON.stringify(sent)}`);
   }
 
   for (const send of input.acked) {
@@ -106,7 +129,7 @@ export function checkFleet(input: CheckInput): CheckReport {
 }
 
 export const isClean = (report: CheckReport): boolean =>
-  report.lost === 0 && report.duplicates === 0 && report.orderViolations === 0 && report.disagreements === 0;
+  report.lost === 0 && report.duplicates === 0 && report.orderViolations === 0 && report.disagreements === 0 && report.undecryptable === 0;
 
 function sameMessage(a: Omit<SeenMessage, 'seq'>, b: Omit<SeenMessage, 'seq'>): boolean {
   return a.roomId === b.roomId && a.senderId === b.senderId && a.clientMsgId === b.clientMsgId;

@@ -22,6 +22,8 @@ export interface FleetOptions {
   sseShare: number;
   /** Multiplies the heartbeat's published constants (4 min start…), so a short run sees it adapt. */
   heartbeatScale: number;
+  /** Share of the rooms that are end-to-end encrypted (0..1); their phones encrypt with libsignal. */
+  encryptedShare: number;
   seed: number;
 }
 
@@ -38,6 +40,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --sse-share F        share of phones (0-1, default 0) behind an HTTP proxy that refuses WebSockets, as some
                        corporate proxies do: their SDK falls back to Server-Sent Events + HTTP POST by itself
   --heartbeat-scale F  time scale of the adaptive heartbeat's constants (default 0.1: 4 min starts at 24 s)
+  --encrypted-share F  share of the rooms that are end-to-end encrypted, 0..1 (default 0); their members encrypt
+                       with libsignal and the checker compares what every member decrypted with what was sent
   --seed S             seed of every random choice (default: random, printed)
 env DATABASE_URL / REDIS_URL are passed to the platform (default: embedded PGlite, in-memory broker).`;
 
@@ -58,6 +62,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
       transport: { type: 'string', default: 'mixed' },
       'sse-share': { type: 'string', default: '0' },
       'heartbeat-scale': { type: 'string', default: '0.1' },
+      'encrypted-share': { type: 'string', default: '0' },
       seed: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +80,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
     transport: oneOf('--transport', values.transport, ['tcp', 'ws', 'mixed'] as const),
     sseShare: fraction('--sse-share', values['sse-share']),
     heartbeatScale: positiveNumber('--heartbeat-scale', values['heartbeat-scale']),
+    encryptedShare: fraction('--encrypted-share', values['encrypted-share']),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('--seed', values.seed),
   };
   if (options.clients < 2 * options.rooms)

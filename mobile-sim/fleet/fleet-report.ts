@@ -7,18 +7,29 @@ export const checkIsClean = (report: FleetReport): boolean => isClean(report.che
 export function formatFleetReport(report: FleetReport): string {
   const online = summarize(report.onlineLatenciesMs);
   const catchUp = summarize(report.catchUpLatenciesMs);
-  const verdict = checkIsClean(report) ? 'PASS: nothing lost, duplicated, reordered or disputed' : 'FAIL';
+  const encryptedOnline = summarize(report.encryptedOnlineLatenciesMs);
+  const verdict = checkIsClean(report)
+    ? `PASS: nothing lost, duplicated, reordered or disputed${report.encryptedRooms > 0 ? ', every encrypted message read as sent' : ''}`
+    : 'FAIL';
   const rows: [string, string][] = [
-    ['phones / rooms', `${report.phones} / ${report.rooms}`],
+    ['phones / rooms (encrypted)', `${report.phones} / ${report.rooms} (${report.encryptedRooms})`],
     ['chat time / settle time', `${(report.chatMs / 1000).toFixed(1)} s / ${(report.settleMs / 1000).toFixed(1)} s`],
     ['messages sent', String(report.sent)],
     ['acked', String(report.acked)],
     ['send failures (closed before Ack)', String(report.sendFailures)],
-    ['delivered to apps', String(report.delivered)],
+    ['delivered to apps (of them decrypted)', `${report.delivered} (${report.decrypted})`],
     [
       'send→delivery, online p50/p99/max',
       `${online.p50} / ${online.p99} / ${online.max} ms  (${report.onlineLatenciesMs.length} deliveries)`,
     ],
+    ...(report.encryptedRooms === 0
+      ? []
+      : ([
+          [
+            '  of them in encrypted rooms',
+            `${encryptedOnline.p50} / ${encryptedOnline.p99} / ${encryptedOnline.max} ms  (${report.encryptedOnlineLatenciesMs.length} deliveries)`,
+          ],
+        ] as [string, string][])),
     [
       'send→delivery, catch-up p50/p99/max',
       `${catchUp.p50} / ${catchUp.p99} / ${catchUp.max} ms  (${report.catchUpLatenciesMs.length} deliveries)`,
@@ -33,6 +44,7 @@ export function formatFleetReport(report: FleetReport): string {
     ['duplicates delivered to apps', String(report.check.duplicates)],
     ['order violations', String(report.check.orderViolations)],
     ['members disagreeing with the history', String(report.check.disagreements)],
+    ['encrypted messages a member could not read', String(report.check.undecryptable)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [

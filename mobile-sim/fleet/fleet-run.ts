@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdaptiveHeartbeat, realClock } from '@mqtt-chat/sdk';
+import { createAdaptiveHeartbeat, createMemoryKeyValueStore, realClock } from '@mqtt-chat/sdk';
+import { createLibsignalCrypto } from '@mqtt-chat/sdk/e2ee-node';
 import { startHttpProxy } from '../net/http-proxy.js';
 import { startNatProxy, type NatProxy } from '../net/nat-proxy.js';
 import { checkFleet, type AckedSend, type CheckReport, type SeenMessage } from './checker.js';
@@ -23,14 +24,19 @@ export interface FleetReport {
   seed: number;
   phones: number;
   rooms: number;
+  encryptedRooms: number;
   sent: number;
   acked: number;
   sendFailures: number;
   delivered: number;
+  /** Deliveries in encrypted rooms that the app got decrypted. */
+  decrypted: number;
   /** send→delivery at receiving phones connected throughout. */
   onlineLatenciesMs: number[];
   /** send→delivery at phones that were away or reconnecting meanwhile (delivered by catch-up). */
   catchUpLatenciesMs: number[];
+  /** The online deliveries of encrypted rooms only (decrypted), to hold against the others. */
+  encryptedOnlineLatenciesMs: number[];
   platformRestarts: number;
   natDropsByChaos: number;
   natMappingsDropped: number;
@@ -57,6 +63,7 @@ const HEARTBEAT = {
   resolutionMs: 10_000,
 };
 const NO_NAT_TIMEOUT_MS = 86_400_000;
+const KEY_INSTALLS_AT_ONCE = 16;
 const SETTLE_LIMIT_MS = 120_000;
 const PROGRESS_EVERY_MS = 2_000;
 
@@ -76,11 +83,19 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
     progress(`provisioning ${options.clients} phones in ${options.rooms} rooms`);
     const layout = await provisionFleet(
       { url: apiUrl, adminToken },
-      { phones: options.clients, rooms: options.rooms, roomsPerPhone: options.roomsPerClient, random },
+      {
+        phones: options.clients,
+        rooms: options.rooms,
+        roomsPerPhone: options.roomsPerClient,
+        random,
+        encryptedShare: options.encryptedShare,
+      },
     );
+    const crypto = createLibsignalCrypto();
+    const sentContent = new Map<string, string>();
 
     const acked: AckedSend[] = [];
-    const latenciesMs = { online: [] as number[], catchUp: [] as number[] };
+    const latenciesMs = { online: [] as number[], catchUp: [] as number[], encryptedOnline: [] as number[] };
     let sent = 0;
     let sendFailures = 0;
     // A corporate proxy in front of the API's port (which also serves MQTT over WebSocket at /mqtt) that refuses WebSockets.
@@ -105,13 +120,31 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
           heartbeat: () => createAdaptiveHeartbeat(scaled(HEARTBEAT, options.heartbeatScale)),
           sharedNowMs: () => performance.now(),
           onAcked: (send) => acked.push(send),
+          onSent: (send) => sentContent.set(`${send.senderId}/${send.clientMsgId}`, send.content),
           onSendFailed: () => (sendFailures += 1),
-          onLatency: (ms, kind) => latenciesMs[kind].push(ms),
+          onLatency(ms, kind, encrypted) {
+            latenciesMs[kind].push(ms);
+            if (encrypted && kind === 'online') latenciesMs.encryptedOnline.push(ms);
+          },
         },
-        { ...profile, burstEveryMs: options.burstEveryMs },
+        {
+          ...profile,
+          burstEveryMs: options.burstEveryMs,
+          encryptedRooms: layout.encryptedRooms,
+          // Keys in memory: a phone keeps its state across going away and back (the process lives on).
+          ...(profile.rooms.some((roomId) => layout.encryptedRooms.has(roomId))
+            ? { e2ee: { crypto, store: createMemoryKeyValueStore() } }
+            : {}),
+        },
       );
     });
     cleanups.unshift(async () => phones.forEach((phone) => phone.close()));
+
+    const encrypting = phones.filter((phone) => phone.client.e2ee !== undefined);
+    if (encrypting.length > 0) progress(`installing end-to-end keys of ${encrypting.length} phones`);
+    for (let i = 0; i < encrypting.length; i += KEY_INSTALLS_AT_ONCE) {
+      await Promise.all(encrypting.slice(i, i + KEY_INSTALLS_AT_ONCE).map((phone) => phone.installKeys()));
+    }
 
     const startedAtMs = performance.now();
     const status = () => {
@@ -145,17 +178,26 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
     const settleMs = performance.now() - settleStartedMs;
     clearInterval(ticker);
 
-    const check = checkFleet({ acked, apps: phones.map((p) => ({ appId: p.appId, rooms: p.rooms, delivered: p.delivered })), history });
+    const check = checkFleet({
+      acked,
+      apps: phones.map((p) => ({ appId: p.appId, rooms: p.rooms, delivered: p.delivered })),
+      history,
+      encryptedRooms: layout.encryptedRooms,
+      sentContent,
+    });
     return {
       seed: options.seed,
       phones: phones.length,
       rooms: layout.rooms.length,
+      encryptedRooms: layout.encryptedRooms.size,
       sent,
       acked: acked.length,
       sendFailures,
       delivered: phones.reduce((sum, p) => sum + p.delivered.length, 0),
+      decrypted: phones.reduce((sum, p) => sum + p.delivered.filter((m) => m.e2ee === 'decrypted').length, 0),
       onlineLatenciesMs: latenciesMs.online,
       catchUpLatenciesMs: latenciesMs.catchUp,
+      encryptedOnlineLatenciesMs: latenciesMs.encryptedOnline,
       platformRestarts: platform.restarts,
       natDropsByChaos: chaos?.natDrops() ?? 0,
       natMappingsDropped: nat.reduce((sum, proxy) => sum + proxy.stats().mappingsDropped, 0),

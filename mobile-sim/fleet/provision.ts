@@ -1,7 +1,7 @@
 /**
  * Sets up a fleet through the admin REST API only (docs/contract.md#rest): one user and device per
- * simulated phone, rooms with members spread so every room has at least two, and a device
- * token for each phone.
+ * simulated phone, rooms with members spread so every room has at least two (the first
+ * `encryptedShare` of them end-to-end encrypted), and a device token for each phone.
  */
 import { randomInt, type Random } from '../../devtools/index.js';
 
@@ -15,13 +15,14 @@ export interface FleetPhone {
 export interface FleetLayout {
   phones: FleetPhone[];
   rooms: string[];
+  encryptedRooms: Set<string>;
 }
 
 const PARALLEL_REQUESTS = 16;
 
 export async function provisionFleet(
   api: { url: string; adminToken: string },
-  options: { phones: number; rooms: number; roomsPerPhone: number; random: Random },
+  options: { phones: number; rooms: number; roomsPerPhone: number; random: Random; encryptedShare?: number },
 ): Promise<FleetLayout> {
   if (options.phones < 2 * options.rooms)
     throw new RangeError(`need at least two phones per room (${options.phones} phones, ${options.rooms} rooms)`);
@@ -31,8 +32,10 @@ export async function provisionFleet(
     async (i) => (await call<{ id: string }>('POST', '/v1/users', { name: `phone-${i}` })).id,
   );
   const membersByRoom = assignRooms(options.phones, options.rooms, Math.min(options.roomsPerPhone, options.rooms), options.random);
+  const encryptedCount = Math.round(options.rooms * (options.encryptedShare ?? 0));
   const rooms = await inParallel(membersByRoom, async (members, r) => {
-    const body = { name: `room-${r}`, kind: 'group', members: members.map((i) => userIds[i]!) };
+    const encrypted = r < encryptedCount;
+    const body = { name: `room-${r}`, kind: 'group', members: members.map((i) => userIds[i]!), encrypted };
     return (await call<{ id: string }>('POST', '/v1/rooms', body)).id;
   });
   const phones = await inParallel(userIds, async (userId, i) => {
@@ -41,7 +44,7 @@ export async function provisionFleet(
     const phoneRooms = membersByRoom.flatMap((members, r) => (members.includes(i) ? [rooms[r]!] : []));
     return { userId, deviceId, token, rooms: phoneRooms };
   });
-  return { phones, rooms };
+  return { phones, rooms, encryptedRooms: new Set(rooms.slice(0, encryptedCount)) };
 }
 
 /** Room index → phone indexes: each phone in `roomsPerPhone` distinct rooms, every room with ≥ 2 phones. */

@@ -3,7 +3,7 @@
  * chat with typing, putting the phone away and taking it out again), recording what its app was
  * shown so the checker can judge the run.
  */
-import { type ChatClient, type Clock, createChatClient, type HeartbeatPolicy, type TimerHandle } from '@mqtt-chat/sdk';
+import { type ChatClient, type Clock, createChatClient, type E2eeOptions, type HeartbeatPolicy, type TimerHandle } from '@mqtt-chat/sdk';
 import type { SeenMessage } from './checker.js';
 import { exponentialMs, randomInt, type Random } from '../../devtools/index.js';
 
@@ -16,9 +16,11 @@ export interface PhoneEnvironment {
   /** Milliseconds on a clock every phone of the run shares, stamped into bodies for latency. */
   sharedNowMs: () => number;
   onAcked(send: { roomId: string; senderId: string; clientMsgId: string; seq: number }): void;
+  /** A send left the app with this content (the truth the checker holds decrypted content to). */
+  onSent(send: { senderId: string; clientMsgId: string; content: string }): void;
   onSendFailed(error: unknown): void;
   /** `online`: the phone was connected throughout, from the send to the delivery; `catchUp`: it was away or reconnecting meanwhile. */
-  onLatency(latencyMs: number, kind: 'online' | 'catchUp'): void;
+  onLatency(latencyMs: number, kind: 'online' | 'catchUp', encrypted: boolean): void;
 }
 
 export interface PhoneProfile {
@@ -27,6 +29,10 @@ export interface PhoneProfile {
   token: string;
   rooms: readonly string[];
   burstEveryMs: number;
+  /** The phone's end-to-end encryption, when it is in an encrypted room. */
+  e2ee?: E2eeOptions;
+  /** Which of the fleet's rooms are encrypted: what the app was handed there is recorded with its content. */
+  encryptedRooms: ReadonlySet<string>;
 }
 
 export interface SimPhone {
@@ -35,6 +41,11 @@ export interface SimPhone {
   readonly client: ChatClient;
   /** What the app was handed, in order. */
   readonly delivered: SeenMessage[];
+  /**
+   * With end-to-end encryption: connects once to put the phone's keys on the platform, then leaves.
+   * A device reads only what was sent after its keys existed, so the fleet installs its app first.
+   */
+  installKeys(): Promise<void>;
   /** Connects and starts behaving. */
   start(): void;
   /** Stops starting new activities and takes the phone out of the pocket (online again). */
@@ -72,6 +83,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
       backoff: { baseMs: 250, capMs: 8_000 },
       ackTimeoutMs: 5_000,
       gapWaitMs: 500,
+      ...(profile.e2ee === undefined ? {} : { e2ee: profile.e2ee }),
     },
   );
   let pending = 0;
@@ -84,12 +96,17 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
 
   client.on('status', (status) => (connectedSinceMs = status.state === 'connected' ? env.sharedNowMs() : undefined));
   client.on('message', (message) => {
-    delivered.push({ roomId: message.roomId, seq: message.seq, senderId: message.senderId, clientMsgId: message.clientMsgId });
+    const seen: SeenMessage = { roomId: message.roomId, seq: message.seq, senderId: message.senderId, clientMsgId: message.clientMsgId };
+    if (profile.encryptedRooms.has(message.roomId)) {
+      seen.e2ee = message.e2ee?.state ?? 'none';
+      if (message.e2ee?.state === 'decrypted') seen.content = new TextDecoder().decode(message.body);
+    }
+    delivered.push(seen);
     if (message.senderId === profile.userId) return;
     const body = parseBody(message.body);
     if (body === undefined) return;
     const wasOnlineThroughout = connectedSinceMs !== undefined && connectedSinceMs <= body.t;
-    env.onLatency(env.sharedNowMs() - body.t, wasOnlineThroughout ? 'online' : 'catchUp');
+    env.onLatency(env.sharedNowMs() - body.t, wasOnlineThroughout ? 'online' : 'catchUp', profile.encryptedRooms.has(message.roomId));
   });
 
   function schedule(delayMs: number, action: () => void): void {
@@ -118,8 +135,10 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
   function send(roomId: string): void {
     pending += 1;
     const body: Body = { t: env.sharedNowMs(), text: `hello #${++sentCount} from ${appId}` };
-    client
-      .send(roomId, JSON.stringify(body))
+    const content = JSON.stringify(body);
+    const sending = client.send(roomId, content);
+    env.onSent({ senderId: profile.userId, clientMsgId: sending.clientMsgId, content });
+    sending
       .then(
         (result) => env.onAcked({ ...result, senderId: profile.userId }),
         (error: unknown) => env.onSendFailed(error),
@@ -146,6 +165,12 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
     rooms: profile.rooms,
     client,
     delivered,
+    async installKeys() {
+      if (client.e2ee === undefined) return;
+      await client.connect();
+      await client.e2ee.ready();
+      client.close();
+    },
     start() {
       void client.connect();
       nextActivity();

@@ -1100,5 +1100,394 @@ export namespace chat {
             /** Shape of a Presence. */
             type $Shape = chat.v1.Presence.$Properties;
         }
+
+        /**
+         * Properties of a E2eeEnvelope.
+         * @deprecated Use chat.v1.E2eeEnvelope.$Properties instead.
+         */
+        interface IE2eeEnvelope extends chat.v1.E2eeEnvelope.$Properties {
+        }
+
+        /** Represents a E2eeEnvelope. */
+        class E2eeEnvelope {
+
+            /**
+             * Constructs a new E2eeEnvelope.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: chat.v1.E2eeEnvelope.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** E2eeEnvelope senderDeviceId. */
+            senderDeviceId: number;
+
+            /** E2eeEnvelope pairwise. */
+            pairwise: chat.v1.E2eePairwise.$Properties[];
+
+            /** E2eeEnvelope senderKeyMessage. */
+            senderKeyMessage: Uint8Array;
+
+            /** E2eeEnvelope kind. */
+            kind: chat.v1.E2eeEnvelopeKind;
+
+            /**
+             * Creates a new E2eeEnvelope instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns E2eeEnvelope instance
+             */
+            static create(properties: chat.v1.E2eeEnvelope.$Shape): chat.v1.E2eeEnvelope & chat.v1.E2eeEnvelope.$Shape;
+            static create(properties?: chat.v1.E2eeEnvelope.$Properties): chat.v1.E2eeEnvelope;
+
+            /**
+             * Encodes the specified E2eeEnvelope message. Does not implicitly {@link chat.v1.E2eeEnvelope.verify|verify} messages.
+             * @param message E2eeEnvelope message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: chat.v1.E2eeEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a E2eeEnvelope message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {chat.v1.E2eeEnvelope & chat.v1.E2eeEnvelope.$Shape} E2eeEnvelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): chat.v1.E2eeEnvelope & chat.v1.E2eeEnvelope.$Shape;
+
+            /**
+             * Gets the type url for E2eeEnvelope
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace E2eeEnvelope {
+
+            /** Properties of a E2eeEnvelope. */
+            interface $Properties {
+
+                /** E2eeEnvelope senderDeviceId */
+                senderDeviceId?: (number|null);
+
+                /** E2eeEnvelope pairwise */
+                pairwise?: (chat.v1.E2eePairwise.$Properties[]|null);
+
+                /** E2eeEnvelope senderKeyMessage */
+                senderKeyMessage?: (Uint8Array|null);
+
+                /** E2eeEnvelope kind */
+                kind?: (chat.v1.E2eeEnvelopeKind|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a E2eeEnvelope. */
+            type $Shape = chat.v1.E2eeEnvelope.$Properties;
+        }
+
+        /** E2eeEnvelopeKind enum. */
+        enum E2eeEnvelopeKind {
+
+            /** E2EE_ENVELOPE_KIND_UNSPECIFIED value */
+            E2EE_ENVELOPE_KIND_UNSPECIFIED = 0,
+
+            /** E2EE_ENVELOPE_KIND_SENDER_KEY value */
+            E2EE_ENVELOPE_KIND_SENDER_KEY = 1,
+
+            /** E2EE_ENVELOPE_KIND_PAIRWISE value */
+            E2EE_ENVELOPE_KIND_PAIRWISE = 2,
+
+            /** E2EE_ENVELOPE_KIND_DISTRIBUTION value */
+            E2EE_ENVELOPE_KIND_DISTRIBUTION = 3
+        }
+
+        /** E2eeCipherType enum. */
+        enum E2eeCipherType {
+
+            /** E2EE_CIPHER_TYPE_UNSPECIFIED value */
+            E2EE_CIPHER_TYPE_UNSPECIFIED = 0,
+
+            /** E2EE_CIPHER_TYPE_PREKEY value */
+            E2EE_CIPHER_TYPE_PREKEY = 1,
+
+            /** E2EE_CIPHER_TYPE_WHISPER value */
+            E2EE_CIPHER_TYPE_WHISPER = 2
+        }
+
+        /**
+         * Properties of a E2eePairwise.
+         * @deprecated Use chat.v1.E2eePairwise.$Properties instead.
+         */
+        interface IE2eePairwise extends chat.v1.E2eePairwise.$Properties {
+        }
+
+        /** Represents a E2eePairwise. */
+        class E2eePairwise {
+
+            /**
+             * Constructs a new E2eePairwise.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: chat.v1.E2eePairwise.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** E2eePairwise userId. */
+            userId: string;
+
+            /** E2eePairwise deviceId. */
+            deviceId: number;
+
+            /** E2eePairwise type. */
+            type: chat.v1.E2eeCipherType;
+
+            /** E2eePairwise ciphertext. */
+            ciphertext: Uint8Array;
+
+            /**
+             * Creates a new E2eePairwise instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns E2eePairwise instance
+             */
+            static create(properties: chat.v1.E2eePairwise.$Shape): chat.v1.E2eePairwise & chat.v1.E2eePairwise.$Shape;
+            static create(properties?: chat.v1.E2eePairwise.$Properties): chat.v1.E2eePairwise;
+
+            /**
+             * Encodes the specified E2eePairwise message. Does not implicitly {@link chat.v1.E2eePairwise.verify|verify} messages.
+             * @param message E2eePairwise message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: chat.v1.E2eePairwise.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a E2eePairwise message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {chat.v1.E2eePairwise & chat.v1.E2eePairwise.$Shape} E2eePairwise
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): chat.v1.E2eePairwise & chat.v1.E2eePairwise.$Shape;
+
+            /**
+             * Gets the type url for E2eePairwise
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace E2eePairwise {
+
+            /** Properties of a E2eePairwise. */
+            interface $Properties {
+
+                /** E2eePairwise userId */
+                userId?: (string|null);
+
+                /** E2eePairwise deviceId */
+                deviceId?: (number|null);
+
+                /** E2eePairwise type */
+                type?: (chat.v1.E2eeCipherType|null);
+
+                /** E2eePairwise ciphertext */
+                ciphertext?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a E2eePairwise. */
+            type $Shape = chat.v1.E2eePairwise.$Properties;
+        }
+
+        /**
+         * Properties of a E2eePairwisePayload.
+         * @deprecated Use chat.v1.E2eePairwisePayload.$Properties instead.
+         */
+        interface IE2eePairwisePayload extends chat.v1.E2eePairwisePayload.$Properties {
+        }
+
+        /** Represents a E2eePairwisePayload. */
+        class E2eePairwisePayload {
+
+            /**
+             * Constructs a new E2eePairwisePayload.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: chat.v1.E2eePairwisePayload.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** E2eePairwisePayload senderKeyDistribution. */
+            senderKeyDistribution?: (Uint8Array|null);
+
+            /** E2eePairwisePayload content. */
+            content?: (Uint8Array|null);
+
+            /** E2eePairwisePayload payload. */
+            payload?: ("senderKeyDistribution"|"content");
+
+            /**
+             * Creates a new E2eePairwisePayload instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns E2eePairwisePayload instance
+             */
+            static create(properties: chat.v1.E2eePairwisePayload.$Shape): chat.v1.E2eePairwisePayload & chat.v1.E2eePairwisePayload.$Shape;
+            static create(properties?: chat.v1.E2eePairwisePayload.$Properties): chat.v1.E2eePairwisePayload;
+
+            /**
+             * Encodes the specified E2eePairwisePayload message. Does not implicitly {@link chat.v1.E2eePairwisePayload.verify|verify} messages.
+             * @param message E2eePairwisePayload message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: chat.v1.E2eePairwisePayload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a E2eePairwisePayload message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {chat.v1.E2eePairwisePayload & chat.v1.E2eePairwisePayload.$Shape} E2eePairwisePayload
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): chat.v1.E2eePairwisePayload & chat.v1.E2eePairwisePayload.$Shape;
+
+            /**
+             * Gets the type url for E2eePairwisePayload
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace E2eePairwisePayload {
+
+            /** Properties of a E2eePairwisePayload. */
+            interface $Properties {
+
+                /** E2eePairwisePayload senderKeyDistribution */
+                senderKeyDistribution?: (Uint8Array|null);
+
+                /** E2eePairwisePayload content */
+                content?: (Uint8Array|null);
+
+                /** E2eePairwisePayload payload */
+                payload?: ("senderKeyDistribution"|"content");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a E2eePairwisePayload. */
+            type $Shape = {
+              senderKeyDistribution?: Uint8Array|null;
+              content?: Uint8Array|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ payload?: undefined; senderKeyDistribution?: null; content?: null }|{ payload?: "senderKeyDistribution"; senderKeyDistribution: Uint8Array; content?: null }|{ payload?: "content"; senderKeyDistribution?: null; content: Uint8Array })
+            );
+        }
+
+        /**
+         * Properties of a E2eeContent.
+         * @deprecated Use chat.v1.E2eeContent.$Properties instead.
+         */
+        interface IE2eeContent extends chat.v1.E2eeContent.$Properties {
+        }
+
+        /** Represents a E2eeContent. */
+        class E2eeContent {
+
+            /**
+             * Constructs a new E2eeContent.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: chat.v1.E2eeContent.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** E2eeContent roomId. */
+            roomId: string;
+
+            /** E2eeContent body. */
+            body: Uint8Array;
+
+            /** E2eeContent contentType. */
+            contentType: string;
+
+            /** E2eeContent padding. */
+            padding: Uint8Array;
+
+            /**
+             * Creates a new E2eeContent instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns E2eeContent instance
+             */
+            static create(properties: chat.v1.E2eeContent.$Shape): chat.v1.E2eeContent & chat.v1.E2eeContent.$Shape;
+            static create(properties?: chat.v1.E2eeContent.$Properties): chat.v1.E2eeContent;
+
+            /**
+             * Encodes the specified E2eeContent message. Does not implicitly {@link chat.v1.E2eeContent.verify|verify} messages.
+             * @param message E2eeContent message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: chat.v1.E2eeContent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a E2eeContent message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {chat.v1.E2eeContent & chat.v1.E2eeContent.$Shape} E2eeContent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): chat.v1.E2eeContent & chat.v1.E2eeContent.$Shape;
+
+            /**
+             * Gets the type url for E2eeContent
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace E2eeContent {
+
+            /** Properties of a E2eeContent. */
+            interface $Properties {
+
+                /** E2eeContent roomId */
+                roomId?: (string|null);
+
+                /** E2eeContent body */
+                body?: (Uint8Array|null);
+
+                /** E2eeContent contentType */
+                contentType?: (string|null);
+
+                /** E2eeContent padding */
+                padding?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a E2eeContent. */
+            type $Shape = chat.v1.E2eeContent.$Properties;
+        }
     }
 }

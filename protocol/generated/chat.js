@@ -2657,6 +2657,922 @@ export const chat = $root.chat = (() => {
             return Presence;
         })();
 
+        v1.E2eeEnvelope = (function() {
+
+            /**
+             * Properties of a E2eeEnvelope.
+             * @typedef {Object} chat.v1.E2eeEnvelope.$Properties
+             * @property {number|null} [senderDeviceId] E2eeEnvelope senderDeviceId
+             * @property {Array.<chat.v1.E2eePairwise.$Properties>|null} [pairwise] E2eeEnvelope pairwise
+             * @property {Uint8Array|null} [senderKeyMessage] E2eeEnvelope senderKeyMessage
+             * @property {chat.v1.E2eeEnvelopeKind|null} [kind] E2eeEnvelope kind
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a E2eeEnvelope.
+             * @memberof chat.v1
+             * @interface IE2eeEnvelope
+             * @augments chat.v1.E2eeEnvelope.$Properties
+             * @deprecated Use chat.v1.E2eeEnvelope.$Properties instead.
+             */
+
+            /**
+             * Shape of a E2eeEnvelope.
+             * @typedef {chat.v1.E2eeEnvelope.$Properties} chat.v1.E2eeEnvelope.$Shape
+             */
+
+            /**
+             * Constructs a new E2eeEnvelope.
+             * @memberof chat.v1
+             * @classdesc Represents a E2eeEnvelope.
+             * @constructor
+             * @param {chat.v1.E2eeEnvelope.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const E2eeEnvelope = function (properties) {
+                this.pairwise = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * E2eeEnvelope senderDeviceId.
+             * @member {number} senderDeviceId
+             * @memberof chat.v1.E2eeEnvelope
+             * @instance
+             */
+            E2eeEnvelope.prototype.senderDeviceId = 0;
+
+            /**
+             * E2eeEnvelope pairwise.
+             * @member {Array.<chat.v1.E2eePairwise.$Properties>} pairwise
+             * @memberof chat.v1.E2eeEnvelope
+             * @instance
+             */
+            E2eeEnvelope.prototype.pairwise = $util.emptyArray;
+
+            /**
+             * E2eeEnvelope senderKeyMessage.
+             * @member {Uint8Array} senderKeyMessage
+             * @memberof chat.v1.E2eeEnvelope
+             * @instance
+             */
+            E2eeEnvelope.prototype.senderKeyMessage = $util.newBuffer([]);
+
+            /**
+             * E2eeEnvelope kind.
+             * @member {chat.v1.E2eeEnvelopeKind} kind
+             * @memberof chat.v1.E2eeEnvelope
+             * @instance
+             */
+            E2eeEnvelope.prototype.kind = 0;
+
+            /**
+             * Creates a new E2eeEnvelope instance using the specified properties.
+             * @function create
+             * @memberof chat.v1.E2eeEnvelope
+             * @static
+             * @param {chat.v1.E2eeEnvelope.$Properties=} [properties] Properties to set
+             * @returns {chat.v1.E2eeEnvelope} E2eeEnvelope instance
+             * @type {{
+             *   (properties: chat.v1.E2eeEnvelope.$Shape): chat.v1.E2eeEnvelope & chat.v1.E2eeEnvelope.$Shape;
+             *   (properties?: chat.v1.E2eeEnvelope.$Properties): chat.v1.E2eeEnvelope;
+             * }}
+             */
+            E2eeEnvelope.create = function(properties) {
+                return new E2eeEnvelope(properties);
+            };
+
+            /**
+             * Encodes the specified E2eeEnvelope message. Does not implicitly {@link chat.v1.E2eeEnvelope.verify|verify} messages.
+             * @function encode
+             * @memberof chat.v1.E2eeEnvelope
+             * @static
+             * @param {chat.v1.E2eeEnvelope.$Properties} message E2eeEnvelope message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            E2eeEnvelope.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.senderDeviceId != null && $Object.hasOwnProperty.call(message, "senderDeviceId") && message.senderDeviceId !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.senderDeviceId);
+                if (message.pairwise != null && message.pairwise.length)
+                    for (let i = 0; i < message.pairwise.length; ++i)
+                        $root.chat.v1.E2eePairwise.encode(message.pairwise[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.senderKeyMessage != null && $Object.hasOwnProperty.call(message, "senderKeyMessage") && message.senderKeyMessage.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.senderKeyMessage);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.kind);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a E2eeEnvelope message from the specified reader or buffer.
+             * @function decode
+             * @memberof chat.v1.E2eeEnvelope
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {chat.v1.E2eeEnvelope & chat.v1.E2eeEnvelope.$Shape} E2eeEnvelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            E2eeEnvelope.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.chat.v1.E2eeEnvelope();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.senderDeviceId = value;
+                            else
+                                delete message.senderDeviceId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.pairwise && message.pairwise.length))
+                                message.pairwise = [];
+                            message.pairwise.push($root.chat.v1.E2eePairwise.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.senderKeyMessage = value;
+                            else
+                                delete message.senderKeyMessage;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for E2eeEnvelope
+             * @function getTypeUrl
+             * @memberof chat.v1.E2eeEnvelope
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            E2eeEnvelope.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/chat.v1.E2eeEnvelope";
+            };
+
+            return E2eeEnvelope;
+        })();
+
+        /**
+         * E2eeEnvelopeKind enum.
+         * @name chat.v1.E2eeEnvelopeKind
+         * @enum {number}
+         * @property {number} E2EE_ENVELOPE_KIND_UNSPECIFIED=0 E2EE_ENVELOPE_KIND_UNSPECIFIED value
+         * @property {number} E2EE_ENVELOPE_KIND_SENDER_KEY=1 E2EE_ENVELOPE_KIND_SENDER_KEY value
+         * @property {number} E2EE_ENVELOPE_KIND_PAIRWISE=2 E2EE_ENVELOPE_KIND_PAIRWISE value
+         * @property {number} E2EE_ENVELOPE_KIND_DISTRIBUTION=3 E2EE_ENVELOPE_KIND_DISTRIBUTION value
+         */
+        v1.E2eeEnvelopeKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "E2EE_ENVELOPE_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "E2EE_ENVELOPE_KIND_SENDER_KEY"] = 1;
+            values[valuesById[2] = "E2EE_ENVELOPE_KIND_PAIRWISE"] = 2;
+            values[valuesById[3] = "E2EE_ENVELOPE_KIND_DISTRIBUTION"] = 3;
+            return values;
+        })();
+
+        /**
+         * E2eeCipherType enum.
+         * @name chat.v1.E2eeCipherType
+         * @enum {number}
+         * @property {number} E2EE_CIPHER_TYPE_UNSPECIFIED=0 E2EE_CIPHER_TYPE_UNSPECIFIED value
+         * @property {number} E2EE_CIPHER_TYPE_PREKEY=1 E2EE_CIPHER_TYPE_PREKEY value
+         * @property {number} E2EE_CIPHER_TYPE_WHISPER=2 E2EE_CIPHER_TYPE_WHISPER value
+         */
+        v1.E2eeCipherType = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "E2EE_CIPHER_TYPE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "E2EE_CIPHER_TYPE_PREKEY"] = 1;
+            values[valuesById[2] = "E2EE_CIPHER_TYPE_WHISPER"] = 2;
+            return values;
+        })();
+
+        v1.E2eePairwise = (function() {
+
+            /**
+             * Properties of a E2eePairwise.
+             * @typedef {Object} chat.v1.E2eePairwise.$Properties
+             * @property {string|null} [userId] E2eePairwise userId
+             * @property {number|null} [deviceId] E2eePairwise deviceId
+             * @property {chat.v1.E2eeCipherType|null} [type] E2eePairwise type
+             * @property {Uint8Array|null} [ciphertext] E2eePairwise ciphertext
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a E2eePairwise.
+             * @memberof chat.v1
+             * @interface IE2eePairwise
+             * @augments chat.v1.E2eePairwise.$Properties
+             * @deprecated Use chat.v1.E2eePairwise.$Properties instead.
+             */
+
+            /**
+             * Shape of a E2eePairwise.
+             * @typedef {chat.v1.E2eePairwise.$Properties} chat.v1.E2eePairwise.$Shape
+             */
+
+            /**
+             * Constructs a new E2eePairwise.
+             * @memberof chat.v1
+             * @classdesc Represents a E2eePairwise.
+             * @constructor
+             * @param {chat.v1.E2eePairwise.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const E2eePairwise = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * E2eePairwise userId.
+             * @member {string} userId
+             * @memberof chat.v1.E2eePairwise
+             * @instance
+             */
+            E2eePairwise.prototype.userId = "";
+
+            /**
+             * E2eePairwise deviceId.
+             * @member {number} deviceId
+             * @memberof chat.v1.E2eePairwise
+             * @instance
+             */
+            E2eePairwise.prototype.deviceId = 0;
+
+            /**
+             * E2eePairwise type.
+             * @member {chat.v1.E2eeCipherType} type
+             * @memberof chat.v1.E2eePairwise
+             * @instance
+             */
+            E2eePairwise.prototype.type = 0;
+
+            /**
+             * E2eePairwise ciphertext.
+             * @member {Uint8Array} ciphertext
+             * @memberof chat.v1.E2eePairwise
+             * @instance
+             */
+            E2eePairwise.prototype.ciphertext = $util.newBuffer([]);
+
+            /**
+             * Creates a new E2eePairwise instance using the specified properties.
+             * @function create
+             * @memberof chat.v1.E2eePairwise
+             * @static
+             * @param {chat.v1.E2eePairwise.$Properties=} [properties] Properties to set
+             * @returns {chat.v1.E2eePairwise} E2eePairwise instance
+             * @type {{
+             *   (properties: chat.v1.E2eePairwise.$Shape): chat.v1.E2eePairwise & chat.v1.E2eePairwise.$Shape;
+             *   (properties?: chat.v1.E2eePairwise.$Properties): chat.v1.E2eePairwise;
+             * }}
+             */
+            E2eePairwise.create = function(properties) {
+                return new E2eePairwise(properties);
+            };
+
+            /**
+             * Encodes the specified E2eePairwise message. Does not implicitly {@link chat.v1.E2eePairwise.verify|verify} messages.
+             * @function encode
+             * @memberof chat.v1.E2eePairwise
+             * @static
+             * @param {chat.v1.E2eePairwise.$Properties} message E2eePairwise message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            E2eePairwise.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.userId != null && $Object.hasOwnProperty.call(message, "userId") && message.userId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.userId);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.deviceId);
+                if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.type);
+                if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext") && message.ciphertext.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.ciphertext);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a E2eePairwise message from the specified reader or buffer.
+             * @function decode
+             * @memberof chat.v1.E2eePairwise
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {chat.v1.E2eePairwise & chat.v1.E2eePairwise.$Shape} E2eePairwise
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            E2eePairwise.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.chat.v1.E2eePairwise();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.userId = value;
+                            else
+                                delete message.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.type = value;
+                            else
+                                delete message.type;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.ciphertext = value;
+                            else
+                                delete message.ciphertext;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for E2eePairwise
+             * @function getTypeUrl
+             * @memberof chat.v1.E2eePairwise
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            E2eePairwise.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/chat.v1.E2eePairwise";
+            };
+
+            return E2eePairwise;
+        })();
+
+        v1.E2eePairwisePayload = (function() {
+
+            /**
+             * Properties of a E2eePairwisePayload.
+             * @typedef {Object} chat.v1.E2eePairwisePayload.$Properties
+             * @property {Uint8Array|null} [senderKeyDistribution] E2eePairwisePayload senderKeyDistribution
+             * @property {Uint8Array|null} [content] E2eePairwisePayload content
+             * @property {"senderKeyDistribution"|"content"} [payload] E2eePairwisePayload payload
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a E2eePairwisePayload.
+             * @memberof chat.v1
+             * @interface IE2eePairwisePayload
+             * @augments chat.v1.E2eePairwisePayload.$Properties
+             * @deprecated Use chat.v1.E2eePairwisePayload.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a E2eePairwisePayload.
+             * @typedef {{
+             *   senderKeyDistribution?: Uint8Array|null;
+             *   content?: Uint8Array|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ payload?: undefined; senderKeyDistribution?: null; content?: null }|{ payload?: "senderKeyDistribution"; senderKeyDistribution: Uint8Array; content?: null }|{ payload?: "content"; senderKeyDistribution?: null; content: Uint8Array })
+             * )} chat.v1.E2eePairwisePayload.$Shape
+             */
+
+            /**
+             * Constructs a new E2eePairwisePayload.
+             * @memberof chat.v1
+             * @classdesc Represents a E2eePairwisePayload.
+             * @constructor
+             * @param {chat.v1.E2eePairwisePayload.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const E2eePairwisePayload = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * E2eePairwisePayload senderKeyDistribution.
+             * @member {Uint8Array|null|undefined} senderKeyDistribution
+             * @memberof chat.v1.E2eePairwisePayload
+             * @instance
+             */
+            E2eePairwisePayload.prototype.senderKeyDistribution = null;
+
+            /**
+             * E2eePairwisePayload content.
+             * @member {Uint8Array|null|undefined} content
+             * @memberof chat.v1.E2eePairwisePayload
+             * @instance
+             */
+            E2eePairwisePayload.prototype.content = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * E2eePairwisePayload payload.
+             * @member {"senderKeyDistribution"|"content"|undefined} payload
+             * @memberof chat.v1.E2eePairwisePayload
+             * @instance
+             */
+            $Object.defineProperty(E2eePairwisePayload.prototype, "payload", {
+                get: $util.oneOfGetter($oneOfFields = ["senderKeyDistribution", "content"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new E2eePairwisePayload instance using the specified properties.
+             * @function create
+             * @memberof chat.v1.E2eePairwisePayload
+             * @static
+             * @param {chat.v1.E2eePairwisePayload.$Properties=} [properties] Properties to set
+             * @returns {chat.v1.E2eePairwisePayload} E2eePairwisePayload instance
+             * @type {{
+             *   (properties: chat.v1.E2eePairwisePayload.$Shape): chat.v1.E2eePairwisePayload & chat.v1.E2eePairwisePayload.$Shape;
+             *   (properties?: chat.v1.E2eePairwisePayload.$Properties): chat.v1.E2eePairwisePayload;
+             * }}
+             */
+            E2eePairwisePayload.create = function(properties) {
+                return new E2eePairwisePayload(properties);
+            };
+
+            /**
+             * Encodes the specified E2eePairwisePayload message. Does not implicitly {@link chat.v1.E2eePairwisePayload.verify|verify} messages.
+             * @function encode
+             * @memberof chat.v1.E2eePairwisePayload
+             * @static
+             * @param {chat.v1.E2eePairwisePayload.$Properties} message E2eePairwisePayload message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            E2eePairwisePayload.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.senderKeyDistribution != null && $Object.hasOwnProperty.call(message, "senderKeyDistribution"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.senderKeyDistribution);
+                if (message.content != null && $Object.hasOwnProperty.call(message, "content"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.content);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a E2eePairwisePayload message from the specified reader or buffer.
+             * @function decode
+             * @memberof chat.v1.E2eePairwisePayload
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {chat.v1.E2eePairwisePayload & chat.v1.E2eePairwisePayload.$Shape} E2eePairwisePayload
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            E2eePairwisePayload.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.chat.v1.E2eePairwisePayload();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.senderKeyDistribution = reader.bytes();
+                            message.payload = "senderKeyDistribution";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.content = reader.bytes();
+                            message.payload = "content";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for E2eePairwisePayload
+             * @function getTypeUrl
+             * @memberof chat.v1.E2eePairwisePayload
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            E2eePairwisePayload.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/chat.v1.E2eePairwisePayload";
+            };
+
+            return E2eePairwisePayload;
+        })();
+
+        v1.E2eeContent = (function() {
+
+            /**
+             * Properties of a E2eeContent.
+             * @typedef {Object} chat.v1.E2eeContent.$Properties
+             * @property {string|null} [roomId] E2eeContent roomId
+             * @property {Uint8Array|null} [body] E2eeContent body
+             * @property {string|null} [contentType] E2eeContent contentType
+             * @property {Uint8Array|null} [padding] E2eeContent padding
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a E2eeContent.
+             * @memberof chat.v1
+             * @interface IE2eeContent
+             * @augments chat.v1.E2eeContent.$Properties
+             * @deprecated Use chat.v1.E2eeContent.$Properties instead.
+             */
+
+            /**
+             * Shape of a E2eeContent.
+             * @typedef {chat.v1.E2eeContent.$Properties} chat.v1.E2eeContent.$Shape
+             */
+
+            /**
+             * Constructs a new E2eeContent.
+             * @memberof chat.v1
+             * @classdesc Represents a E2eeContent.
+             * @constructor
+             * @param {chat.v1.E2eeContent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const E2eeContent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * E2eeContent roomId.
+             * @member {string} roomId
+             * @memberof chat.v1.E2eeContent
+             * @instance
+             */
+            E2eeContent.prototype.roomId = "";
+
+            /**
+             * E2eeContent body.
+             * @member {Uint8Array} body
+             * @memberof chat.v1.E2eeContent
+             * @instance
+             */
+            E2eeContent.prototype.body = $util.newBuffer([]);
+
+            /**
+             * E2eeContent contentType.
+             * @member {string} contentType
+             * @memberof chat.v1.E2eeContent
+             * @instance
+             */
+            E2eeContent.prototype.contentType = "";
+
+            /**
+             * E2eeContent padding.
+             * @member {Uint8Array} padding
+             * @memberof chat.v1.E2eeContent
+             * @instance
+             */
+            E2eeContent.prototype.padding = $util.newBuffer([]);
+
+            /**
+             * Creates a new E2eeContent instance using the specified properties.
+             * @function create
+             * @memberof chat.v1.E2eeContent
+             * @static
+             * @param {chat.v1.E2eeContent.$Properties=} [properties] Properties to set
+             * @returns {chat.v1.E2eeContent} E2eeContent instance
+             * @type {{
+             *   (properties: chat.v1.E2eeContent.$Shape): chat.v1.E2eeContent & chat.v1.E2eeContent.$Shape;
+             *   (properties?: chat.v1.E2eeContent.$Properties): chat.v1.E2eeContent;
+             * }}
+             */
+            E2eeContent.create = function(properties) {
+                return new E2eeContent(properties);
+            };
+
+            /**
+             * Encodes the specified E2eeContent message. Does not implicitly {@link chat.v1.E2eeContent.verify|verify} messages.
+             * @function encode
+             * @memberof chat.v1.E2eeContent
+             * @static
+             * @param {chat.v1.E2eeContent.$Properties} message E2eeContent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            E2eeContent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.roomId != null && $Object.hasOwnProperty.call(message, "roomId") && message.roomId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.roomId);
+                if (message.body != null && $Object.hasOwnProperty.call(message, "body") && message.body.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.body);
+                if (message.contentType != null && $Object.hasOwnProperty.call(message, "contentType") && message.contentType !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.contentType);
+                if (message.padding != null && $Object.hasOwnProperty.call(message, "padding") && message.padding.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.padding);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a E2eeContent message from the specified reader or buffer.
+             * @function decode
+             * @memberof chat.v1.E2eeContent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {chat.v1.E2eeContent & chat.v1.E2eeContent.$Shape} E2eeContent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            E2eeContent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.chat.v1.E2eeContent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.roomId = value;
+                            else
+                                delete message.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.body = value;
+                            else
+                                delete message.body;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.contentType = value;
+                            else
+                                delete message.contentType;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.padding = value;
+                            else
+                                delete message.padding;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for E2eeContent
+             * @function getTypeUrl
+             * @memberof chat.v1.E2eeContent
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            E2eeContent.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/chat.v1.E2eeContent";
+            };
+
+            return E2eeContent;
+        })();
+
         return v1;
     })();
 

@@ -13,11 +13,13 @@
  * (`room-sync.ts`, `room-sequencer.ts`), paging back (`history-pager.ts`), presence
  * (`presence.ts`), decoding (`inbound.ts`), REST (`rest.ts`).
  */
-import { encodeSend, inboxTopic, sendTopic } from '@mqtt-chat/protocol';
+import { encodeSend, inboxTopic, sendTopic, type Message, type Send } from '@mqtt-chat/protocol';
 import { checkBackoffOptions, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff.js';
 import type { ChatClient, ChatClientEvents } from './client-api.js';
 import { createConnectWaiter } from './connect-waiter.js';
 import { createConnection } from './connection.js';
+import { resolveE2eeOptions } from './e2ee/e2ee-api.js';
+import { createE2eeEngine, type E2eeEngine } from './e2ee/engine.js';
 import { createEmitter } from './emitter.js';
 import { isSdkError, SdkError } from './errors.js';
 import { createAdaptiveHeartbeat } from './heartbeat/adaptive-heartbeat.js';
@@ -118,12 +120,14 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       async ready(session) {
         const inboxGranted = await rooms.subscribeAll(session, inboxTopic(userId));
         if (inboxGranted === SUBACK_FAILURE) throw new Error('the broker refused the inbox subscription');
+        e2ee?.online();
         outbox.online();
         presence.online(session);
         if (followAllRooms) void rooms.followListed();
       },
       message: (topic, payload) => routeInbound(topic, payload, inbound),
       down() {
+        e2ee?.offline();
         outbox.offline();
         rooms.offline();
       },
@@ -142,7 +146,11 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       rest,
       session: () => connection.session(),
       // ChatClientEvents extends RoomRegistryEvents, so the payload types agree; TS cannot see it through the generic.
-      emit: (event, payload) => emitter.emit(event, payload as ChatClientEvents[typeof event]),
+      emit(event, payload) {
+        // End-to-end encryption: messages reach the app decrypted, still in delivery order.
+        if (event === 'message' && e2ee !== undefined) return e2ee.deliver(payload as Message, (opened) => emitter.emit('message', opened));
+        emitter.emit(event, payload as ChatClientEvents[typeof event]);
+      },
       restFailed,
       log: (fields, message) => log('info', fields, message),
     },
@@ -162,7 +170,9 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       random,
       publish(send) {
         const roomVersion = rooms.get(send.roomId)?.memberVersion ?? 0;
-        connection.session()?.publish(sendTopic(userId), encodeSend({ ...send, roomVersion }), { qos: 1 });
+        const out = (wire: Send) => connection.session()?.publish(sendTopic(userId), encodeSend(wire), { qos: 1 });
+        if (e2ee === undefined) return out({ ...send, roomVersion });
+        e2ee.publish(send, roomVersion, out, (error) => outbox.fail(send.clientMsgId, error));
       },
       refreshRoom: async (roomId, nackedVersion) => void (await rooms.refresh(roomId, nackedVersion)),
       newClientMsgId: deps.newClientMsgId,
@@ -174,6 +184,28 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       maxOutstanding: options.maxOutstandingSends ?? DEFAULT_MAX_OUTSTANDING_SENDS,
     },
   );
+
+  const e2ee: E2eeEngine | undefined =
+    options.e2ee === undefined
+      ? undefined
+      : createE2eeEngine(
+          {
+            clock,
+            random,
+            getToken,
+            submit: (roomId, body, contentType) => outbox.submit(roomId, body, contentType).result,
+            log: (fields, message) => log('info', fields, message),
+          },
+          {
+            apiUrl: options.apiUrl,
+            userId,
+            deviceId: options.deviceId,
+            restTimeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
+            keyRetryBackoff: checkBackoffOptions('fetchRetryBackoff', options.fetchRetryBackoff ?? { baseMs: 1000, capMs: 30_000 }),
+          },
+          resolveE2eeOptions(options.e2ee),
+        );
+  if (e2ee !== undefined) emitter.on('send', (update) => e2ee.settled(update));
 
   const presence = createPresenceTracker(
     {
@@ -216,8 +248,10 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     },
     roomEvent(event) {
       rooms.apply(event);
+      e2ee?.roomEvent(event);
       emitter.emit('roomEvent', event);
     },
+    keysLow: (notice) => e2ee?.keysLow(notice),
     // The inbox carries the Acks of the user's other devices too: either way the room has that seq.
     ack(ack) {
       outbox.ack(ack);
@@ -276,6 +310,7 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       if (state !== 'disconnected') connection.fail({ kind: 'network', message: 'the phone changed networks' });
     },
     close() {
+      e2ee?.close();
       connection.close();
       outbox.rejectAll(new SdkError('ERR_SDK_CLOSED', 'the client was closed'));
     },
@@ -294,7 +329,10 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     room: (roomId) => rooms.summary(roomId),
     refreshRoom,
     lastSeq: (roomId) => rooms.get(roomId)?.sync.lastSeq() ?? 0,
-    loadOlder: (roomId, limit, loadOptions = {}) => pager.loadOlder(roomId, limit, loadOptions.before),
+    async loadOlder(roomId, limit, loadOptions = {}) {
+      const page = await pager.loadOlder(roomId, limit, loadOptions.before);
+      return e2ee === undefined ? page : { ...page, messages: await e2ee.openAll(page.messages) };
+    },
     async watchPresence(roomId) {
       const known = rooms.summary(roomId)?.members;
       const members = known ?? (await refreshRoom(roomId)).members ?? [];
@@ -309,6 +347,7 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     },
     registerPushToken: (registration) => rest.registerPush(options.deviceId, registration),
     stats: () => ({ malformed, ...rooms.counters(), ...outbox.counters() }),
+    e2ee: e2ee?.api,
   };
 }
 

@@ -3,6 +3,8 @@
  * is `chat-client.ts`.
  */
 import type { RoomEvent } from '@mqtt-chat/protocol';
+import type { E2ee } from './e2ee/e2ee-api.js';
+import type { ChatMessage } from './e2ee/opener.js';
 import type { OlderPage } from './history-pager.js';
 import type { PresenceChange } from './presence.js';
 import type { PushRegistration, UserPresence } from './rest.js';
@@ -13,6 +15,8 @@ import type { ClientStatus } from './status.js';
 import type { TypingSender } from './typing/typing-sender.js';
 
 export interface ChatClientEvents extends RoomRegistryEvents {
+  /** Each (room, seq) once, in seq order per room; decrypted in place in an encrypted room (see `e2ee`). */
+  message: ChatMessage;
   /** Every transition of the connection, with `{code, reason}`. */
   status: ClientStatus;
   /** Read receipts of every member, the user's own (from any of their devices) included. */
@@ -71,7 +75,7 @@ export interface ChatClient {
    * The next `limit` (1-500) messages older than what the client has of the room, ascending: below
    * the oldest message it delivered, or below `before`. `reachedStart` says nothing older can come.
    */
-  loadOlder(roomId: string, limit: number, options?: { before?: number }): Promise<OlderPage>;
+  loadOlder(roomId: string, limit: number, options?: { before?: number }): Promise<ChatOlderPage>;
   /** Watches who of the room's other members is online ('presence' events); resolves with their states. */
   watchPresence(roomId: string): Promise<UserPresence[]>;
   unwatchPresence(roomId: string): void;
@@ -83,4 +87,11 @@ export interface ChatClient {
   /** Registers this device's push token, so the platform pushes to it while it is offline. */
   registerPushToken(registration: PushRegistration): Promise<void>;
   stats(): ClientStats;
+  /** End-to-end encryption, when the client was created with the `e2ee` option. */
+  readonly e2ee: E2ee | undefined;
+}
+
+/** A page of older messages, decrypted in place in an encrypted room (best effort: keys move forward). */
+export interface ChatOlderPage extends OlderPage {
+  messages: ChatMessage[];
 }

@@ -13,6 +13,8 @@ export const SDK_ERRORS = {
   ERR_SDK_CONNECTION_REFUSED:
     'the broker refused the connection for a reason a retry cannot change (CONNACK 1, 2 or 6: protocol, client id, keepalive): a configuration error',
   ERR_SDK_REST: 'a REST call failed (see `status` and `apiCode`)',
+  ERR_SDK_E2EE:
+    'end-to-end encryption failed for good: this device could not upload its keys, or a message could not be encrypted (see `cause`)',
 } as const;
 
 export type SdkErrorCode = keyof typeof SDK_ERRORS;

@@ -5,7 +5,7 @@
  * rest are its types, its defaults, and the building blocks a simulator or a custom client uses.
  */
 export { createChatClient } from './chat-client.js';
-export type { ChatClient, ChatClientEvents, ClientStats } from './client-api.js';
+export type { ChatClient, ChatClientEvents, ChatOlderPage, ClientStats } from './client-api.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_SECONDS, DEFAULT_STABLE_AFTER_MS } from './chat-client.js';
 export type { ChatClientDeps, ChatClientOptions, LogLevel } from './options.js';
 export type { ClientStatus, ConnectedCode, ConnectingCode, DisconnectCode } from './status.js';
@@ -18,6 +18,42 @@ export type { PushRegistration, UserPresence } from './rest.js';
 export type { EpochChanged, HistoryTruncated } from './room-sync.js';
 export { isSdkError, SDK_ERRORS, SdkError, type SdkErrorCode } from './errors.js';
 export { messageText } from './message-text.js';
+
+/**
+ * End-to-end encryption: the options and API (`client.e2ee`), the crypto port a Signal
+ * implementation fills (libsignal in Node: `@mqtt-chat/sdk/e2ee-node`), and the stores.
+ */
+export type { DeviceSafetyNumber, E2ee, E2eeEvents, E2eeOptions, E2eeStats } from './e2ee/e2ee-api.js';
+export type { ChatMessage, MessageE2ee } from './e2ee/opener.js';
+export type { GroupStrategy } from './e2ee/sealer.js';
+export type {
+  GeneratedPreKey,
+  GeneratedSignedPreKey,
+  LocalIdentity,
+  PairwiseCiphertext,
+  PairwiseType,
+  PreKeyBundle,
+  SafetyNumber,
+  SignalAddress,
+  SignalCrypto,
+} from './e2ee/crypto.js';
+export { addressKey } from './e2ee/crypto.js';
+export {
+  createE2eeStores,
+  createMemoryKeyValueStore,
+  senderKeyKey,
+  type E2eeStores,
+  type IdentitySaved,
+  type IdentityStore,
+  type KeyValueStore,
+  type RecordStore,
+  type StoredKyberPreKey,
+  type StoredPreKey,
+  type StoredSignedPreKey,
+} from './e2ee/stores.js';
+export { DEFAULT_SIGNED_PREKEY_GRACE_MS, DEFAULT_SIGNED_PREKEY_ROTATION_MS, MAX_ONE_TIME_PREKEYS } from './e2ee/device-keys.js';
+export { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_PADDING_BLOCK_BYTES } from './e2ee/envelope.js';
+export { E2EE_CONTENT_TYPE } from '@mqtt-chat/protocol';
 /** The wire types an app meets in events (messages, room events, refusals). */
 export { NackReason, RoomEventKind, type Message, type Nack, type RoomEvent } from '@mqtt-chat/protocol';
 

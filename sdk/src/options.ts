@@ -5,6 +5,7 @@
  * none; tests and the simulator inject fakes.
  */
 import type { BackoffOptions } from './backoff.js';
+import type { E2eeOptions } from './e2ee/e2ee-api.js';
 import { realClock, type Clock } from './clock.js';
 import type { HeartbeatPolicy } from './heartbeat/heartbeat-policy.js';
 import { createIdSource } from './ids.js';
@@ -61,6 +62,13 @@ export interface ChatClientOptions {
    * older ones come from `loadOlder()`. Default: all of its history, from seq 1.
    */
   initialHistoryLimit?: number;
+  /**
+   * End-to-end encryption (docs/e2ee.md#the-sdk-side): messages of encrypted rooms are encrypted
+   * for every device of every member and decrypted on arrival. Needs a Signal implementation and a
+   * store: in Node, `createLibsignalCrypto()` and `createFileKeyValueStore(dir)` from
+   * `@mqtt-chat/sdk/e2ee-node`. Without it, encrypted rooms deliver their envelopes as they are.
+   */
+  e2ee?: E2eeOptions;
   /**
    * `auto`: MQTT, falling back to Server-Sent Events + HTTP POST (the platform's /v1/events) when
    * MQTT looks blocked, and back to MQTT when it works again; `mqtt` or `sse`: that one only.

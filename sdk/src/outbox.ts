@@ -72,6 +72,8 @@ export interface Outbox {
   /** True when the Ack was for one of ours (the inbox also carries Acks of the user's other devices). */
   ack(ack: Ack): boolean;
   nack(nack: Nack): boolean;
+  /** The send cannot go out at all (end-to-end encryption refused it): it fails with `error`, unsent. */
+  fail(clientMsgId: string, error: SdkError): void;
   /** The connection is up and subscribed to the inbox: send everything pending, oldest first. */
   online(): void;
   /** The connection is down: stop the retry timers until `online()`. */
@@ -240,6 +242,13 @@ export function createOutbox(deps: OutboxDeps, options: OutboxOptions): Outbox {
         new SdkError('ERR_SDK_SEND_REJECTED', `send ${nack.clientMsgId} refused: ${NackReason[nack.reason] ?? nack.reason}`, { nack }),
       );
       return true;
+    },
+    fail(clientMsgId, error) {
+      const entry = pending.get(clientMsgId);
+      if (entry === undefined) return;
+      settle(clientMsgId, entry.roomId);
+      pump(); // its place in the window is free
+      entry.reject(error);
     },
     online() {
       isOnline = true;

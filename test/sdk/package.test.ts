@@ -2,10 +2,12 @@
  * The SDK as an app developer gets it: `npm pack` of @mqtt-chat/protocol and @mqtt-chat/sdk
  * (which builds them), installed into a fresh project outside the repository, then the example
  * from sdk/README.md run under plain `node` (no tsx, no TypeScript) against a real platform, and
- * an app's TypeScript compiled against the published declarations.
+ * an app's TypeScript compiled against the published declarations, and the Node-only
+ * `@mqtt-chat/sdk/e2ee-node` entry encrypting a chat with libsignal (the app installs it: an
+ * optional peer dependency).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +101,54 @@ describe('the published SDK', () => {
     expect(lines.slice(0, 2)).toEqual(['bob: connecting (connect)', 'bob: connected (connected)']);
     expect(lines.slice(2, 4).sort()).toEqual(["alice's message: acked", 'bob received #1 from alice: hello bob']);
     expect(lines.slice(4)).toEqual(['alice sent #1; bob has 0 unread', 'bob: disconnected (closed)']);
+  });
+
+  it('encrypts a chat through the published e2ee-node entry with libsignal, the platform storing only ciphertext', async () => {
+    // The app installs the optional peer dependency; the repository's own copy stands in for `npm install @signalapp/libsignal-client`.
+    await mkdir(join(appDir, 'node_modules/@signalapp'), { recursive: true });
+    await symlink(join(ROOT, 'node_modules/@signalapp/libsignal-client'), join(appDir, 'node_modules/@signalapp/libsignal-client'), 'dir');
+    const [aliceId, bobId] = [await platform.createUser('alice'), await platform.createUser('bob')];
+    const room = await platform.admin('POST', '/v1/rooms', { name: 'secret', kind: 'group', members: [aliceId, bobId], encrypted: true });
+    expect(room.status).toBe(201);
+    await writeFile(
+      join(appDir, 'e2ee-example.mjs'),
+      [
+        "import { createChatClient, messageText } from '@mqtt-chat/sdk';",
+        "import { createFileKeyValueStore, createLibsignalCrypto } from '@mqtt-chat/sdk/e2ee-node';",
+        'const { MQTT_URL, API_URL, ROOM_ID, ALICE_ID, ALICE_TOKEN, BOB_ID, BOB_TOKEN, KEYS_DIR } = process.env;',
+        'const crypto = createLibsignalCrypto();',
+        'const device = async (userId, token) => createChatClient({ mqttUrl: MQTT_URL, apiUrl: API_URL, userId, deviceId: "laptop", token,',
+        '  e2ee: { crypto, store: await createFileKeyValueStore(`${KEYS_DIR}/${userId}`) } });',
+        'const [alice, bob] = [await device(ALICE_ID, ALICE_TOKEN), await device(BOB_ID, BOB_TOKEN)];',
+        "const received = new Promise((resolve) => bob.on('message', (m) => resolve(m)));",
+        'await Promise.all([alice.connect(), bob.connect()]);',
+        'await Promise.all([alice.e2ee.ready(), bob.e2ee.ready()]);',
+        "await alice.send(ROOM_ID, 'a secret for bob');",
+        'const m = await received;',
+        'console.log(`bob read: ${messageText(m)} (${m.e2ee?.state})`);',
+        'const [[ours], [theirs]] = [await alice.e2ee.safetyNumbers(BOB_ID), await bob.e2ee.safetyNumbers(ALICE_ID)];',
+        'console.log(`safety numbers: ${ours.displayable.length} digits, ${ours.displayable === theirs.displayable ? "equal" : "different"}`);',
+        'alice.close();',
+        'bob.close();',
+        '',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, ['e2ee-example.mjs'], appDir, EXAMPLE_LIMIT_MS, {
+      MQTT_URL: platform.endpoints.ws,
+      API_URL: platform.endpoints.api,
+      ROOM_ID: room.json.id,
+      ALICE_ID: aliceId,
+      ALICE_TOKEN: await platform.tokenFor(aliceId, 'laptop'),
+      BOB_ID: bobId,
+      BOB_TOKEN: await platform.tokenFor(bobId, 'laptop'),
+      KEYS_DIR: join(workDir, 'keys'),
+    });
+    expect(stdout.trim().split('\n')).toEqual(['bob read: a secret for bob (decrypted)', 'safety numbers: 60 digits, equal']);
+    const history = await platform.admin('GET', `/v1/rooms/${room.json.id}/messages`);
+    expect(history.status).toBe(200);
+    const stored = history.json.messages as { contentType: string; body: string }[];
+    expect(stored.map((m) => m.contentType)).toEqual(['application/vnd.mqtt-chat.e2ee.v1']);
+    expect(stored.map((m) => Buffer.from(m.body, 'base64').includes('a secret for bob'))).toEqual([false]);
   });
 
   it("type-checks an app's TypeScript against the published declarations, resolved through the package's exports", async () => {

@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The sources shipped to phones and browsers: the SDK and the protocol package it imports. */
 const PORTABLE_SOURCES = ['sdk/src', 'protocol/src'];
+/** The Node-only entry point `@mqtt-chat/sdk/e2ee-node` (libsignal, a native module, and files): never in a browser bundle. */
+const NODE_ONLY = 'sdk/src/e2ee-node/';
 
 /** Node's globals that a browser or a phone's JS engine does not have. */
 const NODE_GLOBALS = ['Buffer', 'process', 'global', '__dirname', '__filename', 'require', 'setImmediate', 'clearImmediate'];
@@ -23,6 +25,7 @@ async function sources(): Promise<{ file: string; code: string }[]> {
     const entries = await readdir(join(ROOT, folder), { withFileTypes: true, recursive: true });
     for (const e of entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))) {
       const path = join(e.parentPath, e.name);
+      if (relative(ROOT, path).startsWith(NODE_ONLY)) continue;
       files.push({ file: relative(ROOT, path), code: withoutComments(await readFile(path, 'utf8')) });
     }
   }
@@ -80,5 +83,24 @@ describe('SDK portability', () => {
     expect(inputs.some((input) => input.endsWith('node_modules/mqtt/dist/mqtt.esm.js'))).toBe(true);
     expect(inputs.filter((input) => input.includes('node_modules/mqtt/build/'))).toEqual([]); // not the Node build
     expect(result.outputFiles[0]!.text).toContain('createChatClient');
+    // End-to-end encryption is in the bundle (its port, stores, envelope); libsignal and the file store are not.
+    expect(inputs.some((input) => input.endsWith('sdk/src/e2ee/engine.ts'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('@signalapp') || input.includes(NODE_ONLY))).toEqual([]);
+  });
+
+  it('keeps libsignal and Node modules to the Node-only entry point, which the portable sources never import', async () => {
+    const reachingIn: string[] = [];
+    for (const { file, code } of await sources()) {
+      for (const spec of importedModules(code))
+        if (spec.includes('e2ee-node') || spec.startsWith('@signalapp/')) reachingIn.push(`${file} -> ${spec}`);
+    }
+    expect(reachingIn).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(ROOT, 'sdk/package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+      peerDependenciesMeta: Record<string, { optional: boolean }>;
+    };
+    expect(manifest.exports['./e2ee-node']?.['mqtt-chat-source']).toBe('./src/e2ee-node/index.ts');
+    // A browser app installs the SDK without the native module.
+    expect(manifest.peerDependenciesMeta['@signalapp/libsignal-client']?.optional).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ function run(overrides: Partial<CheckInput>) {
 describe('fleet correctness checker', () => {
   it('finds nothing wrong when every member got the platform history once, in order', () => {
     const report = run({});
-    expect(report).toEqual({ lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, examples: [] });
+    expect(report).toEqual({ lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, undecryptable: 0, examples: [] });
     expect(isClean(report)).toBe(true);
   });
 
@@ -67,5 +67,34 @@ describe('fleet correctness checker', () => {
     const report = run({ apps: [{ appId: 'bob:phone', rooms: ['r1'], delivered }] });
     expect(report.duplicates).toBe(4);
     expect(report.examples.filter((e) => e.startsWith('duplicates'))).toHaveLength(3);
+  });
+
+  describe('in an end-to-end encrypted room', () => {
+    const sentContent = new Map([1, 2, 3].map((seq) => [`alice/alice-${seq}`, `text ${seq}`]));
+    const read = (seq: number, content = `text ${seq}`): SeenMessage => ({ ...msg(seq), e2ee: 'decrypted', content });
+    const encrypted = (delivered: SeenMessage[]) =>
+      run({ encryptedRooms: new Set(['r1']), sentContent, apps: [{ appId: 'bob:phone', rooms: ['r1'], delivered }] });
+
+    it('finds nothing wrong when every member read what was sent', () => {
+      expect(isClean(encrypted([read(1), read(2), read(3)]))).toBe(true);
+    });
+
+    it('counts a message decrypted to other content than its sender sent as a disagreement', () => {
+      expect(encrypted([read(1), read(2, 'text 3'), read(3)])).toMatchObject({ disagreements: 1, undecryptable: 0 });
+    });
+
+    it('counts a message a member could not read, or got unencrypted, as undecryptable; a key distribution is not', () => {
+      const report = encrypted([read(1), { ...msg(2), e2ee: 'undecryptable' }, { ...msg(3), e2ee: 'none' }]);
+      expect(report).toMatchObject({ undecryptable: 2, disagreements: 0 });
+      expect(isClean(report)).toBe(false);
+      const keysOnly = { roomId: 'r1', seq: 4, senderId: 'alice', clientMsgId: 'keys', e2ee: 'keys-only' as const };
+      const withKeys = run({
+        encryptedRooms: new Set(['r1']),
+        sentContent,
+        history: history(msg(1), msg(2), msg(3), keysOnly),
+        apps: [{ appId: 'bob:phone', rooms: ['r1'], delivered: [read(1), read(2), read(3), keysOnly] }],
+      });
+      expect(isClean(withKeys)).toBe(true);
+    });
   });
 });

@@ -2,14 +2,15 @@
  * The fleet runner end to end, small enough for CI: phones behind a carrier NAT chatting while
  * the platform is killed with SIGKILL and restarted and the NAT drops every mapping, a quarter of
  * them behind a proxy that refuses WebSockets (on the SSE fallback), then the checker over
- * everything the apps were shown. `npm run sim` is this with bigger numbers.
+ * everything the apps were shown. Half the rooms are end-to-end encrypted: their members must
+ * read every message as it was sent. `npm run sim` is this with bigger numbers.
  */
 import { describe, expect, it } from 'vitest';
 import { parseFleetArgs } from '../../../mobile-sim/fleet/fleet-args.js';
 import { checkIsClean } from '../../../mobile-sim/fleet/fleet-report.js';
 import { runFleet } from '../../../mobile-sim/fleet/fleet-run.js';
 
-describe('npm run sim --chaos --sse-share', () => {
+describe('npm run sim --chaos --sse-share --encrypted-share', () => {
   it('loses, duplicates and reorders nothing while the platform is killed and the NAT drops mappings', { timeout: 300_000 }, async () => {
     const options = parseFleetArgs([
       '--clients',
@@ -25,6 +26,8 @@ describe('npm run sim --chaos --sse-share', () => {
       '10s',
       '--burst-every',
       '3s',
+      '--encrypted-share',
+      '0.5',
       '--sse-share',
       '0.25',
       '--seed',
@@ -39,7 +42,9 @@ describe('npm run sim --chaos --sse-share', () => {
     expect(report.ssePhonesOnFallback, lines.join('\n')).toBe(6);
     expect(report.acked).toBeGreaterThan(0);
     expect(report.delivered).toBeGreaterThan(report.acked);
-    expect(report.check).toEqual({ lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, examples: [] });
+    expect(report.check).toEqual({ lost: 0, duplicates: 0, orderViolations: 0, disagreements: 0, undecryptable: 0, examples: [] });
+    expect(report.encryptedRooms).toBe(3);
+    expect(report.decrypted).toBeGreaterThan(0);
     expect(report.unsettled).toEqual([]);
     expect(checkIsClean(report)).toBe(true);
   });

@@ -2,7 +2,14 @@
  * An SDK client for integration tests, with what it delivered recorded and `until()` to await a
  * condition on it: re-checked on every event the client emits, never by polling or sleeping.
  */
-import { type ChatClient, type ChatClientEvents, type ChatClientOptions, type ClientStatus, createChatClient } from '@mqtt-chat/sdk';
+import {
+  type ChatClient,
+  type ChatClientDeps,
+  type ChatClientEvents,
+  type ChatClientOptions,
+  type ClientStatus,
+  createChatClient,
+} from '@mqtt-chat/sdk';
 import type { Message } from '@mqtt-chat/sdk';
 
 export const WAIT_LIMIT_MS = 15_000;
@@ -46,9 +53,9 @@ const EVENTS = Object.keys({
   presence: true,
 } satisfies Record<keyof ChatClientEvents, true>) as (keyof ChatClientEvents)[];
 
-export function createTestClient(options: ChatClientOptions): TestClient {
-  // No deps: the defaults an app gets (real clock, Math.random, Web Crypto ids).
-  const client = createChatClient(options);
+export function createTestClient(options: ChatClientOptions, deps?: Partial<ChatClientDeps>): TestClient {
+  // No deps unless a test needs one (a log to read): the defaults an app gets (real clock, Math.random, Web Crypto ids).
+  const client = deps === undefined ? createChatClient(options) : createChatClient(deps, options);
   const events: TestClient['events'] = {};
   let waiters: (() => void)[] = [];
   for (const event of EVENTS) {
