@@ -1,9 +1,12 @@
 /**
- * The databases the benchmark runs on: PGlite in memory, or a fresh database on the local
- * PostgreSQL cluster that is dropped afterwards, so runs never see each other's rows.
+ * The databases the benchmark runs on: PGlite on files in a fresh temporary directory (as
+ * `npm start` runs it, not in memory), or a fresh database on the local PostgreSQL cluster;
+ * both are removed afterwards, so runs never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDb, type Db } from '../store/index.js';
 import type { BackendName } from './args.js';
@@ -26,13 +29,30 @@ export interface BenchDatabase {
 export type OpenResult = { status: 'open'; database: BenchDatabase } | { status: 'skipped'; reason: string };
 
 export async function openBenchDatabase(backend: BackendName): Promise<OpenResult> {
-  if (backend === 'pglite') {
-    const { db } = await openDb({});
-    return { status: 'open', database: { label: 'PGlite', detail: 'in memory, in the platform process', db, close: () => db.close() } };
-  }
+  if (backend === 'pglite') return { status: 'open', database: await openFreshPglite() };
   const problem = await postgresProblem();
   if (problem !== undefined) return { status: 'skipped', reason: `PostgreSQL unreachable at ${redacted(POSTGRES_ADMIN_URL)}: ${problem}` };
   return { status: 'open', database: await openFreshPostgres() };
+}
+
+async function openFreshPglite(): Promise<BenchDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'chat-bench-pglite-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const { db } = await openDb({ pgliteDir: dir });
+    return {
+      label: 'PGlite',
+      detail: `files in ${dir} (as npm start keeps them), removed afterwards`,
+      db,
+      async close() {
+        await db.close();
+        await remove();
+      },
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }
 
 async function openFreshPostgres(): Promise<BenchDatabase> {

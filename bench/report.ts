@@ -73,6 +73,7 @@ export function printBaselineTable(baseline: BaselineReport, window: number): vo
   console.log(`\n${baseline.label} (baseline: in memory, no auth, no ACL, no database; publishes straight to the room topic)`);
   printColumns(rows);
   console.log(`  phase 0 CPU:    ${cpuLine(baseline.saturation, 'broker')}`);
+  console.log(`  phase 0 CPU per acked publish: ${threadLine(baseline.saturation)}`);
   if (isLoadBound(baseline))
     console.log('  note: the load thread was saturated too, so this rate is a lower bound of what the broker alone can fan out here');
   const problems = loadProblems('phase 0', load);
@@ -106,6 +107,7 @@ export function printBackendTable(report: BackendReport, window: number): void {
   printColumns(rows);
   console.log(`  phase 1 bridge: ${bridgeLine(saturation)}`);
   console.log(`  phase 1 CPU:    ${cpuLine(saturation, 'platform')}`);
+  console.log(`  phase 1 CPU per acked send: ${threadLine(saturation)}`);
   console.log(`  phase 3 bridge: ${bridgeLine(paced)}`);
   console.log(`  phase 3 CPU:    ${cpuLine(paced, 'platform')}`);
   console.log(`  phase 3 load generator: p99 ${ms(paced.load.generatorLagP99Ms)} ms late (included in its latencies)`);
@@ -125,6 +127,16 @@ function cpuLine(phase: MeasuredPhase, loopOwner: 'platform' | 'broker'): string
     `machine ${p.machineBusyCores.toFixed(2)} of ${p.coreCount} cores busy: bench process ${p.processCores.toFixed(2)} ` +
     `(${loopOwner} event loop ${pct(p.platformLoopUtilization)}, load thread ${pct(phase.load.loadLoopUtilization)}), other processes ${others.toFixed(2)}`
   );
+}
+
+/** Where the CPU of one acknowledged message went, by thread: busy shares of a shared machine's wall time say less. */
+function threadLine(phase: MeasuredPhase): string {
+  const threads = phase.platform.threadCpuMs;
+  if (threads === undefined) return 'not measured (needs Linux /proc)';
+  const messages = phase.load.ackedMsgsPerSec * phase.platform.windowSeconds;
+  const perMessage = (ms: number) => `${int((Math.max(0, ms) * 1000) / messages)} µs`;
+  const pglite = threads.pglite > 0 ? `, PGlite thread ${perMessage(threads.pglite)}` : '';
+  return `main thread ${perMessage(threads.main)}${pglite}, load thread ${perMessage(threads.load)}, other threads ${perMessage(threads.other)}`;
 }
 
 function loadProblems(name: string, load: PhaseResult): string[] {
