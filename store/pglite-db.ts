@@ -1,19 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../lib/log.js';
 import type { Db, Queryable } from './db.js';
 import { databaseUnavailable } from './db-errors.js';
+import { initializeDataDir } from './pglite-init.js';
+import { PGLITE_SETTINGS } from './pglite-options.js';
 import { packBinary } from './pglite-protocol.js';
 import { startPgliteWorker, WorkerExitedError, type PgliteWorker, type StartWorkerOptions } from './pglite-worker.js';
-
-/**
- * Postgres settings of the embedded database, on top of PGlite's own. PGlite's default
- * shared_buffers (160 MB) is touched in full at start-up, since WASM memory is zeroed where
- * Postgres sets it up: it made most of the resident memory of an idle platform. The chat tables'
- * working set (the newest messages and their index pages, rooms, members) fits in far less; a
- * page outside it is read from the data directory's files through the OS page cache.
- */
-export const PGLITE_SETTINGS: Readonly<Record<string, string>> = { shared_buffers: '32MB' };
 
 /** The first restart of a crashed worker is tried after this, then at doubling intervals up to the maximum. */
 export const WORKER_RESTART_MIN_MS = 100;
@@ -54,13 +45,8 @@ const warningLog: Report = {
 export async function openPgliteDb(dataDir: string | undefined, options: PgliteDbOptions = {}): Promise<Db> {
   const log = options.log ?? warningLog;
   const limits = options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits };
-  const setup = { dataDir, settings: PGLITE_SETTINGS, initOnly: false };
-  if (dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))) {
-    // initdb runs a second Postgres instance inside PGlite and keeps its memory (hundreds of MB)
-    // for the life of the thread: a thread of its own returns it to the OS when it ends.
-    const init = await startPgliteWorker({ ...setup, initOnly: true }, limits);
-    await init.terminate();
-  }
+  const setup = { dataDir, settings: PGLITE_SETTINGS };
+  if (dataDir !== undefined) await initializeDataDir(dataDir, PGLITE_SETTINGS);
 
   let closed = false;
   let lost: WorkerExitedError | undefined;

@@ -14,8 +14,6 @@ export interface PgliteWorkerSetup {
   dataDir: string | undefined;
   /** Extra `-c name=value` start parameters (on top of PGlite's defaults). */
   settings: Readonly<Record<string, string>>;
-  /** Create the database files (initdb) and close again: a short-lived worker whose memory then goes back to the OS. */
-  initOnly: boolean;
 }
 
 export type ToWorker =

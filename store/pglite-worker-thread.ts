@@ -10,7 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
+import { pgliteOptions } from './pglite-options.js';
 import {
   PGLITE_THREAD_NAME,
   toWorkerError,
@@ -19,28 +20,6 @@ import {
   type PgliteWorkerSetup,
   type ToWorker,
 } from './pglite-protocol.js';
-
-/**
- * bytea to and from Postgres's hex text with Node's codec. PGlite's own builds a string per
- * byte (serialize) and parses two characters at a time (parse): at the durable path's 200-byte
- * bodies that was most of the driver's time. Each parsed value owns its ArrayBuffer exactly, so
- * the answer can transfer it rather than copy it (see transferablesOf).
- */
-const serializeBytea = (value: unknown): string => {
-  if (!(value instanceof Uint8Array)) throw new TypeError('Invalid input for bytea type');
-  return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
-};
-
-const parseBytea = (text: string): Uint8Array => {
-  const bytes = new Uint8Array((text.length - 2) / 2);
-  Buffer.from(bytes.buffer).write(text.slice(2), 'hex');
-  return bytes;
-};
-
-/** PGlite's start parameters with ours appended (a later `-c` wins). */
-function startParams(settings: Readonly<Record<string, string>>): string[] {
-  return [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
-}
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -82,19 +61,12 @@ async function main(): Promise<void> {
   const setup = workerData as PgliteWorkerSetup;
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({
-      ...(setup.dataDir === undefined ? {} : { dataDir: setup.dataDir }),
-      startParams: startParams(setup.settings),
-      parsers: { [types.BYTEA]: parseBytea },
-      serializers: { [types.BYTEA]: serializeBytea },
-    });
-    if (setup.initOnly) await pglite.close();
+    pglite = await PGlite.create(pgliteOptions(setup.dataDir, setup.settings));
   } catch (error) {
     post({ type: 'boot-failed', error: toWorkerError(error) });
     return;
   }
   post({ type: 'ready' });
-  if (setup.initOnly) return;
 
   let queue = Promise.resolve();
   parentPort!.on('message', (request: ToWorker) => {

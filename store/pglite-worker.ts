@@ -4,6 +4,7 @@
  * transactions or restarts (pglite-db.ts does).
  */
 import { Worker } from 'node:worker_threads';
+import { pgliteScript } from './pglite-script.js';
 import { fromWorkerError, type FromWorker, type PgliteWorkerSetup, type ToWorker } from './pglite-protocol.js';
 
 type Request = ToWorker extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -38,24 +39,17 @@ export interface StartWorkerOptions {
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
 }
 
-/**
- * The worker's entry. Run from TypeScript sources (tsx, vitest), Node 20 does not pass tsx's
- * loader on to worker threads, so a two-line bootstrap loads the entry through tsx's API; run
- * from compiled JavaScript, the entry next to this file is loaded directly.
- */
-function spawn(setup: PgliteWorkerSetup, options: StartWorkerOptions): Worker {
-  const isSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./pglite-worker-thread.${isSource ? 'ts' : 'js'}`, import.meta.url);
+async function spawn(setup: PgliteWorkerSetup, options: StartWorkerOptions): Promise<Worker> {
+  const script = await pgliteScript('pglite-worker-thread');
+  const entry = script.kind === 'file' ? script.url : new URL(`data:text/javascript;base64,${Buffer.from(script.code).toString('base64')}`);
   const limits = options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits };
-  if (!isSource) return new Worker(entry, { workerData: setup, ...limits });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { eval: true, workerData: setup, ...limits });
+  // Not this process's execArgv: tsx's --import would load tsx into the thread after all.
+  return new Worker(entry, { workerData: setup, execArgv: [], ...limits });
 }
 
 /** Starts a worker thread and resolves once PGlite is open in it; rejects with PGlite's own error when it cannot open. */
 export async function startPgliteWorker(setup: PgliteWorkerSetup, options: StartWorkerOptions = {}): Promise<PgliteWorker> {
-  const worker = spawn(setup, options);
+  const worker = await spawn(setup, options);
   const pending = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let exited = false;
