@@ -55,14 +55,23 @@ async function openFreshPglite(): Promise<BenchDatabase> {
   }
 }
 
-async function openFreshPostgres(): Promise<BenchDatabase> {
+/** A new, empty database on the local cluster; undefined (with why) when PostgreSQL cannot be reached. */
+export async function createScratchPostgres(): Promise<{ name: string; url: string; drop: () => Promise<void> } | { problem: string }> {
+  const problem = await postgresProblem();
+  if (problem !== undefined) return { problem: `PostgreSQL unreachable at ${redacted(POSTGRES_ADMIN_URL)}: ${problem}` };
   const name = `chat_bench_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function openFreshPostgres(): Promise<BenchDatabase> {
+  const scratch = await createScratchPostgres();
+  if ('problem' in scratch) throw new Error(scratch.problem);
+  const { name, url, drop } = scratch;
   try {
-    const { db } = await openDb({ databaseUrl: url.toString() });
+    const { db } = await openDb({ databaseUrl: url });
     const { rows } = await db.query<{ version: string }>("SELECT current_setting('server_version') AS version");
     return {
       label: `PostgreSQL ${rows[0]?.version.split(' ')[0] ?? '?'}`,

@@ -6,12 +6,15 @@
 import type { PhaseResult } from './load-protocol.js';
 import type { PlatformWindowStats } from './platform-sample.js';
 import type { RawCeilingResult } from './raw-ceiling.js';
+import type { StartupResult } from './startup.js';
 import type { LatencySummary } from './stats.js';
 
 /** The durable path should sustain at least this share of the raw ceiling... */
 export const AIM_THROUGHPUT_RATIO = 0.5;
 /** ...and, offered half the raw ceiling, deliver with a p99 under this. */
 export const AIM_DELIVERY_P99_MS = 50;
+/** The embedded default (PGlite) should sustain at least this share of plain Aedes relaying the same load (issue 12). */
+export const AIM_EMBEDDED_VS_PLAIN = 0.6;
 /** Below this share of the offered load acked, the paced phase did not keep up and its latencies measure a queue. */
 const KEPT_UP_RATIO = 0.98;
 /**
@@ -158,12 +161,25 @@ function problemsOf(report: BackendReport): string[] {
   return problems;
 }
 
+/** Start-up of `npm start`: seconds to the banner and resident memory. */
+export function printStartupTable(results: readonly StartupResult[], skipped: readonly string[]): void {
+  const mib = (n: number | undefined) => (n === undefined ? '-' : `${int(n)} MiB`);
+  const rows: string[][] = [
+    ['start-up (npm start, until the banner)', 'seconds', 'RSS at banner', 'RSS idle 5 s later', 'peak', 'peak with child processes'],
+    ...results.map((r) => [r.label, r.seconds.toFixed(1), mib(r.rssAtReadyMiB), mib(r.rssIdleMiB), mib(r.peakMiB), mib(r.treePeakMiB)]),
+  ];
+  console.log('\nstart-up');
+  printColumns(rows);
+  for (const reason of skipped) console.log(`  ${reason}`);
+}
+
 export function printSummary(outcomes: readonly BackendOutcome[], baseline: BaselineReport): void {
   const rows: string[][] = [
     [
       'backend',
       'durable msg/s',
       'durable / plain Aedes',
+      `aim >= ${AIM_EMBEDDED_VS_PLAIN.toFixed(1)}x (PGlite)`,
       'raw rows/s',
       'durable/raw',
       `aim >= ${pct(AIM_THROUGHPUT_RATIO)}`,
@@ -174,7 +190,7 @@ export function printSummary(outcomes: readonly BackendOutcome[], baseline: Base
   ];
   for (const outcome of outcomes) {
     if ('skipped' in outcome) {
-      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '', '']);
+      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '', '', '']);
       continue;
     }
     const r = outcome.report;
@@ -183,7 +199,8 @@ export function printSummary(outcomes: readonly BackendOutcome[], baseline: Base
     rows.push([
       r.label,
       int(r.saturation.load.ackedMsgsPerSec),
-      pct(baselineRatio(r, baseline)),
+      `${baselineRatio(r, baseline).toFixed(2)}x`,
+      outcome.backend === 'pglite' ? verdict(baselineRatio(r, baseline) >= AIM_EMBEDDED_VS_PLAIN) : '(reference)',
       int(r.raw.rowsPerSec),
       pct(throughputRatio(r)),
       verdict(throughputRatio(r) >= AIM_THROUGHPUT_RATIO),
