@@ -1,7 +1,14 @@
 /**
  * Device tokens (docs/contract.md#device-tokens): HS256 JWTs with `sub` = user id, `did` = device
  * id, `exp`. The API signs them; the broker verifies them on CONNECT.
+ *
+ * Event-stream tickets are JWTs too, with the audience `chat-events`: a browser's EventSource
+ * cannot send an Authorization header, so a device trades its token (POST /v1/events/tickets)
+ * for a ticket that may appear in a URL. A ticket lives seconds, opens an event stream and
+ * nothing else: `verify` refuses every token with an audience, so a ticket is never a device
+ * token. It carries the device token's own expiry (`tex`), so a stream outlives neither.
  */
+import { randomBytes } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { AppError } from './errors.js';
 
@@ -11,11 +18,27 @@ export interface DeviceIdentity {
   expiresAtMs: number;
 }
 
-export interface TokenService {
-  issue: (userId: string, deviceId: string) => { token: string; expiresAtMs: number };
-  /** Throws ERR_AUTH_TOKEN_INVALID (bad signature, malformed) or ERR_AUTH_TOKEN_EXPIRED. */
-  verify: (token: string) => DeviceIdentity;
+export interface TicketClaims extends DeviceIdentity {
+  /** Unique per ticket, so a node can refuse a second use. */
+  ticketId: string;
+  /** When the ticket itself stops opening streams. */
+  ticketExpiresAtMs: number;
 }
+
+export const TICKET_AUDIENCE = 'chat-events';
+
+export interface TokenService {
+  /** A device token; `expiresAtMs` (at most the TTL away) ends it sooner, as for a token derived from another. */
+  issue: (userId: string, deviceId: string, options?: { expiresAtMs?: number }) => { token: string; expiresAtMs: number };
+  /** Throws ERR_AUTH_TOKEN_INVALID (bad signature, malformed, a ticket) or ERR_AUTH_TOKEN_EXPIRED. */
+  verify: (token: string) => DeviceIdentity;
+  /** A ticket for `identity` (a verified device token), valid `ttlMs` or until the token expires, whichever is first. */
+  issueTicket: (identity: DeviceIdentity, ttlMs: number) => { ticket: string; expiresAtMs: number };
+  /** Throws ERR_AUTH_TOKEN_INVALID (not a ticket, bad signature) or ERR_AUTH_TOKEN_EXPIRED. */
+  verifyTicket: (ticket: string) => TicketClaims;
+}
+
+type Claims = { sub?: unknown; did?: unknown; exp?: unknown; aud?: unknown; tex?: unknown; jti?: unknown };
 
 export function createTokenService(options: { secret: string; ttlSeconds: number; now?: () => number }): TokenService {
   const now = options.now ?? Date.now;
@@ -27,24 +50,56 @@ export function createTokenService(options: { secret: string; ttlSeconds: number
     requiredClaims: ['sub', 'did', 'exp'],
     ignoreExpiration: true,
   });
+
+  function claimsOf(token: string): Claims {
+    try {
+      return verifier(token) as Claims;
+    } catch (cause) {
+      throw new AppError('ERR_AUTH_TOKEN_INVALID', 'token invalid', { cause });
+    }
+  }
+
+  function identityOf(claims: Claims, expClaim: unknown): DeviceIdentity {
+    if (typeof claims.sub !== 'string' || typeof claims.did !== 'string' || typeof expClaim !== 'number') {
+      throw new AppError('ERR_AUTH_TOKEN_INVALID', 'token lacks sub, did or exp');
+    }
+    if (expClaim * 1000 <= now()) throw new AppError('ERR_AUTH_TOKEN_EXPIRED', 'token expired');
+    return { userId: claims.sub, deviceId: claims.did, expiresAtMs: expClaim * 1000 };
+  }
+
   return {
-    issue(userId, deviceId) {
-      const expiresAtMs = now() + options.ttlSeconds * 1000;
-      const token = sign({ sub: userId, did: deviceId, iat: Math.floor(now() / 1000), exp: Math.floor(expiresAtMs / 1000) });
-      return { token, expiresAtMs: Math.floor(expiresAtMs / 1000) * 1000 };
+    issue(userId, deviceId, issueOptions = {}) {
+      const ttlEndMs = now() + options.ttlSeconds * 1000;
+      const expiresAtS = Math.floor(Math.min(ttlEndMs, issueOptions.expiresAtMs ?? ttlEndMs) / 1000);
+      const token = sign({ sub: userId, did: deviceId, iat: Math.floor(now() / 1000), exp: expiresAtS });
+      return { token, expiresAtMs: expiresAtS * 1000 };
     },
     verify(token) {
-      let claims: { sub?: unknown; did?: unknown; exp?: unknown };
-      try {
-        claims = verifier(token) as typeof claims;
-      } catch (cause) {
-        throw new AppError('ERR_AUTH_TOKEN_INVALID', 'token invalid', { cause });
+      const claims = claimsOf(token);
+      if (claims.aud !== undefined) throw new AppError('ERR_AUTH_TOKEN_INVALID', 'a ticket is not a device token');
+      return identityOf(claims, claims.exp);
+    },
+    issueTicket(identity, ttlMs) {
+      const expiresAtS = Math.floor(Math.min(now() + ttlMs, identity.expiresAtMs) / 1000);
+      const ticket = sign({
+        sub: identity.userId,
+        did: identity.deviceId,
+        aud: TICKET_AUDIENCE,
+        jti: randomBytes(12).toString('base64url'),
+        iat: Math.floor(now() / 1000),
+        exp: expiresAtS,
+        tex: Math.floor(identity.expiresAtMs / 1000),
+      });
+      return { ticket, expiresAtMs: expiresAtS * 1000 };
+    },
+    verifyTicket(ticket) {
+      const claims = claimsOf(ticket);
+      if (claims.aud !== TICKET_AUDIENCE || typeof claims.jti !== 'string') {
+        throw new AppError('ERR_AUTH_TOKEN_INVALID', 'not an event-stream ticket');
       }
-      if (typeof claims.sub !== 'string' || typeof claims.did !== 'string' || typeof claims.exp !== 'number') {
-        throw new AppError('ERR_AUTH_TOKEN_INVALID', 'token lacks sub, did or exp');
-      }
-      if (claims.exp * 1000 <= now()) throw new AppError('ERR_AUTH_TOKEN_EXPIRED', 'token expired');
-      return { userId: claims.sub, deviceId: claims.did, expiresAtMs: claims.exp * 1000 };
+      const ticketIdentity = identityOf(claims, claims.exp);
+      const device = identityOf(claims, claims.tex);
+      return { ...device, ticketId: claims.jti, ticketExpiresAtMs: ticketIdentity.expiresAtMs };
     },
   };
 }

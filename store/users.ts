@@ -12,6 +12,12 @@ export async function createUser(db: Queryable, input: { name: string }): Promis
   return { id, name: input.name };
 }
 
+/** The user with this id, made with `name` if there is none yet (idempotent, safe under concurrency). */
+export async function ensureUser(db: Queryable, input: { id: string; name: string }): Promise<User> {
+  await db.query('INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [input.id, input.name]);
+  return (await getUser(db, input.id)) ?? { id: input.id, name: input.name };
+}
+
 export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
   const { rows } = await db.query<User>('SELECT id, name FROM users WHERE id = $1', [id]);
   return rows[0];
