@@ -19,7 +19,7 @@ describe('initializeDataDir', () => {
   });
   afterAll(() => rm(parent, { recursive: true, force: true }));
 
-  it('creates the database, clears what a killed first start left next to it, and opens it', async () => {
+  it('creates the database, clears what a killed first start left next to it, and opens it', { timeout: 120_000 }, async () => {
     const dataDir = join(parent, 'pglite');
     const leftover = `${dataDir}.initdb-99999`;
     await mkdir(leftover);

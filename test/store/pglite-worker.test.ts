@@ -16,6 +16,8 @@ import { packBinary } from '../../store/pglite-protocol.js';
 /** Rows of ~1 KB each, 300k of them: far beyond the small heap the crash tests give the worker. */
 const HEAP_BUSTER = "SELECT repeat('x', 1000) AS s FROM generate_series(1, 300000)";
 const SMALL_HEAP = { maxOldGenerationSizeMb: 48 };
+/** A new data directory, a crash and a restart each start Postgres in WASM: tens of seconds on a loaded 2-core machine. */
+const CRASH_TEST_TIMEOUT_MS = 120_000;
 
 async function failure(call: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -131,48 +133,56 @@ describe('a crash of the worker thread', () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('fails the calls in flight with ERR_UNAVAILABLE and restarts on the same files, committed rows intact', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pglite-crash-'));
-    dirs.push(dir);
-    const { log, errors, restarted } = recordingLog();
-    const db = await openPgliteDb(dir, { log, resourceLimits: SMALL_HEAP });
-    try {
-      await db.exec('CREATE TABLE t (id int)');
-      await db.query('INSERT INTO t VALUES (1)');
-      const error = await failure(() => db.query(HEAP_BUSTER));
-      expect(isDbError(error, 'ERR_UNAVAILABLE')).toBe(true);
-      expect(errors).toEqual(['the PGlite worker thread died: restarting it on the same files']);
-      await restarted;
-      expect((await db.query('SELECT id FROM t')).rows).toEqual([{ id: 1 }]);
-    } finally {
-      await db.close();
-    }
-  });
+  it(
+    'fails the calls in flight with ERR_UNAVAILABLE and restarts on the same files, committed rows intact',
+    { timeout: CRASH_TEST_TIMEOUT_MS },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pglite-crash-'));
+      dirs.push(dir);
+      const { log, errors, restarted } = recordingLog();
+      const db = await openPgliteDb(dir, { log, resourceLimits: SMALL_HEAP });
+      try {
+        await db.exec('CREATE TABLE t (id int)');
+        await db.query('INSERT INTO t VALUES (1)');
+        const error = await failure(() => db.query(HEAP_BUSTER));
+        expect(isDbError(error, 'ERR_UNAVAILABLE')).toBe(true);
+        expect(errors).toEqual(['the PGlite worker thread died: restarting it on the same files']);
+        await restarted;
+        expect((await db.query('SELECT id FROM t')).rows).toEqual([{ id: 1 }]);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
-  it('ends a transaction in flight: its later statements fail rather than run on the restarted worker', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pglite-crash-'));
-    dirs.push(dir);
-    const { log, restarted } = recordingLog();
-    const db = await openPgliteDb(dir, { log, resourceLimits: SMALL_HEAP });
-    try {
-      await db.exec('CREATE TABLE t (id int)');
-      const outcome = await failure(() =>
-        db.transaction(async (tx) => {
-          await tx.query('INSERT INTO t VALUES (1)');
-          const crash = await failure(() => tx.query(HEAP_BUSTER));
-          expect(isDbError(crash, 'ERR_UNAVAILABLE')).toBe(true);
-          await restarted;
-          await tx.query('INSERT INTO t VALUES (2)');
-        }),
-      );
-      expect(isDbError(outcome, 'ERR_UNAVAILABLE')).toBe(true);
-      expect((await db.query('SELECT id FROM t')).rows).toEqual([]);
-    } finally {
-      await db.close();
-    }
-  });
+  it(
+    'ends a transaction in flight: its later statements fail rather than run on the restarted worker',
+    { timeout: CRASH_TEST_TIMEOUT_MS },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pglite-crash-'));
+      dirs.push(dir);
+      const { log, restarted } = recordingLog();
+      const db = await openPgliteDb(dir, { log, resourceLimits: SMALL_HEAP });
+      try {
+        await db.exec('CREATE TABLE t (id int)');
+        const outcome = await failure(() =>
+          db.transaction(async (tx) => {
+            await tx.query('INSERT INTO t VALUES (1)');
+            const crash = await failure(() => tx.query(HEAP_BUSTER));
+            expect(isDbError(crash, 'ERR_UNAVAILABLE')).toBe(true);
+            await restarted;
+            await tx.query('INSERT INTO t VALUES (2)');
+          }),
+        );
+        expect(isDbError(outcome, 'ERR_UNAVAILABLE')).toBe(true);
+        expect((await db.query('SELECT id FROM t')).rows).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
-  it('leaves an in-memory database unavailable for good instead of serving an empty one', async () => {
+  it('leaves an in-memory database unavailable for good instead of serving an empty one', { timeout: CRASH_TEST_TIMEOUT_MS }, async () => {
     const { log, errors } = recordingLog();
     const db = await openPgliteDb(undefined, { log, resourceLimits: SMALL_HEAP });
     try {
