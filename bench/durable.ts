@@ -9,6 +9,8 @@
  *      out; sustained acked msgs/s and send→ack / send→delivery latencies;
  *   2. raw ceiling: the same database takes the same rows as batched multi-row INSERTs with
  *      no broker in front;
+ *   2b. with --feeders F: the send pipeline fed straight by F feeders, no broker in front
+ *      (pipeline-only.ts): sequencing and storage alone, next to the raw ceiling;
  *   3. half load: sends paced open-loop at half the raw ceiling (or --rate); latencies.
  * The aim (issue): (1) >= 50% of (2), and p99 send→delivery < 50 ms in (3); the summary also
  * shows (1) as a share of (0).
@@ -23,6 +25,7 @@ import { startLoad, type LoadGenerator } from './load.js';
 import type { PhaseSpec } from './load-protocol.js';
 import { startPlainAedes } from './plain-aedes.js';
 import { samplePlatform, windowStats } from './platform-sample.js';
+import { measurePipelineOnly, type PipelineOnlyResult } from './pipeline-only.js';
 import { measureRawCeiling } from './raw-ceiling.js';
 import { measurePgliteStartup, measurePostgresStartup, type StartupResult } from './startup.js';
 import {
@@ -125,6 +128,7 @@ async function runPhases(ctx: RunContext): Promise<BackendReport> {
     durationMs: measureMs,
     onProgress: (elapsedMs, rows, lastSecond) => progress(database.label, 'phase 2 raw ceiling', elapsedMs, rows, lastSecond, 'rows'),
   });
+  const pipelineOnly = await pipelineOnlyPhase(ctx);
   const offeredMsgsPerSec = options.rateMsgsPerSec ?? raw.rowsPerSec / 2;
   const paced = await durablePhase(
     ctx,
@@ -139,7 +143,21 @@ async function runPhases(ctx: RunContext): Promise<BackendReport> {
     offeredMsgsPerSec,
     isRateFromFlag: options.rateMsgsPerSec !== undefined,
     paced,
+    pipelineOnly,
   };
+}
+
+/** Phase 2b (--feeders): the platform's own send pipeline settings on the same database, fed with no broker. */
+async function pipelineOnlyPhase({ options, database, fixture }: RunContext): Promise<PipelineOnlyResult | undefined> {
+  if (options.feeders === 0) return undefined;
+  return measurePipelineOnly(database.db, fixture.platform.config, fixture.clients, {
+    feeders: options.feeders,
+    windowPerFeeder: options.window,
+    bodyBytes: options.bodyBytes,
+    warmupMs: SATURATION_WARMUP_MS,
+    measureMs: options.phaseSeconds * 1000,
+    onProgress: (elapsedMs, acked, lastSecond) => progress(database.label, 'phase 2b pipeline only', elapsedMs, acked, lastSecond, 'acked'),
+  });
 }
 
 async function benchDatabase(options: BenchOptions, database: BenchDatabase): Promise<BackendReport> {

@@ -4,6 +4,7 @@
  * of the bare broker's fan-out rate the durable path reaches.
  */
 import type { PhaseResult } from './load-protocol.js';
+import type { PipelineOnlyResult } from './pipeline-only.js';
 import type { PlatformWindowStats } from './platform-sample.js';
 import type { RawCeilingResult } from './raw-ceiling.js';
 import type { StartupResult } from './startup.js';
@@ -37,6 +38,8 @@ export interface BackendReport {
   offeredMsgsPerSec: number;
   isRateFromFlag: boolean;
   paced: MeasuredPhase;
+  /** Phase 2b, only with --feeders. */
+  pipelineOnly: PipelineOnlyResult | undefined;
 }
 
 /** Phase 0, once per run: the same saturation load on a bare Aedes broker. */
@@ -99,6 +102,7 @@ export function printBackendTable(report: BackendReport, window: number): void {
       `statement ${latency(raw.statementLatency)}`,
       '',
     ],
+    ...pipelineOnlyRows(report),
     [
       `3 durable, paced at ${int(report.offeredMsgsPerSec)} msg/s`,
       `${int(paced.load.ackedMsgsPerSec)} msg/s`,
@@ -111,11 +115,33 @@ export function printBackendTable(report: BackendReport, window: number): void {
   console.log(`  phase 1 bridge: ${bridgeLine(saturation)}`);
   console.log(`  phase 1 CPU:    ${cpuLine(saturation, 'platform')}`);
   console.log(`  phase 1 CPU per acked send: ${threadLine(saturation)}`);
+  if (report.pipelineOnly !== undefined) console.log(`  phase 2b: ${pipelineOnlyLine(report)}`);
   console.log(`  phase 3 bridge: ${bridgeLine(paced)}`);
   console.log(`  phase 3 CPU:    ${cpuLine(paced, 'platform')}`);
   console.log(`  phase 3 load generator: p99 ${ms(paced.load.generatorLagP99Ms)} ms late (included in its latencies)`);
   const problems = problemsOf(report);
   console.log(`  problems: ${problems.length === 0 ? 'none (every measured send acked and delivered, no Nacks)' : problems.join('; ')}`);
+}
+
+function pipelineOnlyRows({ pipelineOnly: p, raw }: BackendReport): string[][] {
+  if (p === undefined) return [];
+  return [
+    [
+      `2b send pipeline alone, no broker (${p.feeders} feeders)`,
+      `${int(p.ackedMsgsPerSec)} msg/s`,
+      `${latency(p.sendToAck)}`,
+      `${pct(p.ackedMsgsPerSec / raw.rowsPerSec)} of raw`,
+    ],
+  ];
+}
+
+function pipelineOnlyLine({ pipelineOnly: p, raw, saturation }: BackendReport): string {
+  if (p === undefined) return '';
+  const refused = p.refused > 0 ? `; ${int(p.refused)} sends NOT stored (the figure is wrong)` : '';
+  return (
+    `${p.meanBatchSize.toFixed(1)} sends/batch; sequencing and storage reach ${pct(p.ackedMsgsPerSec / raw.rowsPerSec)} of the raw ceiling ` +
+    `with the broker removed, the durable path over MQTT ${pct(saturation.load.ackedMsgsPerSec / p.ackedMsgsPerSec)} of that${refused}`
+  );
 }
 
 function bridgeLine(phase: MeasuredPhase): string {
