@@ -18,7 +18,7 @@ export interface BenchOptions {
   window: number;
   /** Fixed offered load for the latency phase; undefined: half the measured raw ceiling. */
   rateMsgsPerSec: number | undefined;
-  /** Phase 2b, the send pipeline fed with no broker, by this many feeders (window `window` each); 0 skips it. */
+  /** Phase 2b, the send pipeline fed with no broker, by this many feeders sharing the clients (`window` in flight per client); 0 skips it. */
   feeders: number;
 }
 

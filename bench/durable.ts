@@ -152,7 +152,8 @@ async function pipelineOnlyPhase({ options, database, fixture }: RunContext): Pr
   if (options.feeders === 0) return undefined;
   return measurePipelineOnly(database.db, fixture.platform.config, fixture.clients, {
     feeders: options.feeders,
-    windowPerFeeder: options.window,
+    // As many sends in flight as the MQTT phases keep (window per client), so batches can grow alike.
+    windowPerFeeder: Math.ceil((fixture.clients.length * options.window) / options.feeders),
     bodyBytes: options.bodyBytes,
     warmupMs: SATURATION_WARMUP_MS,
     measureMs: options.phaseSeconds * 1000,

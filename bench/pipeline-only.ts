@@ -6,8 +6,8 @@
  * next to the raw ceiling of the same database says how much of the gap between the durable
  * path and the database is the broker's and how much is sequencing and storage.
  *
- * The feeders are async loops in this process, each keeping a window of sends in flight over
- * the fixture's members and rooms, so the load is the one the MQTT phases offer. A feeder only
+ * The feeders are async loops in this process sharing the fixture's members and rooms, with as
+ * many sends in flight as the MQTT phases keep, so the load is the one those phases offer. A feeder only
  * encodes a Send (about a microsecond), which is charged to the pipeline's thread; with PGlite
  * the database runs on its own thread as in the platform.
  */
@@ -25,6 +25,7 @@ const PROGRESS_INTERVAL_MS = 1_000;
 
 export interface PipelineOnlyOptions {
   feeders: number;
+  /** Sends each feeder keeps in flight, taking turns over its clients. */
   windowPerFeeder: number;
   bodyBytes: number;
   warmupMs: number;
@@ -34,6 +35,7 @@ export interface PipelineOnlyOptions {
 
 export interface PipelineOnlyResult {
   feeders: number;
+  inFlight: number;
   acked: number;
   ackedMsgsPerSec: number;
   /** Sends answered with anything but stored: none is expected (a non-zero count means the figure is wrong). */
@@ -106,6 +108,7 @@ export async function measurePipelineOnly(
   const batchCount = batches.find((v) => v.metricName?.endsWith('_count'))?.value ?? Number.NaN;
   return {
     feeders,
+    inFlight: lanes.length,
     acked,
     ackedMsgsPerSec: acked / (options.measureMs / 1000),
     refused,

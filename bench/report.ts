@@ -127,7 +127,7 @@ function pipelineOnlyRows({ pipelineOnly: p, raw }: BackendReport): string[][] {
   if (p === undefined) return [];
   return [
     [
-      `2b send pipeline alone, no broker (${p.feeders} feeders)`,
+      `2b send pipeline alone, no broker (${p.feeders} feeders, ${p.inFlight} in flight)`,
       `${int(p.ackedMsgsPerSec)} msg/s`,
       `${latency(p.sendToAck)}`,
       `${pct(p.ackedMsgsPerSec / raw.rowsPerSec)} of raw`,
