@@ -18,6 +18,8 @@ export interface BenchOptions {
   window: number;
   /** Fixed offered load for the latency phase; undefined: half the measured raw ceiling. */
   rateMsgsPerSec: number | undefined;
+  /** Phase 2b, the send pipeline fed with no broker, by this many feeders sharing the clients (`window` in flight per client); 0 skips it. */
+  feeders: number;
 }
 
 export const USAGE = `usage: npm run bench:durable -- [options]
@@ -28,6 +30,7 @@ export const USAGE = `usage: npm run bench:durable -- [options]
   --backend B        pglite | postgres | both (default both)
   --window W         in-flight sends per client at saturation (default 8)
   --rate R           offered msgs/s for the latency phase (default: half the raw ceiling)
+  --feeders F        phase 2b: F feeders send straight into the send pipeline, no broker (default 0: skipped)
 env BENCH_DATABASE_URL  admin URL of the PostgreSQL cluster (default: local Unix socket as the OS user)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       backend: { type: 'string', default: 'both' },
       window: { type: 'string', default: '8' },
       rate: { type: 'string' },
+      feeders: { type: 'string', default: '0' },
     },
   });
   const options: BenchOptions = {
@@ -53,6 +57,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     backends: backendList(values.backend),
     window: positiveInteger('--window', values.window),
     rateMsgsPerSec: values.rate === undefined ? undefined : positiveNumber('--rate', values.rate),
+    feeders: values.feeders === '0' ? 0 : positiveInteger('--feeders', values.feeders),
   };
   // Every room needs a receiver and at least one other member sending to it.
   if (options.clients < 2 * options.rooms)

@@ -1,9 +1,12 @@
 /**
- * The databases the benchmark runs on: PGlite in memory, or a fresh database on the local
- * PostgreSQL cluster that is dropped afterwards, so runs never see each other's rows.
+ * The databases the benchmark runs on: PGlite on files in a fresh temporary directory (as
+ * `npm start` runs it, not in memory), or a fresh database on the local PostgreSQL cluster;
+ * both are removed afterwards, so runs never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDb, type Db } from '../store/index.js';
 import type { BackendName } from './args.js';
@@ -26,23 +29,49 @@ export interface BenchDatabase {
 export type OpenResult = { status: 'open'; database: BenchDatabase } | { status: 'skipped'; reason: string };
 
 export async function openBenchDatabase(backend: BackendName): Promise<OpenResult> {
-  if (backend === 'pglite') {
-    const { db } = await openDb({});
-    return { status: 'open', database: { label: 'PGlite', detail: 'in memory, in the platform process', db, close: () => db.close() } };
-  }
+  if (backend === 'pglite') return { status: 'open', database: await openFreshPglite() };
   const problem = await postgresProblem();
   if (problem !== undefined) return { status: 'skipped', reason: `PostgreSQL unreachable at ${redacted(POSTGRES_ADMIN_URL)}: ${problem}` };
   return { status: 'open', database: await openFreshPostgres() };
 }
 
-async function openFreshPostgres(): Promise<BenchDatabase> {
+async function openFreshPglite(): Promise<BenchDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'chat-bench-pglite-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const { db } = await openDb({ pgliteDir: dir });
+    return {
+      label: 'PGlite',
+      detail: `files in ${dir} (as npm start keeps them), removed afterwards`,
+      db,
+      async close() {
+        await db.close();
+        await remove();
+      },
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+/** A new, empty database on the local cluster; undefined (with why) when PostgreSQL cannot be reached. */
+export async function createScratchPostgres(): Promise<{ name: string; url: string; drop: () => Promise<void> } | { problem: string }> {
+  const problem = await postgresProblem();
+  if (problem !== undefined) return { problem: `PostgreSQL unreachable at ${redacted(POSTGRES_ADMIN_URL)}: ${problem}` };
   const name = `chat_bench_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function openFreshPostgres(): Promise<BenchDatabase> {
+  const scratch = await createScratchPostgres();
+  if ('problem' in scratch) throw new Error(scratch.problem);
+  const { name, url, drop } = scratch;
   try {
-    const { db } = await openDb({ databaseUrl: url.toString() });
+    const { db } = await openDb({ databaseUrl: url });
     const { rows } = await db.query<{ version: string }>("SELECT current_setting('server_version') AS version");
     return {
       label: `PostgreSQL ${rows[0]?.version.split(' ')[0] ?? '?'}`,

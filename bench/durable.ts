@@ -9,6 +9,8 @@
  *      out; sustained acked msgs/s and send→ack / send→delivery latencies;
  *   2. raw ceiling: the same database takes the same rows as batched multi-row INSERTs with
  *      no broker in front;
+ *   2b. with --feeders F: the send pipeline fed straight by F feeders, no broker in front
+ *      (pipeline-only.ts): sequencing and storage alone, next to the raw ceiling;
  *   3. half load: sends paced open-loop at half the raw ceiling (or --rate); latencies.
  * The aim (issue): (1) >= 50% of (2), and p99 send→delivery < 50 ms in (3); the summary also
  * shows (1) as a share of (0).
@@ -17,16 +19,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metrics } from '../lib/metrics.js';
 import { parseBenchArgs, USAGE, type BackendName, type BenchOptions } from './args.js';
-import { openBenchDatabase, type BenchDatabase } from './backends.js';
+import { createScratchPostgres, openBenchDatabase, type BenchDatabase } from './backends.js';
 import { BENCH_DEVICE_ID, startFixture, type BenchFixture } from './fixture.js';
 import { startLoad, type LoadGenerator } from './load.js';
 import type { PhaseSpec } from './load-protocol.js';
 import { startPlainAedes } from './plain-aedes.js';
 import { samplePlatform, windowStats } from './platform-sample.js';
+import { measurePipelineOnly, type PipelineOnlyResult } from './pipeline-only.js';
 import { measureRawCeiling } from './raw-ceiling.js';
+import { measurePgliteStartup, measurePostgresStartup, type StartupResult } from './startup.js';
 import {
   printBackendTable,
   printBaselineTable,
+  printStartupTable,
   printSummary,
   type BackendOutcome,
   type BackendReport,
@@ -36,6 +41,12 @@ import {
 
 /** Not measured: lets connections, JIT and the database's caches settle before each load phase. */
 const WARMUP_MS = 1_000;
+/**
+ * The saturation phases warm up longer: V8 compiles PGlite's WASM (all of Postgres) to optimised
+ * code only as its functions get hot, on background threads, for several seconds of load after
+ * the database opens; measured from the first second, PGlite paid that one-off compile per message.
+ */
+const SATURATION_WARMUP_MS = 5_000;
 
 interface RunContext {
   options: BenchOptions;
@@ -75,7 +86,7 @@ const durablePhase = (ctx: RunContext, spec: PhaseSpec, phase: string) =>
 const saturationSpec = (options: BenchOptions): PhaseSpec => ({
   kind: 'saturation',
   windowPerClient: options.window,
-  warmupMs: WARMUP_MS,
+  warmupMs: SATURATION_WARMUP_MS,
   measureMs: options.phaseSeconds * 1000,
 });
 
@@ -117,6 +128,7 @@ async function runPhases(ctx: RunContext): Promise<BackendReport> {
     durationMs: measureMs,
     onProgress: (elapsedMs, rows, lastSecond) => progress(database.label, 'phase 2 raw ceiling', elapsedMs, rows, lastSecond, 'rows'),
   });
+  const pipelineOnly = await pipelineOnlyPhase(ctx);
   const offeredMsgsPerSec = options.rateMsgsPerSec ?? raw.rowsPerSec / 2;
   const paced = await durablePhase(
     ctx,
@@ -131,7 +143,22 @@ async function runPhases(ctx: RunContext): Promise<BackendReport> {
     offeredMsgsPerSec,
     isRateFromFlag: options.rateMsgsPerSec !== undefined,
     paced,
+    pipelineOnly,
   };
+}
+
+/** Phase 2b (--feeders): the platform's own send pipeline settings on the same database, fed with no broker. */
+async function pipelineOnlyPhase({ options, database, fixture }: RunContext): Promise<PipelineOnlyResult | undefined> {
+  if (options.feeders === 0) return undefined;
+  return measurePipelineOnly(database.db, fixture.platform.config, fixture.clients, {
+    feeders: options.feeders,
+    // As many sends in flight as the MQTT phases keep (window per client), so batches can grow alike.
+    windowPerFeeder: Math.ceil((fixture.clients.length * options.window) / options.feeders),
+    bodyBytes: options.bodyBytes,
+    warmupMs: SATURATION_WARMUP_MS,
+    measureMs: options.phaseSeconds * 1000,
+    onProgress: (elapsedMs, acked, lastSecond) => progress(database.label, 'phase 2b pipeline only', elapsedMs, acked, lastSecond, 'acked'),
+  });
 }
 
 async function benchDatabase(options: BenchOptions, database: BenchDatabase): Promise<BackendReport> {
@@ -171,6 +198,30 @@ async function benchBackend(options: BenchOptions, backend: BackendName): Promis
   }
 }
 
+/** Start-up time and memory of each backend's `npm start`, before any load (the machine is as quiet as it gets). */
+async function benchStartup(options: BenchOptions): Promise<void> {
+  const results: StartupResult[] = [];
+  const skipped: string[] = [];
+  for (const backend of options.backends) {
+    process.stderr.write(`\n${backend}: measuring start-up...\n`);
+    if (backend === 'pglite') {
+      results.push(...(await measurePgliteStartup()));
+      continue;
+    }
+    const scratch = await createScratchPostgres();
+    if ('problem' in scratch) {
+      skipped.push(`PostgreSQL start-up: SKIPPED, ${scratch.problem}`);
+      continue;
+    }
+    try {
+      results.push(await measurePostgresStartup(scratch.url));
+    } finally {
+      await scratch.drop();
+    }
+  }
+  printStartupTable(results, skipped);
+}
+
 async function main(): Promise<void> {
   let options: BenchOptions;
   try {
@@ -182,8 +233,10 @@ async function main(): Promise<void> {
   }
   console.log(
     `durable path benchmark: ${options.clients} MQTT clients in ${options.rooms} rooms, ${options.bodyBytes}-byte bodies, ` +
-      `${options.phaseSeconds} s measured per phase after ${WARMUP_MS / 1000} s warm-up; latencies in ms (p50 / p99 / max)`,
+      `${options.phaseSeconds} s measured per phase after ${SATURATION_WARMUP_MS / 1000} s (saturation) or ${WARMUP_MS / 1000} s warm-up; ` +
+      'latencies in ms (p50 / p99 / max)',
   );
+  await benchStartup(options);
   const baseline = await benchPlainAedes(options);
   const outcomes: BackendOutcome[] = [];
   for (const backend of options.backends) outcomes.push(await benchBackend(options, backend));

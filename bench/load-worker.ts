@@ -8,9 +8,11 @@ import { connectLoadClient, type LoadClient } from './load-clients.js';
 import type { FromLoad, LoadSetup, ToLoad } from './load-protocol.js';
 import { runPhase } from './load-phases.js';
 import type { PhaseTracker } from './load-tracker.js';
+import { LOAD_THREAD_NAME, nameThisThread } from './thread-cpu.js';
 
 if (parentPort === null) throw new Error('load-worker.ts runs as a worker thread (started by bench/load.ts)');
 const port: MessagePort = parentPort;
+nameThisThread(LOAD_THREAD_NAME);
 
 const post = (message: FromLoad) => port.postMessage(message);
 let clients: LoadClient[] = [];

@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Histogram } from 'prom-client';
 import type { Metrics } from '../lib/metrics.js';
+import { sampleThreadCpu, threadCpuDelta, type ThreadCpuMs } from './thread-cpu.js';
 
 interface Sample {
   atMs: number;
@@ -19,9 +20,12 @@ interface Sample {
   /** Busy and total CPU time of the whole machine, summed over cores. */
   machineBusyMs: number;
   machineTotalMs: number;
+  /** CPU time of this process's threads by role; undefined without /proc. */
+  threads: ThreadCpuMs | undefined;
 }
 
 export interface PlatformWindowStats {
+  windowSeconds: number;
   batchesPerSec: number;
   meanBatchSize: number;
   meanCommitMs: number;
@@ -34,6 +38,8 @@ export interface PlatformWindowStats {
   /** Of which this process (platform + simulated devices; with PGlite, the database too). */
   processCores: number;
   coreCount: number;
+  /** CPU milliseconds each thread role used in the window (main, PGlite worker, load generator, the rest). */
+  threadCpuMs: ThreadCpuMs | undefined;
 }
 
 async function histogramTotals(histogram: Histogram): Promise<{ sum: number; count: number }> {
@@ -62,6 +68,7 @@ export async function samplePlatform(metrics: Metrics | undefined): Promise<Samp
     processCpuMicros: cpuUsage.user + cpuUsage.system,
     machineBusyMs: machine.busyMs,
     machineTotalMs: machine.totalMs,
+    threads: sampleThreadCpu(),
   };
 }
 
@@ -81,6 +88,7 @@ export function windowStats(start: Sample, end: Sample): PlatformWindowStats {
   const batches = end.batches - start.batches;
   const commitSeconds = end.commitSeconds - start.commitSeconds;
   return {
+    windowSeconds: seconds,
     batchesPerSec: batches / seconds,
     meanBatchSize: batches === 0 ? 0 : (end.sends - start.sends) / batches,
     meanCommitMs: batches === 0 ? 0 : (commitSeconds * 1000) / batches,
@@ -90,5 +98,6 @@ export function windowStats(start: Sample, end: Sample): PlatformWindowStats {
     machineBusyCores: (cpus().length * (end.machineBusyMs - start.machineBusyMs)) / (end.machineTotalMs - start.machineTotalMs),
     processCores: (end.processCpuMicros - start.processCpuMicros) / 1e6 / seconds,
     coreCount: cpus().length,
+    threadCpuMs: threadCpuDelta(start.threads, end.threads),
   };
 }

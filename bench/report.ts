@@ -4,14 +4,18 @@
  * of the bare broker's fan-out rate the durable path reaches.
  */
 import type { PhaseResult } from './load-protocol.js';
+import type { PipelineOnlyResult } from './pipeline-only.js';
 import type { PlatformWindowStats } from './platform-sample.js';
 import type { RawCeilingResult } from './raw-ceiling.js';
+import type { StartupResult } from './startup.js';
 import type { LatencySummary } from './stats.js';
 
 /** The durable path should sustain at least this share of the raw ceiling... */
 export const AIM_THROUGHPUT_RATIO = 0.5;
 /** ...and, offered half the raw ceiling, deliver with a p99 under this. */
 export const AIM_DELIVERY_P99_MS = 50;
+/** The embedded default (PGlite) should sustain at least this share of plain Aedes relaying the same load (issue 12). */
+export const AIM_EMBEDDED_VS_PLAIN = 0.6;
 /** Below this share of the offered load acked, the paced phase did not keep up and its latencies measure a queue. */
 const KEPT_UP_RATIO = 0.98;
 /**
@@ -34,6 +38,8 @@ export interface BackendReport {
   offeredMsgsPerSec: number;
   isRateFromFlag: boolean;
   paced: MeasuredPhase;
+  /** Phase 2b, only with --feeders. */
+  pipelineOnly: PipelineOnlyResult | undefined;
 }
 
 /** Phase 0, once per run: the same saturation load on a bare Aedes broker. */
@@ -73,6 +79,7 @@ export function printBaselineTable(baseline: BaselineReport, window: number): vo
   console.log(`\n${baseline.label} (baseline: in memory, no auth, no ACL, no database; publishes straight to the room topic)`);
   printColumns(rows);
   console.log(`  phase 0 CPU:    ${cpuLine(baseline.saturation, 'broker')}`);
+  console.log(`  phase 0 CPU per acked publish: ${threadLine(baseline.saturation)}`);
   if (isLoadBound(baseline))
     console.log('  note: the load thread was saturated too, so this rate is a lower bound of what the broker alone can fan out here');
   const problems = loadProblems('phase 0', load);
@@ -95,6 +102,7 @@ export function printBackendTable(report: BackendReport, window: number): void {
       `statement ${latency(raw.statementLatency)}`,
       '',
     ],
+    ...pipelineOnlyRows(report),
     [
       `3 durable, paced at ${int(report.offeredMsgsPerSec)} msg/s`,
       `${int(paced.load.ackedMsgsPerSec)} msg/s`,
@@ -106,11 +114,34 @@ export function printBackendTable(report: BackendReport, window: number): void {
   printColumns(rows);
   console.log(`  phase 1 bridge: ${bridgeLine(saturation)}`);
   console.log(`  phase 1 CPU:    ${cpuLine(saturation, 'platform')}`);
+  console.log(`  phase 1 CPU per acked send: ${threadLine(saturation)}`);
+  if (report.pipelineOnly !== undefined) console.log(`  phase 2b: ${pipelineOnlyLine(report)}`);
   console.log(`  phase 3 bridge: ${bridgeLine(paced)}`);
   console.log(`  phase 3 CPU:    ${cpuLine(paced, 'platform')}`);
   console.log(`  phase 3 load generator: p99 ${ms(paced.load.generatorLagP99Ms)} ms late (included in its latencies)`);
   const problems = problemsOf(report);
   console.log(`  problems: ${problems.length === 0 ? 'none (every measured send acked and delivered, no Nacks)' : problems.join('; ')}`);
+}
+
+function pipelineOnlyRows({ pipelineOnly: p, raw }: BackendReport): string[][] {
+  if (p === undefined) return [];
+  return [
+    [
+      `2b send pipeline alone, no broker (${p.feeders} feeders, ${p.inFlight} in flight)`,
+      `${int(p.ackedMsgsPerSec)} msg/s`,
+      `${latency(p.sendToAck)}`,
+      `${pct(p.ackedMsgsPerSec / raw.rowsPerSec)} of raw`,
+    ],
+  ];
+}
+
+function pipelineOnlyLine({ pipelineOnly: p, raw, saturation }: BackendReport): string {
+  if (p === undefined) return '';
+  const refused = p.refused > 0 ? `; ${int(p.refused)} sends NOT stored (the figure is wrong)` : '';
+  return (
+    `${p.meanBatchSize.toFixed(1)} sends/batch; sequencing and storage reach ${pct(p.ackedMsgsPerSec / raw.rowsPerSec)} of the raw ceiling ` +
+    `with the broker removed, the durable path over MQTT ${pct(saturation.load.ackedMsgsPerSec / p.ackedMsgsPerSec)} of that${refused}`
+  );
 }
 
 function bridgeLine(phase: MeasuredPhase): string {
@@ -125,6 +156,16 @@ function cpuLine(phase: MeasuredPhase, loopOwner: 'platform' | 'broker'): string
     `machine ${p.machineBusyCores.toFixed(2)} of ${p.coreCount} cores busy: bench process ${p.processCores.toFixed(2)} ` +
     `(${loopOwner} event loop ${pct(p.platformLoopUtilization)}, load thread ${pct(phase.load.loadLoopUtilization)}), other processes ${others.toFixed(2)}`
   );
+}
+
+/** Where the CPU of one acknowledged message went, by thread: busy shares of a shared machine's wall time say less. */
+function threadLine(phase: MeasuredPhase): string {
+  const threads = phase.platform.threadCpuMs;
+  if (threads === undefined) return 'not measured (needs Linux /proc)';
+  const messages = phase.load.ackedMsgsPerSec * phase.platform.windowSeconds;
+  const perMessage = (ms: number) => `${int((Math.max(0, ms) * 1000) / messages)} µs`;
+  const pglite = threads.pglite > 0 ? `, PGlite thread ${perMessage(threads.pglite)}` : '';
+  return `main thread ${perMessage(threads.main)}${pglite}, load thread ${perMessage(threads.load)}, other threads ${perMessage(threads.other)}`;
 }
 
 function loadProblems(name: string, load: PhaseResult): string[] {
@@ -146,12 +187,25 @@ function problemsOf(report: BackendReport): string[] {
   return problems;
 }
 
+/** Start-up of `npm start`: seconds to the banner and resident memory. */
+export function printStartupTable(results: readonly StartupResult[], skipped: readonly string[]): void {
+  const mib = (n: number | undefined) => (n === undefined ? '-' : `${int(n)} MiB`);
+  const rows: string[][] = [
+    ['start-up (npm start, until the banner)', 'seconds', 'RSS at banner', 'RSS idle 5 s later', 'peak', 'peak with child processes'],
+    ...results.map((r) => [r.label, r.seconds.toFixed(1), mib(r.rssAtReadyMiB), mib(r.rssIdleMiB), mib(r.peakMiB), mib(r.treePeakMiB)]),
+  ];
+  console.log('\nstart-up');
+  printColumns(rows);
+  for (const reason of skipped) console.log(`  ${reason}`);
+}
+
 export function printSummary(outcomes: readonly BackendOutcome[], baseline: BaselineReport): void {
   const rows: string[][] = [
     [
       'backend',
       'durable msg/s',
       'durable / plain Aedes',
+      `aim >= ${AIM_EMBEDDED_VS_PLAIN.toFixed(1)}x (PGlite)`,
       'raw rows/s',
       'durable/raw',
       `aim >= ${pct(AIM_THROUGHPUT_RATIO)}`,
@@ -162,7 +216,7 @@ export function printSummary(outcomes: readonly BackendOutcome[], baseline: Base
   ];
   for (const outcome of outcomes) {
     if ('skipped' in outcome) {
-      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '', '']);
+      rows.push([outcome.backend, 'skipped', '', '', '', '', '', '', '', '']);
       continue;
     }
     const r = outcome.report;
@@ -171,7 +225,8 @@ export function printSummary(outcomes: readonly BackendOutcome[], baseline: Base
     rows.push([
       r.label,
       int(r.saturation.load.ackedMsgsPerSec),
-      pct(baselineRatio(r, baseline)),
+      `${baselineRatio(r, baseline).toFixed(2)}x`,
+      outcome.backend === 'pglite' ? verdict(baselineRatio(r, baseline) >= AIM_EMBEDDED_VS_PLAIN) : '(reference)',
       int(r.raw.rowsPerSec),
       pct(throughputRatio(r)),
       verdict(throughputRatio(r) >= AIM_THROUGHPUT_RATIO),

@@ -44,6 +44,7 @@ export async function bootstrap(processName: string, options: { shared?: boolean
       databaseUrl: config.DATABASE_URL,
       pgliteDir,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      log,
     });
     log.info({ database: db.kind, appliedMigrations }, 'database ready');
     return { config, log, secrets, db };

@@ -89,3 +89,4 @@ export {
 export { claimPreKeyBundles, type ClaimedBundle, type ClaimQuery } from './prekey-bundles.js';
 export { createMemoryPresenceStore, type PresenceReader, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';
+export { PGLITE_THREAD_NAME } from './pglite-protocol.js';

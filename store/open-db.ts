@@ -1,3 +1,4 @@
+import type { Logger } from '../lib/log.js';
 import { MIGRATIONS_DIR } from '../schema/migrations.js';
 import type { Db } from './db.js';
 import { withTypedErrors } from './db-errors.js';
@@ -12,6 +13,8 @@ export interface DbLocation {
   pgliteDir?: string | undefined;
   /** PostgreSQL: how long getting a connection may take before a call fails with ERR_UNAVAILABLE. */
   connectTimeoutMs?: number | undefined;
+  /** PGlite: where a crash and restart of its worker thread is reported (process warnings when undefined). */
+  log?: Pick<Logger, 'info' | 'error'> | undefined;
 }
 
 /** Opens the configured database (its failures typed: see db-errors.ts) and brings its schema up to date. */
@@ -22,7 +25,7 @@ export async function openDb(location: DbLocation): Promise<{ db: Db; appliedMig
           location.databaseUrl,
           location.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: location.connectTimeoutMs },
         )
-      : await openPgliteDb(location.pgliteDir),
+      : await openPgliteDb(location.pgliteDir, location.log === undefined ? {} : { log: location.log }),
   );
   try {
     const appliedMigrations = await migrate(db, await readMigrations(MIGRATIONS_DIR));
