@@ -25,8 +25,8 @@ const { api, port, brokerPort } = await (async () => {
     url: brokerUrl,
     clientId: `chat-api-${randomBytes(4).toString('hex')}`,
     persistentSession: false,
-    username: SERVICE_USERNAME,
-    password: secrets.adminToken,
+    username: config.BROKER_USERNAME ?? SERVICE_USERNAME,
+    password: config.BROKER_PASSWORD ?? secrets.adminToken,
     maxInFlight: 1,
     log,
   });
