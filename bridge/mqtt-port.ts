@@ -87,7 +87,10 @@ export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<B
 
   return {
     async publish(topic, payload, publishOptions) {
-      await client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: publishOptions.qos });
+      await client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), {
+        qos: publishOptions.qos,
+        retain: publishOptions.retain ?? false,
+      });
     },
     async consumeSends(newConsumer) {
       consumer = newConsumer;

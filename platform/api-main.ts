@@ -1,6 +1,14 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { apiConfig, apiLimits, buildApi, createDeviceLinks, routeUpgrades } from '../api/index.js';
+import {
+  apiConfig,
+  apiLimits,
+  buildApi,
+  createDeviceLinks,
+  createEmqxAdmin,
+  routeUpgrades,
+  type ExternalBrokerDeps,
+} from '../api/index.js';
 import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
@@ -18,6 +26,23 @@ if (config.BROKER_URL === undefined)
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
 const presence = createPresenceStore(config, { log });
+/**
+ * BROKER_HOOK_TOKEN: BROKER_URL is an external broker (EMQX) that calls this API to authenticate
+ * and authorise its clients and reports their connects and disconnects; with EMQX_API_URL a
+ * removed member is disconnected through EMQX's management API.
+ */
+const externalBroker: ExternalBrokerDeps | undefined =
+  config.BROKER_HOOK_TOKEN === undefined
+    ? undefined
+    : {
+        hookToken: config.BROKER_HOOK_TOKEN,
+        presence,
+        // A device token cannot outlive its TTL, and the broker disconnects it then (expire_at): a lost disconnect event ends there.
+        presenceTtlMs: config.TOKEN_TTL_SECONDS * 1000,
+        ...(config.EMQX_API_URL === undefined || config.EMQX_API_KEY === undefined || config.EMQX_API_SECRET === undefined
+          ? {}
+          : { admin: createEmqxAdmin({ baseUrl: config.EMQX_API_URL, apiKey: config.EMQX_API_KEY, apiSecret: config.EMQX_API_SECRET }) }),
+      };
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
 const { api, port, brokerPort } = await (async () => {
@@ -60,6 +85,7 @@ const { api, port, brokerPort } = await (async () => {
     // Event streams connect to the same broker as each device would.
     deviceLinks: createDeviceLinks({ url: brokerUrl }, { connectTimeoutMs: 10_000, heartbeatMs: config.SSE_HEARTBEAT_MS }),
     webRoot: WEB_ROOT,
+    ...(externalBroker === undefined ? {} : { externalBroker }),
   });
   // No broker in this process: MQTT over WebSocket is the broker's (WS_PORT); every upgrade here is refused.
   routeUpgrades(app.server, undefined);
