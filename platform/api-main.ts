@@ -9,10 +9,11 @@ import {
   routeUpgrades,
   type ExternalBrokerDeps,
 } from '../api/index.js';
-import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions, type BrokerPort } from '../bridge/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import { listenOn } from '../lib/listen.js';
+import type { Publisher } from '../lib/publisher.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
 import { createTokenService } from '../lib/tokens.js';
@@ -45,8 +46,8 @@ const externalBroker: ExternalBrokerDeps | undefined =
       };
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
-const { api, port, brokerPort } = await (async () => {
-  const brokerPort = await connectMqttBrokerPort({
+const connectBroker = () =>
+  connectMqttBrokerPort({
     url: brokerUrl,
     clientId: `chat-api-${randomBytes(4).toString('hex')}`,
     persistentSession: false,
@@ -55,13 +56,26 @@ const { api, port, brokerPort } = await (async () => {
     maxInFlight: 1,
     log,
   });
+
+/**
+ * An external broker asks this API whether our own MQTT client may connect (BROKER_HOOK_TOKEN),
+ * so there the API listens first and connects after; what publishes meanwhile waits for the link.
+ */
+const listensFirst = externalBroker !== undefined;
+
+const { api, port, brokerPort } = await (async () => {
+  let linked: (port: BrokerPort) => void = () => undefined;
+  const brokerLink: Promise<BrokerPort> = listensFirst
+    ? new Promise((resolve) => (linked = resolve))
+    : Promise.resolve(await connectBroker());
+  const publisher: Publisher = { publish: async (topic, payload, options) => (await brokerLink).publish(topic, payload, options) };
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const sends = createSendPipeline({ db, publisher: brokerPort, log, metrics }, sendPipelineOptions(config));
+  const sends = createSendPipeline({ db, publisher, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
     adminToken: secrets.adminToken,
-    publisher: brokerPort,
+    publisher,
     presence,
     // Tokens are stored for the push worker of an all-in-one node on the same database.
     pushPlatforms: ['apns', 'fcm'],
@@ -90,7 +104,9 @@ const { api, port, brokerPort } = await (async () => {
   // No broker in this process: MQTT over WebSocket is the broker's (WS_PORT); every upgrade here is refused.
   routeUpgrades(app.server, undefined);
   await app.ready();
-  return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };
+  const port = await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT');
+  if (listensFirst) linked(await connectBroker());
+  return { api: app, port, brokerPort: await brokerLink };
 })().catch((error: unknown) => exitWith(error));
 process.stdout.write(`api: http://${config.HOST}:${port}  (docs at /docs)\n`);
 
