@@ -5,7 +5,7 @@
  * The embedded broker answers a refusal with the CONNACK code named here; the API's authentication
  * endpoint for an external broker answers it as `{"result": "deny"}`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../lib/same-secret.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
 import type { TokenService } from '../lib/tokens.js';
 import { deviceClientId } from '../schema/index.js';
@@ -32,13 +32,6 @@ export interface Credentials {
   clientId: string;
   username: string | undefined;
   password: string;
-}
-
-/** Compares in constant time, so the admin token cannot be guessed byte by byte from response times. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function decideCredentials(

@@ -15,7 +15,6 @@
  * EMQX reads any other status as "ignore" and would fall through to its next source.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import {
   decideCredentials,
@@ -25,6 +24,7 @@ import {
   type AclDecision,
   type Identity,
 } from '../../access/index.js';
+import { sameSecret } from '../../lib/same-secret.js';
 import { SERVICE_USERNAME } from '../../lib/service-identity.js';
 import { encodePresence, isValidId, presenceTopic } from '../../schema/index.js';
 import { isMember, sharesRoom } from '../../store/index.js';
@@ -68,12 +68,6 @@ const Verdict = Type.Object({
 
 /** EMQX's `reason` when a newer connection took the session over: that client id is connected, so its presence stays. */
 const TAKEN_OVER = new Set(['takenover', 'takeovered', 'discarded']);
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export const brokerHookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; broker: ExternalBrokerDeps }> = async (app, { deps, broker }) => {
   app.addHook('onRequest', async (request) => {
