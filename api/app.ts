@@ -14,6 +14,7 @@ import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { createStreamRegistry } from './events/stream-registry.js';
 import { registerRateLimits } from './rate-limits.js';
+import { brokerHookRoutes } from './routes/broker-hooks.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { devSignInRoutes } from './routes/dev-signin.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -122,6 +123,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // The event streams of this node, shared by the stream itself and the calls that act through it.
   const streams = createStreamRegistry();
   for (const routes of [eventRoutes, signalRoutes]) await app.register(routes, { deps, streams, logLevel: 'warn' });
+  if (deps.externalBroker !== undefined) await app.register(brokerHookRoutes, { deps, broker: deps.externalBroker, logLevel: 'warn' });
   if (deps.devSignIn) await app.register(devSignInRoutes, { deps, logLevel: 'warn' });
   if (deps.webRoot !== undefined) await app.register(webAppRoutes, { deps, webRoot: deps.webRoot, logLevel: 'warn' });
   return app;

@@ -1,18 +1,12 @@
 /** Who is calling: the admin credential or a user token (docs/contract.md#admin-and-service-credentials). Trust nothing else. */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { isAppError } from '../lib/errors.js';
+import { sameSecret } from '../lib/same-secret.js';
 import type { TokenService } from '../lib/tokens.js';
 import { apiError } from './errors.js';
 
 /** A user caller's `expiresAtMs` is its token's: what is derived from the token (an event-stream ticket) expires with it. */
 export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; expiresAtMs: number };
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** Callers already identified, per request: the rate limiter identifies a caller before its route does. */
 const identified = new WeakMap<FastifyRequest, Caller>();

@@ -5,7 +5,8 @@ import type { TokenService } from '../lib/tokens.js';
 import type { RateLimiter } from '../lib/keyed-token-buckets.js';
 import type { Publisher } from '../lib/publisher.js';
 import type { Send } from '../schema/index.js';
-import type { Db, DeliveryMark, PresenceReader, PushPlatform, SendResult } from '../store/index.js';
+import type { Db, DeliveryMark, PresenceReader, PresenceStore, PushPlatform, SendResult } from '../store/index.js';
+import type { BrokerAdmin } from './broker-admin.js';
 import type { DeviceLinks } from './events/device-links.js';
 
 /** The REST limits (README, "Limits and failure behaviour"). */
@@ -66,6 +67,20 @@ export interface ApiDeps {
   devSignIn: boolean;
   /** The built web chat page, served at /app; undefined: no page. */
   webRoot?: string;
+  /** Running on an external MQTT broker (EMQX, Mosquitto): the endpoints it calls, and its management API. */
+  externalBroker?: ExternalBrokerDeps;
+}
+
+/** What the API needs to serve an external broker (docs/architecture.md#on-an-external-mqtt-broker). */
+export interface ExternalBrokerDeps {
+  /** BROKER_HOOK_TOKEN: the bearer credential the broker calls /v1/broker/* with. */
+  hookToken: string;
+  /** Presence soft state, kept from the broker's connect and disconnect events. */
+  presence: Pick<PresenceStore, 'refresh' | 'drop' | 'read'>;
+  /** How long a connect event keeps a device online without a disconnect event (a lost event must not leave it online forever). */
+  presenceTtlMs: number;
+  /** Disconnects a removed member's clients; without it a removed member keeps its subscriptions until it reconnects. */
+  admin?: BrokerAdmin;
 }
 
 /** SSE_* configuration. */

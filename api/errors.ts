@@ -86,6 +86,11 @@ export const API_ERRORS = {
     status: 503,
     description: 'the server holds SSE_MAX_STREAMS event streams already; retry after Retry-After seconds, or connect over MQTT',
   },
+  ERR_MEMBER_DISCONNECT_FAILED: {
+    status: 503,
+    description:
+      'the member was removed, but disconnecting their devices from the external broker (EMQX_API_URL) failed, so they may still receive the room until they reconnect; repeat the DELETE, which disconnects them again',
+  },
   ERR_WEB_APP_NOT_BUILT: { status: 503, description: 'the web chat page has not been built: run npm run build:web (npm start does)' },
   ERR_INTERNAL: { status: 500, description: 'an unexpected server error; nothing about it is revealed' },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -9,9 +9,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identifyCaller } from './caller.js';
 import type { ApiDeps } from './deps.js';
 import { apiError } from './errors.js';
+import { BROKER_HOOK_PATHS } from './routes/broker-hooks.js';
 
 const WINDOW_MS = 60_000;
-const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
+/**
+ * Probes and scrapers must see an overloaded node; an external broker calls /v1/broker/* once per
+ * CONNECT, publish and subscribe of every device, all from its own few addresses (those routes
+ * refuse any caller without BROKER_HOOK_TOKEN first).
+ */
+const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics', ...Object.values(BROKER_HOOK_PATHS)]);
 
 /** The budget a request counts against: its caller's, or its address's when it has no valid credential. */
 function callerKey(request: FastifyRequest, deps: Pick<ApiDeps, 'adminToken' | 'tokens'>): string {

@@ -9,6 +9,6 @@ export {
 export { createBatcher, type Batcher } from './batcher.js';
 export { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './circuit-breaker.js';
 export type { BrokerPort, Sender, SendConsumer } from './broker-port.js';
-export { connectMqttBrokerPort, type MqttPortOptions } from './mqtt-port.js';
+export { connectMqttBrokerPort, sharedSendFilter, type MqttPortOptions } from './mqtt-port.js';
 export { createDeliveryWriter, createReceiptWriter, type DeliveryWriter, type ReceiptWriter } from './receipt-writer.js';
 export { createMarkWriter, type MarkWriter } from './mark-writer.js';

@@ -13,6 +13,8 @@ export interface MqttPortOptions {
   password?: string;
   /** Sends being processed before the adapter stops acknowledging new ones (backpressure). */
   maxInFlight: number;
+  /** What it subscribes to for sends: every send topic (the default), or a shared subscription to them (`sharedSendFilter`). */
+  sendFilter?: string;
   log: Logger;
 }
 
@@ -27,6 +29,15 @@ export interface MqttPortOptions {
  * inbox Ack, which devices retry for (docs/durable-path.md#what-a-puback-means); the persistent
  * session still makes the broker hold sends published while the bridge is down.
  */
+/**
+ * The send topics as a shared subscription of `group` (MQTT 5 §4.8.2, which EMQX and Mosquitto
+ * also honour for MQTT 3.1.1 clients): the broker hands each send to one member of the group, so
+ * any number of bridges share the load. Per-room order does not depend on which bridge takes a
+ * send: each commits under its room's row lock, so seqs stay gapless across processes
+ * (docs/durable-path.md).
+ */
+export const sharedSendFilter = (group: string): string => `$share/${group}/${ALL_SEND_TOPICS}`;
+
 export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<BrokerPort> {
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
@@ -76,12 +87,17 @@ export async function connectMqttBrokerPort(options: MqttPortOptions): Promise<B
 
   return {
     async publish(topic, payload, publishOptions) {
-      await client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: publishOptions.qos });
+      await client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), {
+        qos: publishOptions.qos,
+        retain: publishOptions.retain ?? false,
+      });
     },
     async consumeSends(newConsumer) {
       consumer = newConsumer;
       for (const { packet, done } of early.splice(0)) take(newConsumer, packet, done);
-      await client.subscribeAsync(ALL_SEND_TOPICS, { qos: 1 });
+      const granted = await client.subscribeAsync(options.sendFilter ?? ALL_SEND_TOPICS, { qos: 1 });
+      // A refused filter is SUBACK 0x80 (128): without this check the bridge would wait forever for sends.
+      if (granted.some((grant) => grant.qos === 128)) throw new Error(`the broker refused the subscription to ${granted[0]?.topic}`);
     },
     async close() {
       await client.endAsync();

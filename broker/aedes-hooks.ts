@@ -10,23 +10,19 @@ import type { KeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { deviceClientId, parseTopic } from '../schema/index.js';
-import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from './acl.js';
+import { parseTopic } from '../schema/index.js';
+import { decideCredentials, decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from '../access/index.js';
 import { memoize } from './bounded-memo.js';
 import { exactSubscriptionQos, isLastWill, lowerQosOnPublish, onPuback, willClientId } from './aedes-internals.js';
 import type { ConnectGate } from './connect-gate.js';
 import type { DeliveryAcks } from './delivery-acks.js';
-import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
+import { identityOf, setIdentity, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
 import { messageStamp } from './message-seq.js';
 import type { PresenceGuard } from './presence-guard.js';
 import { createPublishRelay } from './publish-relay.js';
 import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
 import type { BrokerSinks } from './sinks.js';
-
-/** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
-const CONNACK_NOT_AUTHORIZED = 5;
-const CONNACK_IDENTIFIER_REJECTED = 2;
 
 /** Topic names whose forward scope is remembered (a handful per room and per user are in use). */
 const MAX_MEMOIZED_TOPICS = 100_000;
@@ -65,27 +61,12 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
   aedes.authenticate = (client, username, password, done) => {
     const refusal = deps.connectGate.refusalOf(client);
     if (refusal !== undefined) return done(refusal, false);
-    const secret = password?.toString('utf8') ?? '';
-    if (username === SERVICE_USERNAME) {
-      if (secret === deps.adminToken) {
-        setIdentity(client, { kind: 'service' });
-        return done(null, true);
-      }
-      return done(refuse(CONNACK_NOT_AUTHORIZED, 'bad service credential'), false);
+    const verdict = decideCredentials(deps, { clientId: client.id, username, password: password?.toString('utf8') ?? '' });
+    if (!verdict.accept) {
+      if (verdict.reason === 'token_invalid') log.info({ clientId: client.id, code: verdict.tokenError }, 'connect refused: token');
+      return done(refuse(verdict.returnCode, verdict.message), false);
     }
-    let identity: Identity;
-    try {
-      const verified = deps.tokens.verify(secret);
-      identity = { kind: 'device', userId: verified.userId, deviceId: verified.deviceId, tokenExpiresAtMs: verified.expiresAtMs };
-    } catch (error) {
-      log.info({ clientId: client.id, code: (error as { code?: string }).code }, 'connect refused: token');
-      return done(refuse(CONNACK_NOT_AUTHORIZED, 'token invalid or expired'), false);
-    }
-    if (username !== identity.userId) return done(refuse(CONNACK_NOT_AUTHORIZED, 'username is not the token subject'), false);
-    if (client.id !== deviceClientId(identity.userId, identity.deviceId)) {
-      return done(refuse(CONNACK_IDENTIFIER_REJECTED, 'client id must be {userId}:{deviceId}'), false);
-    }
-    setIdentity(client, identity);
+    setIdentity(client, verdict.identity);
     done(null, true);
   };
 

@@ -1,9 +1,8 @@
 import type { Client } from 'aedes';
 
-/** Who is on the other end of an MQTT connection, decided once at CONNECT. */
-export type Identity =
-  /** `tokenExpiresAtMs`: the connection is closed then (token-expiry.ts). */
-  { kind: 'device'; userId: string; deviceId: string; tokenExpiresAtMs: number } | { kind: 'service' };
+import type { Identity } from '../access/index.js';
+
+export type { Identity };
 
 export { SERVICE_USERNAME } from '../lib/service-identity.js';
 

@@ -32,10 +32,7 @@ export function canonicalDeviceStatus(payload: Uint8Array): Uint8Array | undefin
 }
 
 /** The device of a client id `{userId}:{deviceId}`, which authentication checked against the token. */
-export function deviceOfClientId(clientId: string | undefined): { userId: string; deviceId: string } | undefined {
-  const parts = clientId?.split(':');
-  return parts?.length === 2 ? { userId: parts[0]!, deviceId: parts[1]! } : undefined;
-}
+export { deviceOfClientId } from '../access/index.js';
 
 /**
  * A Last Will is honoured only as what the contract defines it for: an offline status on the

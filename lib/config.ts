@@ -62,6 +62,32 @@ export const ConfigSchema = Type.Object({
   BROKER_URL: Type.Optional(
     Type.String({ pattern: '^(mqtts?|wss?|tcp)://', description: 'external broker for a standalone bridge or api' }),
   ),
+  BROKER_USERNAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'MQTT username of a standalone bridge or api on BROKER_URL (default: $platform)' }),
+  ),
+  BROKER_PASSWORD: Type.Optional(
+    Type.String({ minLength: 1, description: 'MQTT password of a standalone bridge or api on BROKER_URL (default: ADMIN_TOKEN)' }),
+  ),
+  BROKER_SHARED_GROUP: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: 'the bridge consumes sends through $share/<group>/chat/user/+/send, so several bridges share them',
+    }),
+  ),
+  BROKER_HOOK_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: 'turns on the HTTP endpoints an external broker calls (/v1/broker/*), which it authenticates as a bearer token',
+    }),
+  ),
+  EMQX_API_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: "EMQX's management API (http://emqx:18083): removed members are disconnected through it",
+    }),
+  ),
+  EMQX_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'API key of EMQX_API_URL (HTTP basic user name)' })),
+  EMQX_API_SECRET: Type.Optional(Type.String({ minLength: 1, description: 'secret of EMQX_API_KEY (HTTP basic password)' })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 key for device tokens (embedded: generated into DATA_DIR)' })),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'admin bearer credential (embedded: generated into DATA_DIR)' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
@@ -312,13 +338,20 @@ export const ConfigSchema = Type.Object({
 const PROVIDER_GROUPS = {
   APNs: { all: ['APNS_TOPIC', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_KEY_FILE'], optional: ['APNS_URL'] },
   FCM: { all: ['FCM_CREDENTIALS_FILE'], optional: ['FCM_URL', 'FCM_PROJECT_ID'] },
+  "EMQX's management API": { all: ['EMQX_API_URL', 'EMQX_API_KEY', 'EMQX_API_SECRET'], optional: [] },
 } as const;
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 export type ConfigKey = keyof Config;
 
 /** Variables that are secrets: an error names them, never shows their value. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'ADMIN_TOKEN']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'JWT_SECRET',
+  'ADMIN_TOKEN',
+  'BROKER_PASSWORD',
+  'BROKER_HOOK_TOKEN',
+  'EMQX_API_SECRET',
+]);
 /** URLs may carry a password in their user info (`postgres://chat:pw@db/chat`) or query (`?password=pw`). */
 const URL_VARIABLE = /_URL$/;
 

@@ -3,5 +3,6 @@
  * broker itself in-process, or an MQTT client of the broker in a split deployment.
  */
 export interface Publisher {
-  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1 }): Promise<void>;
+  /** `retain`: the broker keeps the message for later subscribers (presence). */
+  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;
 }

@@ -1,10 +1,19 @@
 /** `npm run api`: the REST control plane alone, publishing RoomEvents and REST sends through BROKER_URL. */
 import { randomBytes } from 'node:crypto';
-import { apiConfig, apiLimits, buildApi, createDeviceLinks, routeUpgrades } from '../api/index.js';
-import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions } from '../bridge/index.js';
+import {
+  apiConfig,
+  apiLimits,
+  buildApi,
+  createDeviceLinks,
+  createEmqxAdmin,
+  routeUpgrades,
+  type ExternalBrokerDeps,
+} from '../api/index.js';
+import { connectMqttBrokerPort, createDeliveryWriter, createSendPipeline, sendPipelineOptions, type BrokerPort } from '../bridge/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import { listenOn } from '../lib/listen.js';
+import type { Publisher } from '../lib/publisher.js';
 import { createMetrics } from '../lib/metrics.js';
 import { SERVICE_USERNAME } from '../lib/service-identity.js';
 import { createTokenService } from '../lib/tokens.js';
@@ -18,25 +27,55 @@ if (config.BROKER_URL === undefined)
 const brokerUrl = config.BROKER_URL;
 const metrics = createMetrics({ defaultMetrics: true });
 const presence = createPresenceStore(config, { log });
+/**
+ * BROKER_HOOK_TOKEN: BROKER_URL is an external broker (EMQX) that calls this API to authenticate
+ * and authorise its clients and reports their connects and disconnects; with EMQX_API_URL a
+ * removed member is disconnected through EMQX's management API.
+ */
+const externalBroker: ExternalBrokerDeps | undefined =
+  config.BROKER_HOOK_TOKEN === undefined
+    ? undefined
+    : {
+        hookToken: config.BROKER_HOOK_TOKEN,
+        presence,
+        // A device token cannot outlive its TTL, and the broker disconnects it then (expire_at): a lost disconnect event ends there.
+        presenceTtlMs: config.TOKEN_TTL_SECONDS * 1000,
+        ...(config.EMQX_API_URL === undefined || config.EMQX_API_KEY === undefined || config.EMQX_API_SECRET === undefined
+          ? {}
+          : { admin: createEmqxAdmin({ baseUrl: config.EMQX_API_URL, apiKey: config.EMQX_API_KEY, apiSecret: config.EMQX_API_SECRET }) }),
+      };
 const deliveries = createDeliveryWriter({ db, log }, { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 });
 
-const { api, port, brokerPort } = await (async () => {
-  const brokerPort = await connectMqttBrokerPort({
+const connectBroker = () =>
+  connectMqttBrokerPort({
     url: brokerUrl,
     clientId: `chat-api-${randomBytes(4).toString('hex')}`,
     persistentSession: false,
-    username: SERVICE_USERNAME,
-    password: secrets.adminToken,
+    username: config.BROKER_USERNAME ?? SERVICE_USERNAME,
+    password: config.BROKER_PASSWORD ?? secrets.adminToken,
     maxInFlight: 1,
     log,
   });
+
+/**
+ * An external broker asks this API whether our own MQTT client may connect (BROKER_HOOK_TOKEN),
+ * so there the API listens first and connects after; what publishes meanwhile waits for the link.
+ */
+const listensFirst = externalBroker !== undefined;
+
+const { api, port, brokerPort } = await (async () => {
+  let linked: (port: BrokerPort) => void = () => undefined;
+  const brokerLink: Promise<BrokerPort> = listensFirst
+    ? new Promise((resolve) => (linked = resolve))
+    : Promise.resolve(await connectBroker());
+  const publisher: Publisher = { publish: async (topic, payload, options) => (await brokerLink).publish(topic, payload, options) };
   // REST sends are sequenced here, through the same pipeline as the bridge's; room row locks keep seqs gapless across processes.
-  const sends = createSendPipeline({ db, publisher: brokerPort, log, metrics }, sendPipelineOptions(config));
+  const sends = createSendPipeline({ db, publisher, log, metrics }, sendPipelineOptions(config));
   const app = await buildApi({
     db,
     tokens: createTokenService({ secret: secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS }),
     adminToken: secrets.adminToken,
-    publisher: brokerPort,
+    publisher,
     presence,
     // Tokens are stored for the push worker of an all-in-one node on the same database.
     pushPlatforms: ['apns', 'fcm'],
@@ -60,11 +99,14 @@ const { api, port, brokerPort } = await (async () => {
     // Event streams connect to the same broker as each device would.
     deviceLinks: createDeviceLinks({ url: brokerUrl }, { connectTimeoutMs: 10_000, heartbeatMs: config.SSE_HEARTBEAT_MS }),
     webRoot: WEB_ROOT,
+    ...(externalBroker === undefined ? {} : { externalBroker }),
   });
   // No broker in this process: MQTT over WebSocket is the broker's (WS_PORT); every upgrade here is refused.
   routeUpgrades(app.server, undefined);
   await app.ready();
-  return { api: app, port: await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT'), brokerPort };
+  const port = await listenOn(app.server, config.API_PORT, config.HOST, 'API_PORT');
+  if (listensFirst) linked(await connectBroker());
+  return { api: app, port, brokerPort: await brokerLink };
 })().catch((error: unknown) => exitWith(error));
 process.stdout.write(`api: http://${config.HOST}:${port}  (docs at /docs)\n`);
 

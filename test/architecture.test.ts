@@ -24,9 +24,11 @@ const ALLOWED: Record<string, string[]> = {
   protocol: ['protocol'],
   schema: ['schema'],
   store: ['store', 'schema', 'lib'],
-  broker: ['broker', 'schema', 'lib'],
+  // Who may connect and use which topic, as pure decisions: the embedded broker and the API's endpoints for an external broker share them.
+  access: ['access', 'schema', 'lib'],
+  broker: ['broker', 'access', 'schema', 'lib'],
   bridge: ['bridge', 'schema', 'store', 'lib'],
-  api: ['api', 'schema', 'store', 'lib'],
+  api: ['api', 'access', 'schema', 'store', 'lib'],
   push: ['push', 'schema', 'store', 'lib'],
   'push-stubs': ['push-stubs', 'push', 'lib'],
   devtools: ['devtools'],
@@ -34,7 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   'mobile-sim': ['mobile-sim', 'devtools'],
   // The web page is an app like any other: the SDK and nothing of the server.
   web: ['web'],
-  platform: ['platform', 'api', 'bridge', 'broker', 'push', 'push-stubs', 'store', 'schema', 'lib'],
+  platform: ['platform', 'access', 'api', 'bridge', 'broker', 'push', 'push-stubs', 'store', 'schema', 'lib'],
 };
 
 /** Folder → the workspace packages it may import (by package name). */
@@ -76,7 +78,7 @@ async function packageImports(file: string): Promise<string[]> {
 }
 
 /** The folders of the running product, below the composition root. */
-const SERVICE_FOLDERS = ['lib', 'schema', 'store', 'broker', 'bridge', 'api', 'push', 'push-stubs'];
+const SERVICE_FOLDERS = ['lib', 'schema', 'access', 'store', 'broker', 'bridge', 'api', 'push', 'push-stubs'];
 
 describe('architecture', () => {
   it('starts every process from platform/, the entry points package.json runs', async () => {

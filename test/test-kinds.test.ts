@@ -50,7 +50,7 @@ describe('which tests are unit tests', () => {
   it('counts the pure decisions of this repository as unit tests, and what starts the platform or a broker as integration', () => {
     const kinds = createTestKinds(ROOT);
     const known = {
-      'test/broker/acl.test.ts': 'unit',
+      'test/access/topic-acl.test.ts': 'unit',
       'test/store/sequencing.test.ts': 'unit',
       'test/bridge/batcher.test.ts': 'unit',
       'test/lib/config.test.ts': 'unit',

@@ -5,6 +5,7 @@ import { addMember, removeMember, type MembershipChange } from '../../store/inde
 import { identifyCaller, type Caller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
 import { roomForCaller } from '../room-access.js';
+import { apiError } from '../errors.js';
 import { announceRoomEvent } from '../room-events.js';
 import { AddMemberBody, MemberParams, RoomIdParams } from '../schemas.js';
 
@@ -27,6 +28,22 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       },
       [userId],
     );
+  }
+
+  /**
+   * On an external broker nothing stops a removed member's existing subscriptions but the broker
+   * itself: its clients are disconnected, and the authoriser refuses the room when they subscribe
+   * again. Also on a repeated DELETE (nothing changed), so repeating it is the retry of a failed kick.
+   */
+  async function disconnectFromExternalBroker(userId: string, log: { warn: (fields: object, message: string) => void }): Promise<void> {
+    const admin = deps.externalBroker?.admin;
+    if (admin === undefined) return;
+    try {
+      await admin.disconnectUser(userId);
+    } catch (error) {
+      log.warn({ userId, err: (error as Error).message }, 'removed member not disconnected from the broker');
+      throw apiError('ERR_MEMBER_DISCONNECT_FAILED', undefined, { userId });
+    }
   }
 
   app.post(
@@ -64,6 +81,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       await roomForCaller(deps.db, request.params.id, caller);
       const change = await removeMember(deps.db, request.params.id, request.params.userId);
       await announce(request.params.id, request.params.userId, caller, change, RoomEventKind.ROOM_EVENT_KIND_MEMBER_REMOVED);
+      await disconnectFromExternalBroker(request.params.userId, request.log);
       return change;
     },
   );

@@ -16,13 +16,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startMosquitto(): Promise<{ url: string; stop(): Promise<void> }> {
+export interface MosquittoOptions {
+  /** Mosquitto `log_type`s besides `error` (e.g. `debug`, which logs every PUBLISH it sends and to whom). */
+  logTypes?: readonly string[];
+}
+
+export interface RunningMosquitto {
+  url: string;
+  /** What it logged on stderr so far. */
+  log(): string;
+  /** Stops it (SIGTERM) and removes its files. */
+  stop(): Promise<void>;
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<RunningMosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const configFile = join(dir, 'mosquitto.conf');
   await writeFile(
     configFile,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      ...(options.logTypes ?? []).map((type) => `log_type ${type}`),
+      '',
+    ].join('\n'),
   );
   const child = spawn(MOSQUITTO_BIN, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -30,6 +51,7 @@ export async function startMosquitto(): Promise<{ url: string; stop(): Promise<v
   await waitForPort(port, () => (child.exitCode !== null ? `mosquitto exited: ${stderr}` : undefined));
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    log: () => stderr,
     async stop() {
       if (child.exitCode === null) {
         const exited = once(child, 'exit');

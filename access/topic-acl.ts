@@ -1,7 +1,8 @@
 /**
  * The topic ACL of docs/contract.md#topic-acl as pure decisions. Where the answer depends on room
- * membership or a shared room, the decision names what to look up; `aedes-hooks.ts`
- * looks it up and wires the result into Aedes.
+ * membership or a shared room, the decision names what to look up: the embedded broker's
+ * `broker/aedes-hooks.ts` looks it up and wires the result into Aedes; the API's authorisation
+ * endpoint for an external broker (`api/routes/broker-hooks.ts`) looks it up in the database.
  */
 import { parseTopic } from '../schema/index.js';
 import type { Identity } from './identity.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from '../../broker/acl.js';
-import type { Identity } from '../../broker/identity.js';
+import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from '../../access/index.js';
+import type { Identity } from '../../access/index.js';
 
 const alice: Identity = { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: Number.MAX_SAFE_INTEGER };
 const service: Identity = { kind: 'service' };
