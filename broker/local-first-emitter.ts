@@ -43,6 +43,8 @@ export interface LocalFirstEmitterDeps {
   log: Logger;
   /** A publish that could not be forwarded to the other nodes (Redis down). */
   onForwardDropped?: () => void;
+  /** A publish arrived from another node (counted per topic kind: a node without a room's subscribers sees none of its messages). */
+  onReceived?: (topic: string) => void;
 }
 
 export interface LocalFirstEmitterOptions {
@@ -76,6 +78,7 @@ export function createLocalFirstEmitter(deps: LocalFirstEmitterDeps, options: Lo
     if (typeof id !== 'string' || !isPacket || id.startsWith(ownIdPrefix) || recentIds.includes(id)) return;
     recentIds.push(id);
     if (recentIds.length > RECENT_IDS) recentIds.shift();
+    deps.onReceived?.((msg as Packet).topic);
     local.emit(msg as Packet);
   }
   subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => receive(message));
