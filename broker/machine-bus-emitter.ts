@@ -12,7 +12,7 @@
  * order they were made, as with one Redis connection.
  */
 import mqemitter from 'mqemitter';
-import type { LocalFirstEmitter, Packet } from './local-first-emitter.js';
+import type { LocalFirstEmitter, LocalFirstEmitterOptions, Packet } from './local-first-emitter.js';
 
 /** What travels between a worker and the primary on the bus. */
 export type BusMessage =
@@ -43,8 +43,9 @@ export interface MachineBusEmitter extends LocalFirstEmitter {
   setStoreRetained(store: (packet: Packet) => void): void;
 }
 
-export function createMachineBusEmitter(deps: MachineBusDeps, options: { concurrency: number }): MachineBusEmitter {
+export function createMachineBusEmitter(deps: MachineBusDeps, options: LocalFirstEmitterOptions): MachineBusEmitter {
   const local = mqemitter({ concurrency: options.concurrency, matchEmptyLevels: true });
+  const localOnly = new Set(options.localOnlyFilters); // as in local-first-emitter.ts
   const wanted = new Map<string, number>();
   let storeRetained = deps.storeRetained;
   let closed = false;
@@ -60,6 +61,10 @@ export function createMachineBusEmitter(deps: MachineBusDeps, options: { concurr
   const emitter: MachineBusEmitter = {
     on(topic, listener, done) {
       local.on(topic, listener);
+      if (localOnly.has(topic)) {
+        if (done !== undefined) setImmediate(done);
+        return emitter;
+      }
       const count = wanted.get(topic) ?? 0;
       wanted.set(topic, count + 1);
       if (count === 0) deps.channel.send({ t: 'bus-sub', filter: topic });
@@ -68,6 +73,7 @@ export function createMachineBusEmitter(deps: MachineBusDeps, options: { concurr
     },
     removeListener(topic, listener, done) {
       local.removeListener(topic, listener, done);
+      if (localOnly.has(topic)) return;
       const count = (wanted.get(topic) ?? 0) - 1;
       if (count > 0) return void wanted.set(topic, count);
       wanted.delete(topic);

@@ -10,6 +10,7 @@
  */
 import type { AedesOptions } from 'aedes';
 import type { Logger } from '../lib/log.js';
+import { ALL_ROOM_MESSAGE_TOPICS } from '../schema/index.js';
 import { closeRedis, connectRedis, createRedisConnection, isRedisReady } from '../lib/redis-connection.js';
 import { createRedisPersistence } from './aedes-internals.js';
 import { withDegradableHousekeeping, withHandledCommands } from './degradable.js';
@@ -42,6 +43,8 @@ export interface BrokerStateDeps {
 
 /** Deliveries in flight at once on the message bus: Aedes's own default. */
 const MQ_CONCURRENCY = 100;
+/** Served locally only (local-first-emitter.ts): the broker's watch on every room's Messages. */
+const BUS_OPTIONS = { concurrency: MQ_CONCURRENCY, localOnlyFilters: [ALL_ROOM_MESSAGE_TOPICS] };
 
 export async function openBrokerState(
   redisUrl: string | undefined,
@@ -49,7 +52,7 @@ export async function openBrokerState(
   options: { commandTimeoutMs: number },
 ): Promise<BrokerState> {
   if (redisUrl === undefined && deps.machineBus !== undefined) {
-    const mq = createMachineBusEmitter({ ...deps, channel: deps.machineBus }, { concurrency: MQ_CONCURRENCY });
+    const mq = createMachineBusEmitter({ ...deps, channel: deps.machineBus }, BUS_OPTIONS);
     return { kind: 'machine', options: { mq }, isHealthy: () => true, attach: mq.setStoreRetained, close: async () => undefined };
   }
   if (redisUrl === undefined) {
@@ -68,7 +71,7 @@ export async function openBrokerState(
     createRedisPersistence(withHandledCommands(state)),
     deps.log.child({ module: 'broker-persistence' }),
   );
-  const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, { concurrency: MQ_CONCURRENCY });
+  const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, BUS_OPTIONS);
   return {
     kind: 'redis',
     options: { persistence, mq }, // Aedes types both as `any`
