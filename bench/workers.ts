@@ -4,7 +4,8 @@
  * publishes through the primary), the same devices from the durable benchmark's load thread
  * (bench/load.ts), saturated: every device keeps `window` sends in flight, and the platform's
  * acked msgs/s, send→delivery latency and CPU per acked message (primary + workers, from /proc)
- * are printed side by side with the ratio. Bounded: two short runs, about a minute in all.
+ * are printed side by side with the ratio. Bounded: two short runs, about a minute in all. With
+ * REDIS_URL in the environment, the workers coordinate through Redis instead.
  * Run: npm run bench:workers -- [--clients 40 --rooms 8 --seconds 10 --window 4 --workers 1,2]
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -185,7 +186,7 @@ const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!))
 process.stdout.write(
   [
     '',
-    `bench:workers on ${database.label}, ${availableParallelism()} cores, ${options.clients} devices in ${options.rooms} rooms, window ${options.window}, ${options.seconds} s saturated, in-machine bus (no Redis)`,
+    `bench:workers on ${database.label}, ${availableParallelism()} cores, ${options.clients} devices in ${options.rooms} rooms, window ${options.window}, ${options.seconds} s saturated, ${process.env['REDIS_URL'] === undefined ? 'in-machine bus (no Redis)' : 'workers coordinating through REDIS_URL'}`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
