@@ -53,7 +53,13 @@ export async function openBrokerState(
 ): Promise<BrokerState> {
   if (redisUrl === undefined && deps.machineBus !== undefined) {
     const mq = createMachineBusEmitter({ ...deps, channel: deps.machineBus }, BUS_OPTIONS);
-    return { kind: 'machine', options: { mq }, isHealthy: () => true, attach: mq.setStoreRetained, close: async () => undefined };
+    return {
+      kind: 'machine',
+      options: { mq },
+      isHealthy: () => true,
+      attach: (store) => mq.setStoreRetained(store),
+      close: async () => undefined,
+    };
   }
   if (redisUrl === undefined) {
     return { kind: 'memory', options: {}, isHealthy: () => true, attach: () => undefined, close: async () => undefined };

@@ -26,7 +26,7 @@ export function createPresenceProxy(channel: {
     new Promise<T>((resolve, reject) => {
       if (!channel.isConnected()) return reject(new AppError('ERR_UNAVAILABLE', 'the primary process is gone'));
       nextId += 1;
-      pending.set(nextId, { resolve: resolve as (value: unknown) => void, reject });
+      pending.set(nextId, { resolve, reject });
       channel.send({ t: 'presence-call', id: nextId, op, args });
     });
   return {
