@@ -130,5 +130,9 @@ export function runPrimary(log: Logger, options: PrimaryOptions): void {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // Renewed TLS certificates: every worker re-reads them (start-broker.ts reloadTls).
+  process.on('SIGHUP', () => {
+    for (const worker of workers.values()) worker.process.kill('SIGHUP');
+  });
   for (let index = 0; index < options.count; index += 1) fork(index);
 }
