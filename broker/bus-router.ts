@@ -7,6 +7,8 @@
  * same emitter across machines.
  */
 import { createRequire } from 'node:module';
+import type { Packet } from './local-first-emitter.js';
+import type { BusMessage } from './machine-bus-emitter.js';
 
 const require = createRequire(import.meta.url);
 
@@ -53,5 +55,55 @@ export function createBusRouter(): BusRouter {
       return [...matcher.match(topic)].filter((worker) => worker !== from);
     },
     filterCount: (worker) => filters.get(worker)?.size ?? 0,
+  };
+}
+
+export interface BusHub {
+  /** What worker `from` said, and what each worker must be told as a result. */
+  receive(from: number, message: BusMessage): { to: number; message: BusMessage }[];
+  /** A worker is gone: none of its filters remain (its retained messages do). */
+  forget(worker: number): void;
+}
+
+/**
+ * The primary's half of the in-machine bus: routes publishes by filter, and keeps the retained
+ * ones. Retained messages (presence) go to every worker whatever its filters, since each keeps
+ * them in its own memory for devices that subscribe later; and a worker that says hello (a new
+ * one, or one restarted after a crash) is given every retained message there is.
+ */
+export function createBusHub(): BusHub {
+  const router = createBusRouter();
+  const retained = new Map<string, Packet>();
+  const workers = new Set<number>();
+  return {
+    receive(from, message) {
+      workers.add(from);
+      switch (message.t) {
+        case 'bus-sub':
+          router.subscribe(from, message.filter);
+          return [];
+        case 'bus-unsub':
+          router.unsubscribe(from, message.filter);
+          return [];
+        case 'bus-hello':
+          return [...retained.values()].map((packet) => ({ to: from, message: { t: 'bus-msg', packet } }));
+        case 'bus-pub': {
+          const { packet } = message;
+          const isRetained = (packet as { retain?: unknown }).retain === true;
+          if (!isRetained) return router.targets(packet.topic, from).map((to) => ({ to, message: { t: 'bus-msg', packet } }));
+          const { payload } = packet as { payload?: Uint8Array | string };
+          const isClearing = payload === undefined || payload.length === 0; // an empty retained publish deletes it [MQTT-3.3.1-10]
+          if (isClearing) retained.delete(packet.topic);
+          else retained.set(packet.topic, packet);
+          return [...workers].filter((to) => to !== from).map((to) => ({ to, message: { t: 'bus-msg', packet } }));
+        }
+        default:
+          return [];
+      }
+    },
+    forget(worker) {
+      router.forget(worker);
+      workers.delete(worker);
+    },
   };
 }

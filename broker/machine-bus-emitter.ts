@@ -8,6 +8,8 @@
  *
  * Retained messages live in each worker's own memory persistence, so one arriving from another
  * worker is stored here too (`storeRetained`): a device subscribing on this worker later gets it.
+ * The primary sends retained messages to every worker whatever its filters, and the whole set to
+ * a worker that says hello (bus-router.ts `createBusHub`), so a restarted worker has them too.
  * The channel is ordered (one IPC pipe each way), so publishes from one worker arrive in the
  * order they were made, as with one Redis connection.
  */
@@ -16,6 +18,8 @@ import type { LocalFirstEmitter, LocalFirstEmitterOptions, Packet } from './loca
 
 /** What travels between a worker and the primary on the bus. */
 export type BusMessage =
+  /** A new worker's first word: the primary answers with every retained message it keeps. */
+  | { t: 'bus-hello' }
   | { t: 'bus-sub'; filter: string }
   | { t: 'bus-unsub'; filter: string }
   | { t: 'bus-pub'; packet: Packet }
@@ -48,15 +52,21 @@ export function createMachineBusEmitter(deps: MachineBusDeps, options: LocalFirs
   const localOnly = new Set(options.localOnlyFilters); // as in local-first-emitter.ts
   const wanted = new Map<string, number>();
   let storeRetained = deps.storeRetained;
+  /** Retained messages that arrived before Aedes (and so its persistence) existed. */
+  const early: Packet[] = [];
   let closed = false;
 
   deps.channel.onMessage((message) => {
     if (message.t !== 'bus-msg' || closed) return;
     const packet = { ...message.packet, payload: asBuffer(message.packet.payload) };
     deps.onReceived?.(packet.topic);
-    if ((message.packet as { retain?: unknown }).retain === true) storeRetained?.(packet);
+    if ((message.packet as { retain?: unknown }).retain === true) {
+      if (storeRetained === undefined) early.push(packet);
+      else storeRetained(packet);
+    }
     local.emit(packet);
   });
+  deps.channel.send({ t: 'bus-hello' });
 
   const emitter: MachineBusEmitter = {
     on(topic, listener, done) {
@@ -90,6 +100,7 @@ export function createMachineBusEmitter(deps: MachineBusDeps, options: LocalFirs
     },
     setStoreRetained(store) {
       storeRetained = store;
+      for (const packet of early.splice(0)) store(packet);
     },
   };
   return emitter;

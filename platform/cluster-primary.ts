@@ -6,7 +6,7 @@
  *   accepts each connection and hands it to the next worker in turn),
  * - restarts a worker that dies, under the same index, so the node keeps its size,
  * - routes the in-machine bus when there is no Redis: each publish only to the workers with a
- *   subscriber for its topic (broker/bus-router.ts),
+ *   subscriber for its topic, retained ones to all and kept for restarted workers (broker/bus-router.ts),
  * - owns the presence store when there is no Redis (cluster-presence.ts),
  * - passes push wake-ups to the one worker that runs the push worker,
  * - prints the banner once every worker is up, and stops the workers on SIGTERM/SIGINT.
@@ -14,7 +14,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { createBusRouter } from '../broker/index.js';
+import { createBusHub } from '../broker/index.js';
 import { listenOn } from '../lib/listen.js';
 import type { Logger } from '../lib/log.js';
 import { isMessage, PUSH_WORKER_INDEX, WORKER_INDEX_VARIABLE, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
@@ -49,7 +49,7 @@ export async function pickSharedPorts(host: string, ports: Record<string, number
 }
 
 export function runPrimary(log: Logger, options: PrimaryOptions): void {
-  const router = createBusRouter();
+  const bus = createBusHub();
   const presence = createPresenceHost();
   const workers = new Map<number, Worker>();
   const readyOnce = new Set<number>();
@@ -66,12 +66,11 @@ export function runPrimary(log: Logger, options: PrimaryOptions): void {
 
   function onMessage(index: number, message: WorkerToPrimary): void {
     switch (message.t) {
+      case 'bus-hello':
       case 'bus-sub':
-        return router.subscribe(index, message.filter);
       case 'bus-unsub':
-        return router.unsubscribe(index, message.filter);
       case 'bus-pub':
-        for (const target of router.targets(message.packet.topic, index)) send(target, { t: 'bus-msg', packet: message.packet });
+        for (const { to, message: onward } of bus.receive(index, message)) send(to, onward);
         return;
       case 'presence-call':
         return void presence.answer(message).then((reply) => send(index, reply));
@@ -98,7 +97,7 @@ export function runPrimary(log: Logger, options: PrimaryOptions): void {
       if (isMessage(message)) onMessage(index, message as WorkerToPrimary);
     });
     worker.once('exit', (code, signal) => {
-      router.forget(index);
+      bus.forget(index);
       if (workers.get(index) === worker) workers.delete(index);
       if (stopping) return;
       if (!readyOnce.has(index)) {

@@ -4,7 +4,7 @@
  * (no Redis: publishes and presence through the primary) and once over Redis. Devices land on both
  * workers (each metric names its worker); they chat across workers in one gapless order; a room
  * whose members are all on one worker sends nothing to the other; presence crosses workers,
- * retained included; and a worker killed with SIGKILL in the middle of a burst loses no
+ * retained included (also on a worker started after it); and a worker killed with SIGKILL in the middle of a burst loses no
  * PUBACKed send, its devices reconnect at once, and the primary starts a new one.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,10 @@ function describeWorkers(name: string, available: boolean, extraEnv: () => Promi
         await expect.poll(() => node.output().includes('worker restarted and ready'), { timeout: 60_000, interval: 200 }).toBe(true);
         expect(workerPid(1)).not.toBe(doomed);
         expect((await scrapeWorkers(node.apiUrl, 2)).size).toBe(2);
+        // The new worker 1 has the retained presence made before it existed, though nobody there ever watched alice.
+        const bobOnNew1 = await connectOn(1, bob, 'laptop');
+        await bobOnNew1.client.subscribeAsync(presenceTopic(alice), { qos: 0 });
+        await bobOnNew1.waitFor(() => presenceOf(bobOnNew1, alice).some((p) => p.online), "alice's retained presence on the new worker 1");
 
         const history = await rest(node.apiUrl, bobToken, 'GET', `/v1/rooms/${room.id}/messages?after=0&limit=500`);
         const stored = history.json.messages as { clientMsgId: string; seq: number }[];
