@@ -22,6 +22,8 @@ export interface BenchDatabase {
   /** Where exactly, for the run's header. */
   readonly detail: string;
   readonly db: Db;
+  /** PostgreSQL only: where another process reaches the same database. */
+  readonly url?: string;
   /** Closes the connection(s) and drops what was created. */
   close(): Promise<void>;
 }
@@ -77,6 +79,7 @@ async function openFreshPostgres(): Promise<BenchDatabase> {
       label: `PostgreSQL ${rows[0]?.version.split(' ')[0] ?? '?'}`,
       detail: `fresh database ${name} on ${redacted(POSTGRES_ADMIN_URL)}, dropped afterwards`,
       db,
+      url: url.toString(),
       async close() {
         await db.close();
         await drop();

@@ -31,6 +31,7 @@ interface BrokerInternals {
   persistence: {
     outgoingClearMessageId(client: Client, packet: { messageId?: number }): Promise<unknown>;
     createRetainedStream(pattern: string): AsyncIterable<AedesPublishPacket>;
+    storeRetained(packet: unknown): Promise<unknown>;
   };
   publish(packet: PublishPacket, ...rest: unknown[]): void;
   /** Connected clients by client id (aedes.js). */
@@ -160,6 +161,13 @@ export function keepNewestConnection(
 /** The retained messages whose topics match `pattern`, as the broker's persistence holds them. */
 export function retainedMessages(aedes: Aedes, pattern: string): AsyncIterable<AedesPublishPacket> {
   return brokerInternals(aedes).persistence.createRetainedStream(pattern);
+}
+
+/** Keeps a retained message (or clears one, with an empty payload) in the broker's persistence without publishing it. */
+export function storeRetained(aedes: Aedes, packet: unknown): void {
+  void brokerInternals(aedes)
+    .persistence.storeRetained(packet)
+    .catch(() => undefined); // a lost copy is refreshed by the next presence announcement
 }
 
 /** The parts of aedes-persistence-redis's AsyncRedisPersistence the platform calls or wraps (degradable.ts). */

@@ -17,7 +17,8 @@ import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
-import { isConnectTimeout, keepNewestConnection, onBackgroundError, takePacketId } from './aedes-internals.js';
+import { parseTopic } from '../schema/index.js';
+import { isConnectTimeout, keepNewestConnection, onBackgroundError, storeRetained, takePacketId } from './aedes-internals.js';
 import { installHooks } from './aedes-hooks.js';
 import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
@@ -25,6 +26,7 @@ import { createDisconnectReporter, type ReportDisconnect } from './disconnects.j
 import { identityOf } from './identity.js';
 import { startListeners, type ListenerKind, type ListenerPort, type Listeners } from './listeners.js';
 import { createMembershipCache, DEFAULT_LAST_SEQ_REFRESH_MS, type MembershipCache, type MembershipSource } from './membership-cache.js';
+import type { BusChannel } from './machine-bus-emitter.js';
 import { openBrokerState, type BrokerStateKind } from './persistence.js';
 import { createPresenceGuard, DEFAULT_ROOMS_PER_WATCH, type PresenceGuard, type PresenceGuardDeps } from './presence-guard.js';
 import { startPresenceTracker, type PresenceState, type PresenceTracker } from './presence-tracker.js';
@@ -69,6 +71,8 @@ export interface BrokerDeps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** The channel to the other workers of this node (WORKERS > 1 without Redis): machine-bus-emitter.ts. */
+  machineBus?: BusChannel;
 }
 
 export interface PublishOptions {
@@ -106,7 +110,12 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const log = deps.log.child({ module: 'broker' });
   const state = await openBrokerState(
     options.redisUrl,
-    { log, onForwardDropped: () => deps.metrics.redisForwardsDropped.inc() },
+    {
+      log,
+      onForwardDropped: () => deps.metrics.redisForwardsDropped.inc(),
+      onReceived: (topic) => deps.metrics.busReceived.inc({ topic_kind: parseTopic(topic)?.kind ?? 'other' }),
+      ...(deps.machineBus === undefined ? {} : { machineBus: deps.machineBus }),
+    },
     { commandTimeoutMs: options.redisCommandTimeoutMs },
   );
   const aedes = await Aedes.createBroker({
@@ -119,6 +128,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     await state.close();
     throw error;
   });
+  state.attach((packet) => storeRetained(aedes, packet));
   // Unheard, each failure of Aedes' own background work (a Will sweep, an offline enqueue) would end the process.
   onBackgroundError(aedes, (error) => log.warn({ err: error.message }, 'broker background task failed'));
   const membership = createMembershipCache(deps.membership, { now: deps.clock.now, lastSeqRefreshMs: DEFAULT_LAST_SEQ_REFRESH_MS });

@@ -4,3 +4,5 @@ export type { BrokerSinks, DeliverySink, DeviceRef, ReceiptSink, SendSink } from
 export { retainedMessages } from './aedes-internals.js';
 export { SERVICE_USERNAME } from './identity.js';
 export { MQTT_WS_PATH } from './listeners.js';
+export { createBusHub, createBusRouter, type BusHub, type BusRouter } from './bus-router.js';
+export type { BusChannel, BusMessage } from './machine-bus-emitter.js';

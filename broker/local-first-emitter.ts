@@ -43,11 +43,20 @@ export interface LocalFirstEmitterDeps {
   log: Logger;
   /** A publish that could not be forwarded to the other nodes (Redis down). */
   onForwardDropped?: () => void;
+  /** A publish arrived from another node (counted per topic kind: a node without a room's subscribers sees none of its messages). */
+  onReceived?: (topic: string) => void;
 }
 
 export interface LocalFirstEmitterOptions {
   /** Deliveries in flight at once (Aedes's `concurrency`). */
   concurrency: number;
+  /**
+   * Filters served from what reaches this node anyway, never subscribed in Redis. The broker's
+   * own watch on every room's Messages (room-feed.ts, for last seqs) is one: subscribed across
+   * nodes it would pull every room's traffic to every node; local, it sees the publishes made
+   * here and those the node's devices' own subscriptions bring in, which are the rooms it serves.
+   */
+  localOnlyFilters?: readonly string[];
 }
 
 /** Ids of the last publishes received: one publish arrives once per Redis subscription it matches. */
@@ -62,6 +71,7 @@ export function createLocalFirstEmitter(deps: LocalFirstEmitterDeps, options: Lo
   const recentIds: string[] = [];
   /** Redis subscriptions wanted, by key (`c:` channel or `p:` pattern), with how many MQTT filters need each. */
   const wanted = new Map<string, number>();
+  const localOnly = new Set(options.localOnlyFilters);
   let closed = false;
 
   function receive(buffer: Buffer): void {
@@ -76,6 +86,7 @@ export function createLocalFirstEmitter(deps: LocalFirstEmitterDeps, options: Lo
     if (typeof id !== 'string' || !isPacket || id.startsWith(ownIdPrefix) || recentIds.includes(id)) return;
     recentIds.push(id);
     if (recentIds.length > RECENT_IDS) recentIds.shift();
+    deps.onReceived?.((msg as Packet).topic);
     local.emit(msg as Packet);
   }
   subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => receive(message));
@@ -132,12 +143,13 @@ export function createLocalFirstEmitter(deps: LocalFirstEmitterDeps, options: Lo
   const emitter: LocalFirstEmitter = {
     on(topic, listener, done) {
       local.on(topic, listener);
-      want(topic, done ?? (() => undefined));
+      if (localOnly.has(topic)) setImmediate(done ?? (() => undefined));
+      else want(topic, done ?? (() => undefined));
       return emitter;
     },
     removeListener(topic, listener, done) {
       local.removeListener(topic, listener, done);
-      unwant(topic);
+      if (!localOnly.has(topic)) unwant(topic);
     },
     emit(packet, done) {
       if (closed) return done?.(new Error('the broker message bus is closed'));

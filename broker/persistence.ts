@@ -10,18 +10,23 @@
  */
 import type { AedesOptions } from 'aedes';
 import type { Logger } from '../lib/log.js';
+import { ALL_ROOM_MESSAGE_TOPICS } from '../schema/index.js';
 import { closeRedis, connectRedis, createRedisConnection, isRedisReady } from '../lib/redis-connection.js';
 import { createRedisPersistence } from './aedes-internals.js';
 import { withDegradableHousekeeping, withHandledCommands } from './degradable.js';
-import { createLocalFirstEmitter } from './local-first-emitter.js';
+import { createLocalFirstEmitter, type Packet } from './local-first-emitter.js';
+import { createMachineBusEmitter, type BusChannel } from './machine-bus-emitter.js';
 
-export type BrokerStateKind = 'memory' | 'redis';
+/** `machine`: in each worker's memory, publishes shared with the other workers of this node over IPC. */
+export type BrokerStateKind = 'memory' | 'machine' | 'redis';
 
 export interface BrokerState {
   readonly kind: BrokerStateKind;
   readonly options: Pick<AedesOptions, 'persistence' | 'mq'>;
   /** True while every Redis connection is up (always true in memory). */
   isHealthy(): boolean;
+  /** Once Aedes exists: how a retained message from another worker is kept in its persistence. */
+  attach(storeRetained: (packet: Packet) => void): void;
   /** After Aedes has closed (it closes the emitter itself). */
   close(): Promise<void>;
 }
@@ -30,17 +35,35 @@ export interface BrokerStateDeps {
   log: Logger;
   /** A publish that did not reach the other nodes because Redis was down. */
   onForwardDropped?: () => void;
+  /** A publish arrived from another node or worker. */
+  onReceived?: (topic: string) => void;
+  /** The channel to the other workers of this node (WORKERS > 1); used when there is no Redis. */
+  machineBus?: BusChannel;
 }
 
 /** Deliveries in flight at once on the message bus: Aedes's own default. */
 const MQ_CONCURRENCY = 100;
+/** Served locally only (local-first-emitter.ts): the broker's watch on every room's Messages. */
+const BUS_OPTIONS = { concurrency: MQ_CONCURRENCY, localOnlyFilters: [ALL_ROOM_MESSAGE_TOPICS] };
 
 export async function openBrokerState(
   redisUrl: string | undefined,
   deps: BrokerStateDeps,
   options: { commandTimeoutMs: number },
 ): Promise<BrokerState> {
-  if (redisUrl === undefined) return { kind: 'memory', options: {}, isHealthy: () => true, close: async () => undefined };
+  if (redisUrl === undefined && deps.machineBus !== undefined) {
+    const mq = createMachineBusEmitter({ ...deps, channel: deps.machineBus }, BUS_OPTIONS);
+    return {
+      kind: 'machine',
+      options: { mq },
+      isHealthy: () => true,
+      attach: (store) => mq.setStoreRetained(store),
+      close: async () => undefined,
+    };
+  }
+  if (redisUrl === undefined) {
+    return { kind: 'memory', options: {}, isHealthy: () => true, attach: () => undefined, close: async () => undefined };
+  }
   const connection = (role: string) => createRedisConnection(redisUrl, deps, { role, commandTimeoutMs: options.commandTimeoutMs });
   const connections = [connection('broker-state'), connection('pubsub-publish'), connection('pubsub-subscribe')] as const;
   const [state, publisher, subscriber] = connections;
@@ -54,11 +77,12 @@ export async function openBrokerState(
     createRedisPersistence(withHandledCommands(state)),
     deps.log.child({ module: 'broker-persistence' }),
   );
-  const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, { concurrency: MQ_CONCURRENCY });
+  const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, BUS_OPTIONS);
   return {
     kind: 'redis',
     options: { persistence, mq }, // Aedes types both as `any`
     isHealthy: () => connections.every(isRedisReady),
+    attach: () => undefined, // retained messages are in Redis, shared already
     async close() {
       await persistence.destroy();
       await closeRedis(state);

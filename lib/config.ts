@@ -15,6 +15,8 @@ const Port = (defaultPort: number, description: string) => Type.Integer({ minimu
 export const LISTENER_OFF = 'off';
 const ListenerPort = (defaultPort: number, description: string) =>
   Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal(LISTENER_OFF)], { default: defaultPort, description });
+/** `WORKERS=auto`: one worker per core the process may use. */
+export const WORKERS_AUTO = 'auto';
 const TLS_PORTS = ['MQTTS_PORT', 'WSS_PORT'] as const;
 const LISTENER_PORTS = ['MQTT_PORT', 'WS_PORT', ...TLS_PORTS] as const;
 /** Ports that take `off` too, read like the listener ports but not among the MQTT listeners one of which must be on. */
@@ -46,6 +48,10 @@ export const ConfigSchema = Type.Object({
     maximum: 600_000,
     default: 5_000,
     description: 'how long getting a PostgreSQL connection may take before the call fails as unavailable (and the start-up check)',
+  }),
+  WORKERS: Type.Union([Type.Integer({ minimum: 1, maximum: 256 }), Type.Literal(WORKERS_AUTO)], {
+    default: 1,
+    description: 'broker processes of this node behind one set of ports (node:cluster); auto = one per core; above 1 needs DATABASE_URL',
   }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({
     minimum: 100,
@@ -377,6 +383,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw invalid(badPort, `${badPort} = ${JSON.stringify(raw[badPort])}: must be a port number or ${LISTENER_OFF}`);
   }
   for (const key of OPTIONAL_PORTS) if (key in raw && raw[key] !== LISTENER_OFF) raw[key] = Number(raw[key]);
+  if ('WORKERS' in raw && raw['WORKERS'] !== WORKERS_AUTO) {
+    if (!/^\d+$/.test(String(raw['WORKERS'])))
+      throw invalid('WORKERS', `WORKERS = ${JSON.stringify(raw['WORKERS'])}: must be a whole number or ${WORKERS_AUTO}`);
+    raw['WORKERS'] = Number(raw['WORKERS']);
+  }
   const notAnInteger = Object.keys(raw).find((key) => isIntegerVariable(key) && !/^\d+$/.test(String(raw[key])));
   if (notAnInteger !== undefined) {
     // Value.Convert would truncate "1.5" to 1 and read "0x10" as 16: refuse instead.
@@ -400,6 +411,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const config = converted as Config;
   checkProviderGroups(config);
   checkListeners(config, given);
+  checkWorkers(config);
   if (config.PRESENCE_TTL_MS <= config.PRESENCE_REFRESH_MS) {
     throw new AppError(
       'ERR_CONFIG_INVALID',
@@ -411,6 +423,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   return Object.freeze(config);
 }
+
+/**
+ * Workers are separate processes, and embedded PGlite is a single-process database: the
+ * simpler honest choice is to refuse, rather than funnel every query of every worker through
+ * the primary (which would put the database back on one core, the very thing workers avoid).
+ */
+function checkWorkers(config: Config): void {
+  if (config.WORKERS !== 1 && config.DATABASE_URL === undefined) {
+    throw invalid(
+      'WORKERS',
+      `WORKERS=${config.WORKERS} needs DATABASE_URL: embedded PGlite cannot be shared between processes (set DATABASE_URL to a PostgreSQL, or WORKERS=1)`,
+    );
+  }
+}
+
+/** How many broker processes `WORKERS` asks for on a machine with `cores` usable cores. */
+export const workerCount = (workers: Config['WORKERS'], cores: number): number => (workers === WORKERS_AUTO ? Math.max(1, cores) : workers);
 
 const invalid = (variable: string, message: string) =>
   new AppError('ERR_CONFIG_INVALID', `invalid configuration: ${message}`, { details: { variable } });

@@ -27,6 +27,7 @@ export interface Metrics {
   eventStreamsClosed: Counter<'reason'>;
   dependencyUp: Gauge<'dependency'>;
   redisForwardsDropped: Counter;
+  busReceived: Counter<'topic_kind'>;
 }
 
 /** Push work that is due and not yet taken, counted at each scrape by a process that runs a push worker. */
@@ -178,6 +179,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisForwardsDropped: new Counter({
       name: 'chat_redis_forwards_dropped_total',
       help: 'Publishes not forwarded to the other broker nodes because Redis was unreachable (their devices fill the gap by seq)',
+      registers,
+    }),
+    busReceived: new Counter({
+      name: 'chat_bus_received_total',
+      help: 'Publishes received from other nodes or workers (Redis pub/sub or the in-machine bus), by topic kind; only rooms with subscribers here arrive',
+      labelNames: ['topic_kind'],
       registers,
     }),
   };

@@ -14,7 +14,7 @@ import {
   type ReceiptWriter,
   type SendPipeline,
 } from '../bridge/index.js';
-import type { PlatformBroker } from '../broker/index.js';
+import type { BusChannel, PlatformBroker } from '../broker/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
@@ -23,7 +23,7 @@ import type { Logger } from '../lib/log.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { createTokenService, type TokenService } from '../lib/tokens.js';
 import { startPushWorker, type PushPlatform, type PushProvider, type PushWorker } from '../push/index.js';
-import { countPushBacklog, type Db } from '../store/index.js';
+import { countPushBacklog, type Db, type PresenceStore } from '../store/index.js';
 import { pushWorkerOptions } from './push-providers.js';
 import { brokerEndpoints, createPresenceStore, httpUrl, createStoreBackedBroker, type BrokerEndpoints } from './start-broker.js';
 import { WEB_ROOT } from './web-root.js';
@@ -39,7 +39,8 @@ export interface Platform {
   readonly sends: SendPipeline;
   readonly receipts: ReceiptWriter;
   readonly deliveries: DeliveryWriter;
-  readonly push: PushWorker;
+  /** Undefined in a worker of a multi-worker node whose push worker runs in another worker (`PlatformDeps.remotePush`). */
+  readonly push: PushWorker | undefined;
   readonly api: FastifyInstance;
   readonly tokens: TokenService;
   readonly adminToken: string;
@@ -60,6 +61,12 @@ export interface PlatformDeps {
   pushProviders?: ReadonlyMap<PushPlatform, PushProvider>;
   /** Token lifetimes and expiry, presence, rate limits, timestamps (default: the system clock). */
   clock?: Clock;
+  /** Presence soft state from elsewhere (the primary of a multi-worker node); default: Redis with REDIS_URL, else memory. */
+  presence?: PresenceStore;
+  /** The channel to the other workers of this node (WORKERS > 1 without Redis). */
+  machineBus?: BusChannel;
+  /** The push worker runs in another worker of this node (only one per node runs it): commits wake it through this. */
+  remotePush?: { wake(): void };
 }
 
 export async function startPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
@@ -68,9 +75,10 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
   const metrics =
     deps.metrics ?? createMetrics({ defaultMetrics: deps.processMetrics === true, pushBacklog: () => countPushBacklog(db, clock.now()) });
   const tokens = createTokenService({ secret: deps.secrets.jwtSecret, ttlSeconds: config.TOKEN_TTL_SECONDS, now: clock.now });
-  const presence = createPresenceStore(config, { log, clock });
+  const presence = deps.presence ?? createPresenceStore(config, { log, clock });
   const adminToken = deps.secrets.adminToken;
-  const broker = await createStoreBackedBroker(config, { db, presence, tokens, adminToken, clock, log, metrics }).catch(
+  const machineBus = deps.machineBus === undefined ? {} : { machineBus: deps.machineBus };
+  const broker = await createStoreBackedBroker(config, { db, presence, tokens, adminToken, clock, log, metrics, ...machineBus }).catch(
     async (error: unknown) => {
       await presence.close();
       throw error;
@@ -81,25 +89,29 @@ export async function startPlatform(config: Config, deps: PlatformDeps): Promise
     const pushProviders = deps.pushProviders ?? new Map<PushPlatform, PushProvider>();
     const marks = { flushIntervalMs: config.RECEIPT_FLUSH_MS, maxPending: 1000 };
     // Closed after the worker (closers run newest first), so marks flushed at shutdown still reach the database.
-    const receipts = createReceiptWriter({ db, log, onWritten: () => push.wake() }, marks);
+    const wakePush = (): void => (push ?? deps.remotePush)?.wake();
+    const receipts = createReceiptWriter({ db, log, onWritten: wakePush }, marks);
     closers.unshift(() => receipts.close());
     const deliveries = createDeliveryWriter({ db, log }, marks);
     closers.unshift(() => deliveries.close());
-    const push = startPushWorker(
-      {
-        db,
-        presence,
-        providers: pushProviders,
-        unwrittenSeenSeq: (roomId, userId) => Math.max(receipts.peek(roomId, userId), deliveries.peek(roomId, userId)),
-        log,
-        metrics,
-        now: clock.now,
-      },
-      pushWorkerOptions(config),
-    );
-    closers.unshift(() => push.close());
+    const push =
+      deps.remotePush !== undefined
+        ? undefined
+        : startPushWorker(
+            {
+              db,
+              presence,
+              providers: pushProviders,
+              unwrittenSeenSeq: (roomId, userId) => Math.max(receipts.peek(roomId, userId), deliveries.peek(roomId, userId)),
+              log,
+              metrics,
+              now: clock.now,
+            },
+            pushWorkerOptions(config),
+          );
+    if (push !== undefined) closers.unshift(() => push.close());
     const sends = createSendPipeline(
-      { db, publisher: broker, log, metrics, now: clock.now, onPushQueued: () => push.wake() },
+      { db, publisher: broker, log, metrics, now: clock.now, onPushQueued: wakePush },
       sendPipelineOptions(config),
     );
     closers.unshift(() => sends.drain());

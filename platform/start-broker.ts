@@ -3,7 +3,7 @@
  * from the database, presence soft state from `createPresenceStore`. Used by the
  * all-in-one platform and by `npm run broker`, so the two cannot drift apart.
  */
-import { createBroker, MQTT_WS_PATH, type PlatformBroker } from '../broker/index.js';
+import { createBroker, MQTT_WS_PATH, type BusChannel, type PlatformBroker } from '../broker/index.js';
 import { systemClock, type Clock, type WallClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import { silentLogger, type Logger } from '../lib/log.js';
@@ -61,7 +61,16 @@ const defined = <K extends string>(key: K, value: string | undefined): Partial<R
 /** A broker that can publish but accepts no connection yet: `listen(sinks)` once its sinks exist. */
 export async function createStoreBackedBroker(
   config: Config,
-  deps: { db: Db; presence: PresenceStore; tokens: TokenService; adminToken: string; clock: Clock; log: Logger; metrics: Metrics },
+  deps: {
+    db: Db;
+    presence: PresenceStore;
+    tokens: TokenService;
+    adminToken: string;
+    clock: Clock;
+    log: Logger;
+    metrics: Metrics;
+    machineBus?: BusChannel;
+  },
 ): Promise<PlatformBroker> {
   const { db } = deps;
   return createBroker(

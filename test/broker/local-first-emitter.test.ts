@@ -31,6 +31,8 @@ interface Node {
   mq: LocalFirstEmitter;
   subscriber: Redis;
   dropped: number;
+  /** Publishes that arrived from Redis, by topic. */
+  received: string[];
 }
 
 describe.skipIf(!usable)('local-first emitter on two nodes', () => {
@@ -42,10 +44,10 @@ describe.skipIf(!usable)('local-first emitter on two nodes', () => {
     const publisher = createRedisConnection(redis.url, { log }, { role: 'publish', commandTimeoutMs: 1000 });
     const subscriber = createRedisConnection(redis.url, { log }, { role: 'subscribe', commandTimeoutMs: 1000 });
     await Promise.all([connectRedis(publisher, redis.url), connectRedis(subscriber, redis.url)]);
-    const created: Node = { mq: undefined as unknown as LocalFirstEmitter, subscriber, dropped: 0 };
+    const created: Node = { mq: undefined as unknown as LocalFirstEmitter, subscriber, dropped: 0, received: [] };
     created.mq = createLocalFirstEmitter(
-      { publisher, subscriber, log, onForwardDropped: () => (created.dropped += 1) },
-      { concurrency: 100 },
+      { publisher, subscriber, log, onForwardDropped: () => (created.dropped += 1), onReceived: (topic) => created.received.push(topic) },
+      { concurrency: 100, localOnlyFilters: ['chat/room/+'] },
     );
     nodes.push(created);
     return created;
@@ -81,7 +83,8 @@ describe.skipIf(!usable)('local-first emitter on two nodes', () => {
     const onBWildcard: Packet[] = [];
     await subscribe(a.mq, 'chat/room/r1', onA);
     await subscribe(b.mq, 'chat/room/r1', onB);
-    await subscribe(b.mq, 'chat/room/+', onBWildcard);
+    await subscribe(b.mq, 'chat/room/+/typing', onBWildcard);
+    await subscribe(b.mq, 'chat/room/r1/#', onBWildcard);
 
     await emit(a.mq, 'chat/room/r1', 'one');
     expect(texts(onA)).toEqual(['one']); // delivered before emit's callback: no Redis round trip
@@ -93,6 +96,46 @@ describe.skipIf(!usable)('local-first emitter on two nodes', () => {
       ['one', 'two'],
       ['one', 'two'],
     ]);
+  });
+
+  it("sends a room's publishes only to the nodes subscribed to it: a node without its subscribers receives none", async () => {
+    const [a, b] = [await node(), await node()];
+    const watchOnB: Packet[] = [];
+    const onA: Packet[] = [];
+    const onB: Packet[] = [];
+    // The broker's watch on every room (local only), on both nodes; node a serves room r5, node b room r6.
+    await subscribe(a.mq, 'chat/room/+', []);
+    await subscribe(b.mq, 'chat/room/+', watchOnB);
+    await subscribe(a.mq, 'chat/room/r5', onA);
+    await subscribe(b.mq, 'chat/room/r6', onB);
+    const control = createRedisConnection(redis.url, { log: silentLogger() }, { role: 'control', commandTimeoutMs: 1000 });
+    await connectRedis(control, redis.url);
+    const numsub = async (channel: string) => (await control.pubsub('NUMSUB', channel))[1];
+    expect(await numsub('chat/room/r5')).toBe(1);
+
+    for (let i = 0; i < 20; i += 1) await emit(a.mq, 'chat/room/r5', `r5 #${i}`);
+    await emit(a.mq, 'chat/room/r6', 'marker'); // after the twenty on the same connection: had any been sent to b, it came first
+    await eventually(() => onB.length === 1, 'the marker on node b', 5000);
+    expect(texts(onA)).toHaveLength(20);
+    expect(b.received).toEqual(['chat/room/r6']);
+    expect(texts(watchOnB)).toEqual(['marker']); // the watch sees what reaches the node, nothing more
+
+    // A subscriber on b makes b receive r5; its leaving stops it again.
+    const lateOnB: Packet[] = [];
+    const listener = (packet: Packet, done: () => void) => {
+      lateOnB.push(packet);
+      done();
+    };
+    await new Promise<void>((resolve) => b.mq.on('chat/room/r5', listener, resolve));
+    await emit(a.mq, 'chat/room/r5', 'now b listens');
+    await eventually(() => lateOnB.length === 1, 'r5 on node b', 5000);
+    await new Promise<void>((resolve) => b.mq.removeListener('chat/room/r5', listener, resolve));
+    await eventually(async () => (await numsub('chat/room/r5')) === 1, 'node b unsubscribed', 5000);
+    await emit(a.mq, 'chat/room/r5', 'b left');
+    await emit(a.mq, 'chat/room/r6', 'second marker');
+    await eventually(() => onB.length === 2, 'the second marker on node b', 5000);
+    expect(b.received.filter((topic) => topic === 'chat/room/r5')).toHaveLength(1);
+    control.disconnect();
   });
 
   it('keeps delivering locally while Redis is down, and across nodes again once it is back, for subscriptions made meanwhile', async () => {

@@ -39,7 +39,7 @@ export function describePushPath(name: string, choice: BackendChoice): void {
         },
         { pushProviders: stubs.providers },
       );
-      pushes = observePush(platform.push);
+      pushes = observePush(platform.push!);
     });
     afterAll(async () => {
       for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig, workerCount } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 
 /** The AppError loadConfig throws for `env`, or a failed expectation when it does not throw one. */
@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       DATA_DIR: './data',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'auto',
+      WORKERS: 1,
       TOKEN_TTL_SECONDS: 86_400,
       MAX_PAYLOAD_BYTES: 65_536,
       KEEPALIVE_LIMIT_SECONDS: 1_800,
@@ -202,11 +203,29 @@ describe('loadConfig', () => {
     ['API_ADMIN_RATE_PER_MINUTE', '-5'],
     ['ROOM_CREATE_PER_MINUTE', '0'],
     ['ROOM_CREATE_MAX_MEMBERS', '1'],
+    ['WORKERS', '0'],
+    ['WORKERS', 'many'],
+    ['WORKERS', '1.5'],
   ])('rejects %s=%s with ERR_CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.message).toContain(variable);
     expect(error.details).toEqual({ variable });
+  });
+
+  it('takes WORKERS as a number or auto, and refuses more than one without DATABASE_URL in one line naming both', () => {
+    const postgres = { DATABASE_URL: 'postgres://db/chat' };
+    expect(loadConfig({ ...postgres, WORKERS: '4' }).WORKERS).toBe(4);
+    expect(loadConfig({ ...postgres, WORKERS: 'auto' }).WORKERS).toBe('auto');
+    expect(loadConfig({ WORKERS: '1' }).WORKERS).toBe(1);
+    for (const workers of ['2', 'auto']) {
+      const error = configError({ WORKERS: workers });
+      expect(error.details).toEqual({ variable: 'WORKERS' });
+      expect(error.message).toMatch(/WORKERS=\w+ needs DATABASE_URL: embedded PGlite cannot be shared between processes/);
+      expect(error.message).not.toContain('\n');
+    }
+    expect(workerCount('auto', 8)).toBe(8);
+    expect(workerCount(3, 8)).toBe(3);
   });
 
   it('names the bad variable when valid ones are set too', () => {

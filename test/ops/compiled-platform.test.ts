@@ -54,6 +54,13 @@ describe('the compiled platform', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /**
+   * Imports that compiled code holds but never reaches: store/pglite-script.js bundles PGlite's
+   * worker with esbuild only when it runs from TypeScript sources (its URL ends in `.ts`); compiled,
+   * it starts the `.js` files next to it. The healthz test below runs that compiled path.
+   */
+  const UNREACHED_FROM_COMPILED = new Set(['store/pglite-script.js: esbuild']);
+
   it('imports no development dependency', async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     const files = (await readdir(join(ROOT, 'dist'), { recursive: true })).filter((file) => file.endsWith('.js'));
@@ -61,7 +68,7 @@ describe('the compiled platform', () => {
     const offending: string[] = [];
     for (const file of files) {
       for (const pkg of importedPackages(await readFile(join(ROOT, 'dist', file), 'utf8')))
-        if (pkg in manifest.devDependencies) offending.push(`${file}: ${pkg}`);
+        if (pkg in manifest.devDependencies && !UNREACHED_FROM_COMPILED.has(`${file}: ${pkg}`)) offending.push(`${file}: ${pkg}`);
     }
     expect(offending).toEqual([]);
   });

@@ -81,6 +81,15 @@ describe('platform start-up', () => {
     expect(stderr.trim()).toBe('error: invalid configuration: API_PORT = "abc": must be a whole number');
   });
 
+  it('refuses WORKERS=2 on embedded PGlite with one line naming WORKERS and DATABASE_URL (npm start)', async () => {
+    const { code, stderr, stdout } = await startWith({ WORKERS: '2' });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'error: invalid configuration: WORKERS=2 needs DATABASE_URL: embedded PGlite cannot be shared between processes (set DATABASE_URL to a PostgreSQL, or WORKERS=1)',
+    );
+    expect(stdout).toBe('');
+  });
+
   it('exits with code 1 and one line naming REDIS_URL, without its password, when Redis is unreachable', async () => {
     const port = await freePort(); // nothing listens there
     const { code, stderr, stdout } = await startWith({ REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}`, LOG_LEVEL: 'warn' });
