@@ -81,6 +81,8 @@ export interface PlatformProcessOptions {
   typingBurst: number;
   jwtSecret: string;
   adminToken: string;
+  /** More variables, e.g. a bench's raised connection limits. */
+  env?: Record<string, string>;
 }
 
 /** The embedded platform, as `npm start` runs it, with a fresh DATA_DIR removed on stop. */
@@ -101,6 +103,7 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
     // The fleet connects a thousand devices as fast as it can: this measures typing, not the connect-rate limit.
     CONNECT_RATE_PER_SECOND: '100000',
     CONNECT_BURST: '100000',
+    ...options.env,
   };
   // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];
@@ -119,12 +122,15 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   };
 }
 
-export async function startPlainAedesProcess(): Promise<BrokerProcess> {
+/** `webSocket`: also MQTT over WebSocket, at `wsUrl`. */
+export async function startPlainAedesProcess(options: { webSocket?: boolean } = {}): Promise<BrokerProcess & { wsUrl?: string }> {
   const script = 'bench/signals-plain-aedes.ts';
   const child = await spawnEntryPoint(script, {
-    ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)/,
+    env: { ...process.env, PLAIN_AEDES_WS: options.webSocket === true ? '1' : '0' },
+    ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)(?: ws (?<wsUrl>ws:\/\/\S+))?\n/,
     stopGraceMs: STOP_GRACE_MS,
     onOutput: echoAs(script),
   });
-  return brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined);
+  const wsUrl = child.found['wsUrl'];
+  return { ...brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined), ...(wsUrl === undefined ? {} : { wsUrl }) };
 }
