@@ -35,14 +35,19 @@ export async function openBenchDatabase(backend: BackendName): Promise<OpenResul
   return { status: 'open', database: await openFreshPostgres() };
 }
 
-async function openFreshPostgres(): Promise<BenchDatabase> {
+/** A fresh, empty database on the local cluster (for a platform process to migrate); `drop` removes it. */
+export async function createFreshPostgres(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `chat_bench_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function openFreshPostgres(): Promise<BenchDatabase> {
+  const { name, url, drop } = await createFreshPostgres();
   try {
-    const { db } = await openDb({ databaseUrl: url.toString() });
+    const { db } = await openDb({ databaseUrl: url });
     const { rows } = await db.query<{ version: string }>("SELECT current_setting('server_version') AS version");
     return {
       label: `PostgreSQL ${rows[0]?.version.split(' ')[0] ?? '?'}`,
@@ -59,7 +64,7 @@ async function openFreshPostgres(): Promise<BenchDatabase> {
   }
 }
 
-async function postgresProblem(): Promise<string | undefined> {
+export async function postgresProblem(): Promise<string | undefined> {
   try {
     await adminQuery('SELECT 1');
     return undefined;

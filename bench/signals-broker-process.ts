@@ -83,9 +83,11 @@ export interface PlatformProcessOptions {
   adminToken: string;
   /** More variables, e.g. a bench's raised connection limits. */
   env?: Record<string, string>;
+  /** PostgreSQL instead of the embedded PGlite (whose start-up memory swings would drown a per-connection figure). */
+  databaseUrl?: string;
 }
 
-/** The embedded platform, as `npm start` runs it, with a fresh DATA_DIR removed on stop. */
+/** The platform as `npm start` runs it (embedded unless `databaseUrl`), with a fresh DATA_DIR removed on stop. */
 export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-signals-'));
   const env: NodeJS.ProcessEnv = {
@@ -107,6 +109,7 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   };
   // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];
+  if (options.databaseUrl !== undefined) env['DATABASE_URL'] = options.databaseUrl;
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   let child: EntryProcess;
   try {
