@@ -18,6 +18,8 @@ export interface BrokerBenchOptions {
   inFlightDeliveries: number;
   runs: number;
   brokers: BrokerName[];
+  /** Where the Node brokers write a V8 CPU profile each (node --cpu-prof), or undefined. */
+  cpuProfileDir: string | undefined;
 }
 
 export const USAGE = `usage: npm run bench:broker -- [options]
@@ -28,6 +30,7 @@ export const USAGE = `usage: npm run bench:broker -- [options]
   --typists N        typist connections of the saturated phases, published to in turn (default 20)
   --in-flight N      deliveries published but not yet received, saturated phases (default 4000)
   --runs N           runs, brokers interleaved A/B/C, medians printed (default 1; 3 for figures to keep)
+  --cpu-prof DIR     the platform and plain Aedes write a CPU profile each into DIR (open in Chrome DevTools)
   --only LIST        brokers to run, comma-separated from ${BROKERS.join(',')} (default all)
 Defaults take about 2 minutes; --seconds 15 --runs 3 about 15.`;
 
@@ -45,6 +48,7 @@ export function parseBrokerBenchArgs(argv: readonly string[]): BrokerBenchOption
       'in-flight': { type: 'string', default: '4000' },
       runs: { type: 'string', default: '1' },
       only: { type: 'string', default: BROKERS.join(',') },
+      'cpu-prof': { type: 'string' },
     },
   });
   const options: BrokerBenchOptions = {
@@ -59,6 +63,7 @@ export function parseBrokerBenchArgs(argv: readonly string[]): BrokerBenchOption
       if (!(BROKERS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown broker ${JSON.stringify(name)}`);
       return name as BrokerName;
     }),
+    cpuProfileDir: values['cpu-prof'],
   };
   if (options.fixedEventsPerSecond > MAX_TYPIST_RATE) throw new RangeError(`--rate must be at most ${MAX_TYPIST_RATE}`);
   if (options.largeRoomMembers < options.smallRoomMembers) throw new RangeError('--large-room must be at least --small-room');

@@ -46,11 +46,12 @@ interface RunResult {
 
 function brokersUnderTest(options: BrokerBenchOptions, mosquittoPath: string | undefined): BrokerUnderTest[] {
   const sizes = { small: options.smallRoomMembers, large: options.largeRoomMembers };
+  const nodeArgs = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   const all: BrokerUnderTest[] = [
     {
       name: 'platform',
       async start() {
-        const broker = await startPlatformProcess({ ...TYPING_LIMIT, ...PLATFORM_SECRETS });
+        const broker = await startPlatformProcess({ ...TYPING_LIMIT, ...PLATFORM_SECRETS, nodeArgs });
         try {
           progress(`[platform] pid ${broker.pid}; creating ${sizes.large} users and 2 rooms over REST...`);
           return { broker, fixture: await platformFixture(broker.api, sizes, (n) => progress(`[platform] ${n} users`)), hasAuth: true };
@@ -60,7 +61,10 @@ function brokersUnderTest(options: BrokerBenchOptions, mosquittoPath: string | u
         }
       },
     },
-    { name: 'aedes', start: async () => ({ broker: await startPlainAedesProcess(), fixture: plainFixture(sizes), hasAuth: false }) },
+    {
+      name: 'aedes',
+      start: async () => ({ broker: await startPlainAedesProcess({ nodeArgs }), fixture: plainFixture(sizes), hasAuth: false }),
+    },
     ...(mosquittoPath === undefined
       ? []
       : [

@@ -83,6 +83,8 @@ export interface PlatformProcessOptions {
   adminToken: string;
   /** More variables, e.g. a bench's raised connection limits. */
   env?: Record<string, string>;
+  /** Node flags, e.g. --cpu-prof. */
+  nodeArgs?: readonly string[];
   /** PostgreSQL instead of the embedded PGlite (whose start-up memory swings would drown a per-connection figure). */
   databaseUrl?: string;
 }
@@ -113,7 +115,12 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   let child: EntryProcess;
   try {
-    child = await spawnPlatform({ env, stopGraceMs: STOP_GRACE_MS, onOutput: echoAs(ENTRY_POINTS.platform) });
+    child = await spawnPlatform({
+      env,
+      nodeArgs: options.nodeArgs ?? [],
+      stopGraceMs: STOP_GRACE_MS,
+      onOutput: echoAs(ENTRY_POINTS.platform),
+    });
   } catch (error) {
     await removeDataDir();
     throw error;
@@ -126,10 +133,13 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
 }
 
 /** `webSocket`: also MQTT over WebSocket, at `wsUrl`. */
-export async function startPlainAedesProcess(options: { webSocket?: boolean } = {}): Promise<BrokerProcess & { wsUrl?: string }> {
+export async function startPlainAedesProcess(
+  options: { webSocket?: boolean; nodeArgs?: readonly string[] } = {},
+): Promise<BrokerProcess & { wsUrl?: string }> {
   const script = 'bench/signals-plain-aedes.ts';
   const child = await spawnEntryPoint(script, {
     env: { ...process.env, PLAIN_AEDES_WS: options.webSocket === true ? '1' : '0' },
+    nodeArgs: options.nodeArgs ?? [],
     ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)(?: ws (?<wsUrl>ws:\/\/\S+))?\n/,
     stopGraceMs: STOP_GRACE_MS,
     onOutput: echoAs(script),
