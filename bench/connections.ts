@@ -44,6 +44,7 @@ const USAGE = `usage: npm run bench:connections -- [options]
   --settle S         seconds to let the broker settle before reading its memory (default 3)
   --idle S           seconds over which idle CPU is measured (default 5)
   --runs N           runs, brokers interleaved, medians printed (default 1)
+  --cpu-prof DIR     the platform and plain Aedes write a CPU profile each into DIR
   --only LIST        brokers to run, comma-separated from ${BROKERS.join(',')} (default all)
 The platform runs on a fresh database of the PostgreSQL at BENCH_DATABASE_URL (default: the local
 socket), dropped afterwards; embedded PGlite when that is unreachable. Defaults take about 2-3 minutes.`;
@@ -56,6 +57,7 @@ interface Options {
   idleMs: number;
   runs: number;
   brokers: BrokerName[];
+  cpuProfileDir: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -70,6 +72,7 @@ function parseOptions(argv: string[]): Options {
       idle: { type: 'string', default: '5' },
       runs: { type: 'string', default: '1' },
       only: { type: 'string', default: BROKERS.join(',') },
+      'cpu-prof': { type: 'string' },
     },
   });
   return {
@@ -83,6 +86,7 @@ function parseOptions(argv: string[]): Options {
       if (!(BROKERS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown broker ${JSON.stringify(name)}`);
       return name as BrokerName;
     }),
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 
@@ -222,6 +226,7 @@ async function step(
 async function runBroker(name: BrokerName, options: Options, mosquittoPath: string | undefined, run: number): Promise<RunResult> {
   process.stderr.write(`\nrun ${run}: ${name}\n`);
   const wantWs = options.ws > 0;
+  const nodeArgs = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   let broker: Broker;
   let secret: string | undefined;
   let dropDatabase = async () => undefined as void;
@@ -240,10 +245,11 @@ async function runBroker(name: BrokerName, options: Options, mosquittoPath: stri
       typingBurst: 4,
       ...PLATFORM_SECRETS,
       env: PLATFORM_ENV,
+      nodeArgs,
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
     });
     secret = PLATFORM_SECRETS.jwtSecret;
-  } else if (name === 'aedes') broker = await startPlainAedesProcess({ webSocket: wantWs });
+  } else if (name === 'aedes') broker = await startPlainAedesProcess({ webSocket: wantWs, nodeArgs });
   else broker = await startMosquittoProcess(mosquittoPath!, { webSocket: wantWs });
   const tag = `[${broker.label}]`;
   const groups: ClientGroup[] = [];
