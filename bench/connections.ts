@@ -15,7 +15,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,6 +46,7 @@ const USAGE = `usage: npm run bench:connections -- [options]
   --idle S           seconds over which idle CPU is measured (default 5)
   --runs N           runs, brokers interleaved, medians printed (default 1)
   --cpu-prof DIR     the platform and plain Aedes write a CPU profile each into DIR
+  --heap-snapshot DIR  the Node brokers write a heap snapshot into DIR once the TCP connections are open
   --only LIST        brokers to run, comma-separated from ${BROKERS.join(',')} (default all)
 The platform runs on a fresh database of the PostgreSQL at BENCH_DATABASE_URL (default: the local
 socket), dropped afterwards; embedded PGlite when that is unreachable. Defaults take about 2-3 minutes.`;
@@ -58,6 +60,7 @@ interface Options {
   runs: number;
   brokers: BrokerName[];
   cpuProfileDir: string | undefined;
+  heapSnapshotDir: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       runs: { type: 'string', default: '1' },
       only: { type: 'string', default: BROKERS.join(',') },
       'cpu-prof': { type: 'string' },
+      'heap-snapshot': { type: 'string' },
     },
   });
   return {
@@ -87,6 +91,7 @@ function parseOptions(argv: string[]): Options {
       return name as BrokerName;
     }),
     cpuProfileDir: values['cpu-prof'],
+    heapSnapshotDir: values['heap-snapshot'],
   };
 }
 
@@ -104,6 +109,25 @@ async function residentBytes(pid: number): Promise<number> {
 }
 
 const totalMicros = (cpu: CpuTimes) => cpu.userMicros + cpu.systemMicros;
+
+/** Asks a Node broker for a heap snapshot (--heapsnapshot-signal) and waits until its file stops growing. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const ofPid = async () => (await readdir(dir)).filter((name) => name.includes(`.${pid}.`));
+  const before = new Set(await ofPid());
+  process.kill(pid, 'SIGUSR2');
+  let lastSize = -1;
+  for (let waitedMs = 0; waitedMs < 120_000; waitedMs += 1000) {
+    await sleep(1000);
+    const file = (await ofPid()).find((name) => !before.has(name));
+    if (file === undefined) continue;
+    const { size } = await stat(join(dir, file));
+    if (size > 0 && size === lastSize) {
+      progress(`heap snapshot ${join(dir, file)} (${(size / 2 ** 20).toFixed(0)} MiB)`);
+      return;
+    }
+    lastSize = size;
+  }
+}
 
 interface ClientGroup {
   processes: ChildProcess[];
@@ -226,7 +250,10 @@ async function step(
 async function runBroker(name: BrokerName, options: Options, mosquittoPath: string | undefined, run: number): Promise<RunResult> {
   process.stderr.write(`\nrun ${run}: ${name}\n`);
   const wantWs = options.ws > 0;
-  const nodeArgs = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const nodeArgs = [
+    ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]),
+    ...(options.heapSnapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`]),
+  ];
   let broker: Broker;
   let secret: string | undefined;
   let dropDatabase = async () => undefined as void;
@@ -260,6 +287,10 @@ async function runBroker(name: BrokerName, options: Options, mosquittoPath: stri
       `${tag} pid ${broker.pid}, ${(baseBytes / 2 ** 20).toFixed(0)} MiB resident; opening ${options.tcp.toLocaleString('en-US')} TCP connections`,
     );
     const tcp = await step(broker, broker.mqttUrl, options.tcp, options, secret, `${tag} tcp`, groups);
+    if (options.heapSnapshotDir !== undefined && name !== 'mosquitto') {
+      progress(`${tag} heap snapshot into ${options.heapSnapshotDir}`);
+      await heapSnapshot(broker.pid, options.heapSnapshotDir);
+    }
     let ws: Step | undefined;
     if (wantWs) {
       if (broker.wsUrl === undefined || broker.wsUrl === 'off') throw new Error(`${tag} has no WebSocket listener`);
