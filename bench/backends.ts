@@ -91,7 +91,7 @@ async function openFreshPostgres(): Promise<BenchDatabase> {
   }
 }
 
-async function postgresProblem(): Promise<string | undefined> {
+export async function postgresProblem(): Promise<string | undefined> {
   try {
     await adminQuery('SELECT 1');
     return undefined;

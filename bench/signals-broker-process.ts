@@ -81,9 +81,15 @@ export interface PlatformProcessOptions {
   typingBurst: number;
   jwtSecret: string;
   adminToken: string;
+  /** More variables, e.g. a bench's raised connection limits. */
+  env?: Record<string, string>;
+  /** Node flags, e.g. --cpu-prof. */
+  nodeArgs?: readonly string[];
+  /** PostgreSQL instead of the embedded PGlite (whose start-up memory swings would drown a per-connection figure). */
+  databaseUrl?: string;
 }
 
-/** The embedded platform, as `npm start` runs it, with a fresh DATA_DIR removed on stop. */
+/** The platform as `npm start` runs it (embedded unless `databaseUrl`), with a fresh DATA_DIR removed on stop. */
 export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-signals-'));
   const env: NodeJS.ProcessEnv = {
@@ -101,13 +107,20 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
     // The fleet connects a thousand devices as fast as it can: this measures typing, not the connect-rate limit.
     CONNECT_RATE_PER_SECOND: '100000',
     CONNECT_BURST: '100000',
+    ...options.env,
   };
   // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];
+  if (options.databaseUrl !== undefined) env['DATABASE_URL'] = options.databaseUrl;
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   let child: EntryProcess;
   try {
-    child = await spawnPlatform({ env, stopGraceMs: STOP_GRACE_MS, onOutput: echoAs(ENTRY_POINTS.platform) });
+    child = await spawnPlatform({
+      env,
+      nodeArgs: options.nodeArgs ?? [],
+      stopGraceMs: STOP_GRACE_MS,
+      onOutput: echoAs(ENTRY_POINTS.platform),
+    });
   } catch (error) {
     await removeDataDir();
     throw error;
@@ -119,12 +132,18 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   };
 }
 
-export async function startPlainAedesProcess(): Promise<BrokerProcess> {
+/** `webSocket`: also MQTT over WebSocket, at `wsUrl`. */
+export async function startPlainAedesProcess(
+  options: { webSocket?: boolean; nodeArgs?: readonly string[] } = {},
+): Promise<BrokerProcess & { wsUrl?: string }> {
   const script = 'bench/signals-plain-aedes.ts';
   const child = await spawnEntryPoint(script, {
-    ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)/,
+    env: { ...process.env, PLAIN_AEDES_WS: options.webSocket === true ? '1' : '0' },
+    nodeArgs: options.nodeArgs ?? [],
+    ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)(?: ws (?<wsUrl>ws:\/\/\S+))?\n/,
     stopGraceMs: STOP_GRACE_MS,
     onOutput: echoAs(script),
   });
-  return brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined);
+  const wsUrl = child.found['wsUrl'];
+  return { ...brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined), ...(wsUrl === undefined ? {} : { wsUrl }) };
 }

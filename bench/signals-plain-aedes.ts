@@ -1,14 +1,17 @@
 /**
- * The baseline broker of bench:signals, run as a child process: a bare Aedes (in memory, no
- * auth, no ACL, no stamping, no rate limit) on a TCP listener. Unlike `plain-aedes.ts` (the
+ * The baseline broker of bench:signals, bench:broker and bench:connections, run as a child
+ * process: a bare Aedes (in memory, no auth, no ACL, no stamping, no rate limit) on a TCP
+ * listener, and on a WebSocket listener too when PLAIN_AEDES_WS=1. Unlike `plain-aedes.ts` (the
  * durable bench's, which keeps Node's Nagle default for its saturation ceiling) it sets
- * TCP_NODELAY like the platform's frame guard, so both brokers pay the same per-packet socket
+ * TCP_NODELAY like the platform's listeners, so both brokers pay the same per-packet socket
  * writes and the difference between them is the platform's own work.
- * Prints "plain Aedes <version> on mqtt://host:port" when it listens; exits on SIGTERM.
+ * Prints "plain Aedes <version> on mqtt://host:port [ws ws://host:port]" when it listens; exits on SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { listenOn } from '../lib/listen.js';
 
 const HOST = '127.0.0.1';
@@ -21,10 +24,18 @@ const server = createServer((socket) => {
   broker.handle(socket);
 });
 const port = await listenOn(server, 0, HOST, 'plain Aedes port');
-process.stdout.write(`plain Aedes ${await aedesVersion()} on mqtt://${HOST}:${port}\n`);
+let wsText = '';
+const httpServer = createHttpServer();
+if (process.env['PLAIN_AEDES_WS'] === '1') {
+  const wss = new WebSocketServer({ server: httpServer });
+  wss.on('connection', (ws) => broker.handle(createWebSocketStream(ws)));
+  wsText = ` ws ws://${HOST}:${await listenOn(httpServer, 0, HOST, 'plain Aedes WebSocket port')}`;
+}
+process.stdout.write(`plain Aedes ${await aedesVersion()} on mqtt://${HOST}:${port}${wsText}\n`);
 
 process.once('SIGTERM', () => {
   server.close();
+  httpServer.close();
   broker.close(() => process.exit(0));
 });
 

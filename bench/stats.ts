@@ -27,3 +27,11 @@ export function summarizeLatencies(samplesMs: readonly number[]): LatencySummary
     maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
   };
 }
+
+/** Median of `values` (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

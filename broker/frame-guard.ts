@@ -78,9 +78,11 @@ export function createFrameSizeTracker(maxRemainingLength: number): { feed(chunk
  * is replaced by a bound: past `maxOutgoingBytes` queued for this socket, the connection is cut
  * (its clean session ends; the device reconnects and fills the gap over REST).
  *
- * A corked batch (mqtt-packet corks around each packet it writes) stays one socket write:
- * splitting a packet into several writes would cost a syscall each and invite Nagle/delayed-ACK
- * stalls.
+ * Writes are coalesced per turn of the event loop: the first write of a turn corks the socket
+ * and a setImmediate uncorks it, so every packet queued for this client in that turn (a busy
+ * room delivers many per turn) leaves in one writev instead of a syscall each, the largest
+ * single cost of a delivery on loopback. mqtt-packet's own cork only spans one packet. The
+ * delay is at most the rest of the current turn; nothing waits on a timer.
  */
 export function guardFrames(socket: Socket, limits: ConnectionLimits, onDropped: (reason: GuardReason) => void): Duplex {
   const tracker = createFrameSizeTracker(limits.maxPacketBytes);
@@ -93,6 +95,18 @@ export function guardFrames(socket: Socket, limits: ConnectionLimits, onDropped:
   const checkOutgoing = () => {
     if (socket.writableLength > limits.maxOutgoingBytes) drop('outgoing_bytes');
   };
+  let isHeld = false;
+  const release = () => {
+    if (!isHeld) return;
+    isHeld = false;
+    socket.uncork();
+  };
+  const hold = () => {
+    if (isHeld) return;
+    isHeld = true;
+    socket.cork();
+    setImmediate(release);
+  };
   const connection = new Duplex({
     // Above what the bound lets through: this duplex itself never asks Aedes to wait for 'drain'.
     writableHighWaterMark: limits.maxOutgoingBytes,
@@ -100,14 +114,14 @@ export function guardFrames(socket: Socket, limits: ConnectionLimits, onDropped:
       socket.resume();
     },
     write(chunk: Buffer, _encoding, done) {
+      hold();
       socket.write(chunk);
       checkOutgoing();
       done();
     },
     writev(chunks, done) {
-      socket.cork();
+      hold();
       for (const { chunk } of chunks) socket.write(chunk as Buffer);
-      socket.uncork();
       checkOutgoing();
       done();
     },
@@ -115,6 +129,8 @@ export function guardFrames(socket: Socket, limits: ConnectionLimits, onDropped:
       socket.end(done);
     },
     destroy(error, done) {
+      // What was written before the close (a refusing CONNACK) leaves first, as it did unheld.
+      release();
       socket.destroy();
       done(error);
     },

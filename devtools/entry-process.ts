@@ -36,6 +36,8 @@ export interface EntryProcessOptions {
   startLimitMs?: number;
   /** How long `stop` waits before it sends SIGKILL. */
   stopGraceMs?: number;
+  /** Node flags before the script (a benchmark's --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: readonly string[];
   /** Everything it prints once ready (its output is read either way: a full pipe would block it). */
   onOutput?: (chunk: string) => void;
   /** `tsx` (default): a TypeScript source under the tsx loader; `none`: compiled JavaScript (`npm run build`'s dist/) under plain node. */
@@ -55,7 +57,7 @@ export interface EntryProcess {
 
 /** Runs `script` (a path from the repository root) until it prints `ready`; rejects, and kills it, when it exits or times out first. */
 export async function spawnEntryPoint(script: string, options: EntryProcessOptions): Promise<EntryProcess> {
-  const child = spawnScript(script, options.env, options.loader);
+  const child = spawnScript(script, options.env, options.loader, options.nodeArgs);
   // A parent that dies before its cleanup must not leave the platform running.
   const onParentExit = () => child.kill('SIGKILL');
   process.once('exit', onParentExit);
@@ -125,8 +127,13 @@ export async function runEntryPoint(
   return { code, stdout, stderr };
 }
 
-const spawnScript = (script: string, env: NodeJS.ProcessEnv = process.env, loader: 'tsx' | 'none' = 'tsx') =>
-  spawn(process.execPath, loader === 'tsx' ? ['--conditions=mqtt-chat-source', '--import', 'tsx', script] : [script], {
+const spawnScript = (
+  script: string,
+  env: NodeJS.ProcessEnv = process.env,
+  loader: 'tsx' | 'none' = 'tsx',
+  nodeArgs: readonly string[] = [],
+) =>
+  spawn(process.execPath, [...nodeArgs, ...(loader === 'tsx' ? ['--conditions=mqtt-chat-source', '--import', 'tsx', script] : [script])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
