@@ -19,6 +19,7 @@ import type { PresenceGuard } from './presence-guard.js';
 import { createPublishRelay, type ReceiptHandler } from './publish-relay.js';
 import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
 import type { TokenBuckets } from './token-bucket.js';
+import type { RevocableDevice, TokenRefusal } from './token-revocations.js';
 
 export { DROPPED_SIGNAL_TOPIC, type ReceiptHandler } from './publish-relay.js';
 
@@ -46,6 +47,8 @@ export interface HookDeps {
   /** PUBACKs of room Messages, per device: the push worker's evidence of delivery. */
   deliveryHandler(): DeliveryHandler | undefined;
   deliveryAcks: DeliveryAcks;
+  /** A revoked token is refused at CONNECT (token-revocations.ts). */
+  tokenRefusal(device: RevocableDevice): TokenRefusal | undefined;
   /** Typing events, read receipts and subscribed topic filters, per client id. */
   typingLimiter: TokenBuckets;
   receiptLimiter: TokenBuckets;
@@ -79,7 +82,13 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     let identity: Identity;
     try {
       const verified = deps.tokens.verify(secret);
-      identity = { kind: 'device', userId: verified.userId, deviceId: verified.deviceId, tokenExpiresAtMs: verified.expiresAtMs };
+      identity = {
+        kind: 'device',
+        userId: verified.userId,
+        deviceId: verified.deviceId,
+        tokenExpiresAtMs: verified.expiresAtMs,
+        tokenIssuedAtMs: verified.issuedAtMs,
+      };
     } catch (error) {
       log.info({ clientId: client.id, code: (error as { code?: string }).code }, 'connect refused: token');
       return done(refuse(CONNACK_NOT_AUTHORIZED, 'token invalid or expired'), false);
@@ -87,6 +96,11 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     if (username !== identity.userId) return done(refuse(CONNACK_NOT_AUTHORIZED, 'username is not the token subject'), false);
     if (client.id !== deviceClientId(identity.userId, identity.deviceId)) {
       return done(refuse(CONNACK_IDENTIFIER_REJECTED, 'client id must be {userId}:{deviceId}'), false);
+    }
+    const revoked = deps.tokenRefusal(identity);
+    if (revoked !== undefined) {
+      log.info({ clientId: client.id, reason: revoked.reason }, 'connect refused: token');
+      return done(refuse(revoked.returnCode, revoked.reason), false);
     }
     setIdentity(client, identity);
     done(null, true);

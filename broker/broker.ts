@@ -20,6 +20,7 @@ import { startPresenceTracker, type PresenceState } from './presence-tracker.js'
 import { followRooms } from './room-feed.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createTokenExpiry } from './token-expiry.js';
+import { createTokenRevocations, type TokenDenialSource } from './token-revocations.js';
 
 export interface BrokerOptions {
   host: string;
@@ -45,6 +46,8 @@ export interface BrokerOptions {
   subscribeBurst: number;
   presenceRefreshMs: number;
   presenceTtlMs: number;
+  /** How often the token deny list is re-read, in case a revocation notice was lost. */
+  revocationRefreshMs: number;
 }
 
 export interface BrokerDeps {
@@ -54,6 +57,8 @@ export interface BrokerDeps {
   sharedRoomIds: PresenceGuardDeps['sharedRoomIds'];
   /** Presence soft state: in memory, or Redis shared by all nodes. */
   presence: PresenceState;
+  /** The token deny list (revoked devices, deleted users). */
+  tokenDenials: TokenDenialSource;
   log: Logger;
   metrics: Metrics;
 }
@@ -111,6 +116,17 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   let sendHandler: SendHandler | undefined;
   let receiptHandler: ReceiptHandler | undefined;
   let deliveryHandler: DeliveryHandler | undefined;
+  const revocations = createTokenRevocations(
+    {
+      source: deps.tokenDenials,
+      revoked: (client) => {
+        reportDisconnect('token_revoked', { clientId: client.id });
+        client.close();
+      },
+      log,
+    },
+    { refreshMs: options.revocationRefreshMs },
+  );
   const typingLimiter = createTokenBuckets({ ratePerSecond: options.typingRatePerSecond, burst: options.typingBurst, now: Date.now });
   installHooks(aedes, {
     ...deps,
@@ -131,6 +147,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     receiptLimiter: createTokenBuckets({ ratePerSecond: options.receiptRatePerSecond, burst: options.receiptBurst, now: Date.now }),
     subscribeLimiter: createTokenBuckets({ ratePerSecond: options.subscribeRatePerSecond, burst: options.subscribeBurst, now: Date.now }),
     presenceGuard,
+    tokenRefusal: (device) => revocations.refusal(device),
     log,
   });
   installConnectGate(
@@ -197,6 +214,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   });
 
   await followRooms(aedes, { membership, presenceGuard, log });
+  await revocations.follow(aedes);
 
   let listeners;
   try {
@@ -227,6 +245,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
     async close() {
       presence.stop();
       tokenExpiry.close();
+      revocations.close();
       const listenersClosed = listeners.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listenersClosed;

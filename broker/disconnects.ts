@@ -20,7 +20,9 @@ export type DisconnectReason =
   /** Nothing received for 1.5 times the client's keepalive [MQTT-3.1.2-24]. */
   | 'keepalive_timeout'
   /** The device's token expired (MQTT 3.1.1 cannot re-authenticate a live connection). */
-  | 'token_expired';
+  | 'token_expired'
+  /** The device's token was revoked (the admin revoked the device, or deleted its user). */
+  | 'token_revoked';
 
 export type ReportDisconnect = (reason: DisconnectReason, details: Readonly<Record<string, unknown>>) => void;
 
