@@ -12,6 +12,9 @@ import { isAppError } from '../lib/errors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { registerRateLimits } from './rate-limits.js';
+import { adminRoomRoutes } from './routes/admin-rooms.js';
+import { adminTokenRoutes } from './routes/admin-tokens.js';
+import { adminUserRoutes } from './routes/admin-users.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { deviceRoutes } from './routes/devices.js';
 import { keyRoutes } from './routes/keys.js';
@@ -23,6 +26,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { userRoutes } from './routes/users.js';
 import { ErrorBody } from './schemas.js';
 import { registerInputGuard } from './input-guard.js';
+import { registerTokenRevocationCheck } from './token-revocation-check.js';
 
 /** Fastify's own error codes that are the client's fault, and what we call them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
@@ -73,10 +77,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Shared schemas (ErrorBody) appear under their own $id in the document, not as def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await registerRateLimits(app, deps);
   registerInputGuard(app);
+  registerTokenRevocationCheck(app, deps);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorResponse(error);
@@ -103,6 +110,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deviceRoutes,
     keyRoutes,
     bundleRoutes,
+    adminUserRoutes,
+    adminRoomRoutes,
+    adminTokenRoutes,
   ])
     await app.register(routes, { deps, logLevel: 'warn' });
   return app;

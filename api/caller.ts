@@ -5,7 +5,8 @@ import { isAppError } from '../lib/errors.js';
 import type { TokenService } from '../lib/tokens.js';
 import { apiError } from './errors.js';
 
-export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string };
+/** `tokenIssuedAtMs`: checked against the deny list on every call (token-revocation-check.ts). */
+export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; tokenIssuedAtMs: number };
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -32,7 +33,7 @@ function verifyCredential(request: FastifyRequest, deps: { adminToken: string; t
   if (sameSecret(credential, deps.adminToken)) return { kind: 'admin' };
   try {
     const identity = deps.tokens.verify(credential);
-    return { kind: 'user', userId: identity.userId, deviceId: identity.deviceId };
+    return { kind: 'user', userId: identity.userId, deviceId: identity.deviceId, tokenIssuedAtMs: identity.issuedAtMs };
   } catch (error) {
     const expired = isAppError(error) && error.code === 'ERR_AUTH_TOKEN_EXPIRED';
     throw apiError(expired ? 'ERR_AUTH_TOKEN_EXPIRED' : 'ERR_AUTH_TOKEN_INVALID');
