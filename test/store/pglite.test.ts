@@ -1,4 +1,5 @@
 import { openDb } from '../../store/index.js';
+import { describeAdminStoreContract } from './admin.contract.js';
 import { describeDeviceKeysContract } from './device-keys.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -8,6 +9,11 @@ describeStoreContract('PGlite (in memory)', async () => {
 });
 
 describeDeviceKeysContract('PGlite (in memory)', async () => {
+  const { db } = await openDb({});
+  return { db, close: () => db.close() };
+});
+
+describeAdminStoreContract('PGlite (in memory)', async () => {
   const { db } = await openDb({});
   return { db, close: () => db.close() };
 });

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { openDb } from '../../store/index.js';
 import { backendAvailable, createTestDatabase } from '../support/backends.js';
+import { describeAdminStoreContract } from './admin.contract.js';
 import { describeDeviceKeysContract } from './device-keys.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -22,4 +23,5 @@ describe.skipIf(!available)('PostgreSQL', () => {
   // Ten pooled connections: the concurrent-claim test races real transactions on the server.
   describeDeviceKeysContract('PostgreSQL', openTestDatabase);
   describeStoreContract('PostgreSQL', openTestDatabase);
+  describeAdminStoreContract('PostgreSQL', openTestDatabase);
 });
