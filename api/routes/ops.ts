@@ -52,7 +52,14 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
     },
   );
 
-  const metricsSchema = { tags: ['ops'], summary: 'Prometheus text exposition', response: errorResponses('ERR_INTERNAL') };
+  const metricsSchema = {
+    tags: ['ops'],
+    summary: 'Prometheus text exposition',
+    response: {
+      200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } },
+      ...errorResponses('ERR_INTERNAL'),
+    },
+  };
   app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
     await evaluate();
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
