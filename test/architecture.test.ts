@@ -27,6 +27,8 @@ const ALLOWED: Record<string, string[]> = {
   sdk: ['sdk'],
   'mobile-sim': ['mobile-sim'],
   platform: ['platform', 'api', 'bridge', 'broker', 'push', 'store', 'schema', 'lib'],
+  // The admin CLI talks to the platform over REST and MQTT only: it shares the wire contract, not the server.
+  cli: ['cli', 'schema', 'lib'],
 };
 
 /** Folder → the workspace packages it may import (by package name). */
