@@ -220,6 +220,7 @@ export async function startBroker(options: BrokerOptions, deps: BrokerDeps): Pro
   try {
     listeners = await startListeners(aedes, options, { log, metrics: deps.metrics, reportDisconnect });
   } catch (error) {
+    revocations.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await state.close();
     throw error;

@@ -139,11 +139,12 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
           resolve,
         ),
       );
-      await read().catch((error: unknown) =>
-        log.error({ err: (error as Error).message }, 'token deny list not read: devices are refused (CONNACK 3) until it is'),
+      await read().then(
+        () => log.debug({ denials: denied.size() }, 'token deny list read'),
+        (error: unknown) =>
+          log.error({ err: (error as Error).message }, 'token deny list not read: devices are refused (CONNACK 3) until it is'),
       );
       scheduleRead();
-      log.debug({ denials: denied.size() }, 'token deny list read');
     },
     close() {
       closed = true;
