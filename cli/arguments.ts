@@ -8,6 +8,12 @@ export function positiveInteger(text: string): number {
   return value;
 }
 
+export function nonNegativeInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return value;
+}
+
 export function id(text: string): string {
   if (!isValidId(text)) throw new InvalidArgumentError('ids are 1 to 64 of A-Z a-z 0-9 _ -');
   return text;

@@ -31,7 +31,7 @@ export const adminTokenRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       requireAdmin(identifyCaller(request, deps));
       const { userId, deviceId } = request.body;
       if ((await getUser(deps.db, userId)) === undefined) throw apiError('ERR_USER_NOT_FOUND', undefined, { userId });
-      const denial = await denyTokens(deps.db, { userId, deviceId: deviceId ?? ALL_DEVICES, notBeforeMs: Date.now() });
+      const denial = await denyTokens(deps.db, { userId, deviceId: deviceId ?? ALL_DEVICES, notBeforeMs: (deps.now ?? Date.now)() });
       await announceTokenRevocation(deps, denial);
       request.log.info({ userId, deviceId: denial.deviceId }, 'device tokens revoked');
       return reply.code(201).send({ userId, deviceId: deviceId ?? null, notBefore: new Date(denial.notBeforeMs).toISOString() });

@@ -80,10 +80,11 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asy
     async (request) => {
       requireAdmin(identifyCaller(request, deps));
       const { userId } = request.params;
-      const deletion = await deleteUser(deps.db, userId, Date.now());
+      const now = deps.now ?? Date.now;
+      const deletion = await deleteUser(deps.db, userId, now());
       // Its connections first: a deleted user must not read what its rooms say about its leaving.
       await announceTokenRevocation(deps, { userId, deviceId: ALL_DEVICES, notBeforeMs: deletion.deletedAtMs });
-      const atMs = Date.now();
+      const atMs = now();
       for (const { roomId, memberVersion } of deletion.roomsLeft) {
         const event = {
           roomId,

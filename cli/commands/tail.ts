@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import mqtt, { type MqttClient } from 'mqtt';
 import { SERVICE_USERNAME } from '../../lib/service-identity.js';
-import { decodeMessage, deviceClientId, roomTopic } from '../../schema/index.js';
+import { decodeMessage, deviceClientId, isValidId, roomTopic } from '../../schema/index.js';
 import type { ApiClient } from '../api-client.js';
-import { id } from '../arguments.js';
+import { id, nonNegativeInteger } from '../arguments.js';
 import type { Context } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
 import { humanLine, jsonLine, type TailedMessage } from '../message-line.js';
@@ -39,7 +39,7 @@ interface MessageView {
 }
 
 /** Who tail connects as: the service identity, or the user and device a token names (its payload, unverified: the broker verifies). */
-function identityOf(
+function tailIdentity(
   userToken: string | undefined,
   adminToken: string,
 ): { username: string; password: string; clientId: string; label: string } {
@@ -59,14 +59,11 @@ function identityOf(
       return {};
     }
   })();
-  if (typeof claims.sub !== 'string' || typeof claims.did !== 'string')
-    throw new UsageError('--user-token is not a device token (no sub and did)');
-  return {
-    username: claims.sub,
-    password: userToken,
-    clientId: deviceClientId(claims.sub, claims.did),
-    label: `${claims.sub}/${claims.did}`,
-  };
+  const { sub, did } = claims;
+  if (typeof sub !== 'string' || typeof did !== 'string' || !isValidId(sub) || !isValidId(did)) {
+    throw new UsageError('--user-token is not a device token (no valid sub and did)');
+  }
+  return { username: sub, password: userToken, clientId: deviceClientId(sub, did), label: `${sub}/${did}` };
 }
 
 export function tailCommand(program: Command, context: (command: Command) => Context): void {
@@ -74,16 +71,15 @@ export function tailCommand(program: Command, context: (command: Command) => Con
     .command('tail')
     .description("print a room's messages live over MQTT (sender, seq, text) until Ctrl-C")
     .argument('<roomId>', 'room id', id)
-    .option('-n, --history <n>', 'print the last n messages first', (text) => Number.parseInt(text, 10), 0)
+    .option('-n, --history <n>', 'print the last n messages first', nonNegativeInteger, 0)
     .option('--user-token <token>', "connect as this user's device (a member) instead of the service identity")
     .action(async (roomId: string, options: { history: number; userToken?: string }, command: Command) => {
       const ctx = context(command);
       const adminApi = options.userToken === undefined ? ctx.api() : undefined;
       const api = adminApi ?? ctx.apiAs(options.userToken!);
-      const identity = identityOf(options.userToken, ctx.token ?? '');
+      const identity = tailIdentity(options.userToken, ctx.token ?? '');
       const room = await api.call<RoomInfo>('GET', `/v1/rooms/${roomId}`);
-      const history = Number.isSafeInteger(options.history) && options.history > 0 ? options.history : 0;
-      await tail({ ctx, api, room, identity, printedSeq: Math.max(room.lastSeq - history, room.historyFloor, 0) });
+      await tail({ ctx, api, room, identity, printedSeq: Math.max(room.lastSeq - options.history, room.historyFloor, 0) });
     });
 }
 
@@ -91,7 +87,7 @@ async function tail(run: {
   ctx: Context;
   api: ApiClient;
   room: RoomInfo;
-  identity: ReturnType<typeof identityOf>;
+  identity: ReturnType<typeof tailIdentity>;
   printedSeq: number;
 }): Promise<void> {
   const { ctx, api, room, identity } = run;
