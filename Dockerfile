@@ -7,6 +7,8 @@ COPY protocol/package.json protocol/
 COPY sdk/package.json sdk/
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The web chat page (/app), built once into the image (npm start would build it too).
+RUN npm run build:web
 ENV HOST=0.0.0.0 DATA_DIR=/data
 EXPOSE 1883 8083 3000
 CMD ["npm", "start"]

@@ -7,23 +7,29 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { isAppError } from '../lib/errors.js';
+import { registerCors } from './cors.js';
 import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
+import { createStreamRegistry } from './events/stream-registry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { adminRoomRoutes } from './routes/admin-rooms.js';
 import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { devSignInRoutes } from './routes/dev-signin.js';
 import { deviceRoutes } from './routes/devices.js';
+import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
 import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
 import { presenceRoutes } from './routes/presence.js';
 import { roomRoutes } from './routes/rooms.js';
+import { signalRoutes } from './routes/signals.js';
 import { userRoutes } from './routes/users.js';
+import { webAppRoutes } from './routes/web-app.js';
 import { ErrorBody } from './schemas.js';
 import { registerInputGuard } from './input-guard.js';
 import { registerTokenRevocationCheck } from './token-revocation-check.js';
@@ -63,10 +69,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: deps.maxPayloadBytes * 2, // base64 bodies are 4/3 of their bytes, plus the JSON around them
+    // The router's own refusals (a path that is not valid percent-encoding, a parameter longer than
+    // maxParamLength) come before any route or error handler: answered here from the same catalogue.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const code: ApiErrorCode = 'ERR_REQUEST_INVALID';
+      void reply.code(API_ERRORS[code].status).send({ error: { code, message: error.message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.url).compile(schema));
 
   app.addSchema(ErrorBody);
+  // First: every route and hook registered after (CORS's OPTIONS route among them) answers errors through these.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
+    // Validation should have refused it before the database did: worth a look.
+    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
+    const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
+    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'ERR_ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  await registerCors(app, deps.corsOrigins);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -85,20 +113,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerInputGuard(app);
   registerTokenRevocationCheck(app, deps);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, body } = errorResponse(error);
-    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed');
-    // Validation should have refused it before the database did: worth a look.
-    if (error.code === 'ERR_DB_DATA_REJECTED') request.log.warn({ err: error }, 'request refused by the database');
-    const retryAfterMs = (body.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-    // RFC 9110 §10.2.3: whole seconds; rounded up so a client never comes back too early.
-    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-    return reply.code(status).send(body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'ERR_ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
-  );
-
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
   for (const routes of [
     opsRoutes,
@@ -115,6 +129,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     adminTokenRoutes,
   ])
     await app.register(routes, { deps, logLevel: 'warn' });
+  // The event streams of this node, shared by the stream itself and the calls that act through it.
+  const streams = createStreamRegistry();
+  for (const routes of [eventRoutes, signalRoutes]) await app.register(routes, { deps, streams, logLevel: 'warn' });
+  if (deps.devSignIn) await app.register(devSignInRoutes, { deps, logLevel: 'warn' });
+  if (deps.webRoot !== undefined) await app.register(webAppRoutes, { deps, webRoot: deps.webRoot, logLevel: 'warn' });
   return app;
 }
 

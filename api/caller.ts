@@ -5,8 +5,12 @@ import { isAppError } from '../lib/errors.js';
 import type { TokenService } from '../lib/tokens.js';
 import { apiError } from './errors.js';
 
-/** `tokenIssuedAtMs`: checked against the deny list on every call (token-revocation-check.ts). */
-export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; tokenIssuedAtMs: number };
+/**
+ * A user caller's `expiresAtMs` is its token's: what is derived from the token (an event-stream
+ * ticket) expires with it. `issuedAtMs` is checked against the deny list on every call
+ * (token-revocation-check.ts), and travels into what is derived from the token too.
+ */
+export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; expiresAtMs: number; issuedAtMs: number };
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -33,7 +37,13 @@ function verifyCredential(request: FastifyRequest, deps: { adminToken: string; t
   if (sameSecret(credential, deps.adminToken)) return { kind: 'admin' };
   try {
     const identity = deps.tokens.verify(credential);
-    return { kind: 'user', userId: identity.userId, deviceId: identity.deviceId, tokenIssuedAtMs: identity.issuedAtMs };
+    return {
+      kind: 'user',
+      userId: identity.userId,
+      deviceId: identity.deviceId,
+      expiresAtMs: identity.expiresAtMs,
+      issuedAtMs: identity.issuedAtMs,
+    };
   } catch (error) {
     const expired = isAppError(error) && error.code === 'ERR_AUTH_TOKEN_EXPIRED';
     throw apiError(expired ? 'ERR_AUTH_TOKEN_EXPIRED' : 'ERR_AUTH_TOKEN_INVALID');

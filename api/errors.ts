@@ -78,6 +78,19 @@ export const API_ERRORS = {
     status: 503,
     description: 'a dependency (the database, or Redis for presence) is down: nothing changed; retry after Retry-After seconds',
   },
+  ERR_EVENTS_TICKET_INVALID: {
+    status: 401,
+    description: 'the event-stream ticket is malformed, expired or already used; get a new one with POST /v1/events/tickets',
+  },
+  ERR_EVENTS_NO_STREAM: {
+    status: 409,
+    description: 'this call needs the calling device to have an open event stream (GET /v1/events) on this server',
+  },
+  ERR_EVENTS_TOO_MANY_STREAMS: {
+    status: 503,
+    description: 'the server holds SSE_MAX_STREAMS event streams already; retry after Retry-After seconds, or connect over MQTT',
+  },
+  ERR_WEB_APP_NOT_BUILT: { status: 503, description: 'the web chat page has not been built: run npm run build:web (npm start does)' },
   ERR_INTERNAL: { status: 500, description: 'an unexpected server error; nothing about it is revealed' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -9,7 +9,7 @@
 import type { Logger } from '../lib/log.js';
 import { encodeInboxItem, inboxTopic, type KeysLow, type RoomEventKind } from '../schema/index.js';
 import { encryptedRoomsOfUser, type ClaimedBundle, type Queryable } from '../store/index.js';
-import type { Publisher } from './deps.js';
+import type { Publisher } from '../lib/publisher.js';
 import { announceRoomEvent } from './room-events.js';
 
 /** IDENTITY_CHANGED, DEVICE_ADDED or DEVICE_REMOVED. */

@@ -1,5 +1,5 @@
 import { encodeInboxItem, encodeRoomEvent, inboxTopic, roomEventTopic, type RoomEvent } from '../schema/index.js';
-import type { Publisher } from './deps.js';
+import type { Publisher } from '../lib/publisher.js';
 
 /**
  * Announces a committed room change: to the room's members on its event topic (the broker's

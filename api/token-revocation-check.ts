@@ -23,9 +23,11 @@ function userCaller(request: Parameters<typeof identifyCaller>[0], deps: ApiDeps
 
 export function registerTokenRevocationCheck(app: FastifyInstance, deps: ApiDeps): void {
   app.addHook('onRequest', async (request) => {
+    // Only the API's calls read a credential: /healthz, /metrics, /docs and the web page answer whatever header comes with them.
+    if (!request.url.startsWith('/v1/')) return;
     const caller = userCaller(request, deps);
     if (caller === undefined) return;
     const notBeforeMs = await tokensNotBeforeMs(deps.db, caller.userId, caller.deviceId);
-    if (caller.tokenIssuedAtMs < notBeforeMs) throw apiError('ERR_AUTH_TOKEN_REVOKED', undefined, { deviceId: caller.deviceId });
+    if (caller.issuedAtMs < notBeforeMs) throw apiError('ERR_AUTH_TOKEN_REVOKED', undefined, { deviceId: caller.deviceId });
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../lib/log.js';
 import { TOKEN_REVOCATION_TOPIC, encodeTokenRevocation, type TokenRevocation } from '../schema/index.js';
-import type { Publisher } from './deps.js';
+import type { Publisher } from '../lib/publisher.js';
 
 export async function announceTokenRevocation(deps: { publisher: Publisher; log: Logger }, revocation: TokenRevocation): Promise<void> {
   await deps.publisher

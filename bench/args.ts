@@ -3,6 +3,7 @@
  * fails at start-up with the flag's name instead of producing a meaningless run.
  */
 import { parseArgs } from 'node:util';
+import { positiveInteger, positiveNumber } from '../devtools/index.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -57,18 +58,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (options.clients < 2 * options.rooms)
     throw new RangeError(`--clients (${options.clients}) must be at least 2 * --rooms (${options.rooms})`);
   return options;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = positiveNumber(flag, text);
-  if (!Number.isInteger(value)) throw new RangeError(`${flag} must be an integer, got ${JSON.stringify(text)}`);
-  return value;
 }
 
 function backendList(text: string): BackendName[] {

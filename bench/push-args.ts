@@ -1,5 +1,6 @@
 /** Command-line options of the push benchmark, parsed once and validated. */
 import { parseArgs } from 'node:util';
+import { positiveInteger, positiveNumber } from '../devtools/index.js';
 import type { BackendName } from './args.js';
 
 export interface PushBenchOptions {
@@ -53,16 +54,4 @@ export function parsePushBenchArgs(argv: readonly string[]): PushBenchOptions {
     burst: positiveInteger('--burst', values.burst),
     concurrency: positiveInteger('--concurrency', values.concurrency),
   };
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = positiveNumber(flag, text);
-  if (!Number.isInteger(value)) throw new RangeError(`${flag} must be an integer, got ${JSON.stringify(text)}`);
-  return value;
 }

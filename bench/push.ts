@@ -137,7 +137,7 @@ async function provision(platform: Platform, options: PushBenchOptions): Promise
 
 /** Commits one message through the send pipeline; resolves with its key and commit time. */
 async function send(platform: Platform, room: Room, i: number): Promise<{ key: string; committedAtMs: number }> {
-  const result = await platform.bridge.pipeline.handleSend(
+  const result = await platform.sends.handleSend(
     { userId: room.senderId, deviceId: 'bench' },
     {
       roomId: room.id,

@@ -6,7 +6,8 @@
  * locking, membership and dedup reads that the durable path adds around it.
  */
 import { randomBytes } from 'node:crypto';
-import { insertMessages, type Db, type StoredMessage } from '../store/index.js';
+import type { Message } from '../schema/index.js';
+import { insertMessages, type Db } from '../store/index.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -57,7 +58,7 @@ export async function measureRawCeiling(db: Db, options: RawCeilingOptions): Pro
  * rows, and the last_seq update of the statement finds no room row to move), gapless seqs per
  * room, senders cycling over the bench users, one body of the benchmark's size.
  */
-function rowSource(options: RawCeilingOptions): (count: number) => { messages: StoredMessage[]; lastSeqs: Map<string, number> } {
+function rowSource(options: RawCeilingOptions): (count: number) => { messages: Message[]; lastSeqs: Map<string, number> } {
   const runTag = randomBytes(4).toString('hex');
   const roomIds = Array.from({ length: options.rooms }, (_, r) => `raw-${runTag}-${r}`);
   const lastSeqs = new Map<string, number>(roomIds.map((id) => [id, 0]));
@@ -65,11 +66,11 @@ function rowSource(options: RawCeilingOptions): (count: number) => { messages: S
   let rowCount = 0;
   return (count) => {
     const sentAtMs = Date.now();
-    const messages = Array.from({ length: count }, (): StoredMessage => {
+    const messages = Array.from({ length: count }, (): Message => {
       const roomId = roomIds[rowCount % options.rooms]!;
       const seq = lastSeqs.get(roomId)! + 1;
       lastSeqs.set(roomId, seq);
-      const message: StoredMessage = {
+      const message: Message = {
         roomId,
         seq,
         epoch: 1,

@@ -1,5 +1,6 @@
 /** Command-line options of bench:signals, parsed once and validated, so a typo fails with the flag's name. */
 import { parseArgs } from 'node:util';
+import { positiveInteger, positiveNumber } from '../devtools/index.js';
 
 /** The wire check (part 2b) needs a sender and two receivers in the small room. */
 const MIN_SMALL_ROOM_MEMBERS = 3;
@@ -57,18 +58,6 @@ export function parseSignalsArgs(argv: readonly string[]): SignalsOptions {
   if (options.largeRoomMembers < options.smallRoomMembers)
     throw new RangeError(`--large-room (${options.largeRoomMembers}) must be at least --small-room (${options.smallRoomMembers})`);
   return options;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = positiveNumber(flag, text);
-  if (!Number.isInteger(value)) throw new RangeError(`${flag} must be an integer, got ${JSON.stringify(text)}`);
-  return value;
 }
 
 function rate(flag: string, text: string): number {

@@ -5,16 +5,14 @@
  * Both are started as `node --import tsx <script>`: the `tsx` CLI would put a wrapper process
  * between us and the broker, and /proc/<pid>/stat would measure the wrapper.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ENTRY_POINTS, spawnEntryPoint, spawnPlatform, type EntryProcess } from '../devtools/index.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const START_LIMIT_MS = 60_000;
-const STOP_LIMIT_MS = 10_000;
+/** After SIGTERM, how long a broker has to exit before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
 
 export interface CpuTimes {
   userMicros: number;
@@ -60,68 +58,22 @@ export async function processCpu(pid: number, ticksPerSecond: number): Promise<C
   return { userMicros: micros(fields[11]), systemMicros: micros(fields[12]) };
 }
 
-interface Child {
-  child: ChildProcess;
-  found: Record<string, string>;
-}
-
-async function spawnReady(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
-  const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', script], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  try {
-    const found = await new Promise<Record<string, string>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = ready.exec(output);
-        if (match === null) return;
-        clearTimeout(timer);
-        resolve({ ...match.groups });
-      });
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`));
-      });
-    });
-    // Later output (warnings) still has to be read, or a full pipe would block the broker.
-    child.stdout?.on('data', () => undefined);
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`  [${script}] ${chunk.toString()}`));
-    return { child, found };
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-}
-
-/** SIGTERM for a clean shutdown (PGlite closes its files), SIGKILL if that takes too long. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function brokerProcess(label: string, { child, found }: Child, cleanUp: () => Promise<void>): BrokerProcess {
+function brokerProcess(label: string, child: EntryProcess, cleanUp: () => Promise<void>): BrokerProcess {
   const ticksPerSecond = clockTicksPerSecond();
-  const pid = child.pid!;
   return {
     label,
-    pid,
-    mqttUrl: found['mqttUrl']!,
-    cpu: () => processCpu(pid, ticksPerSecond),
+    pid: child.pid,
+    mqttUrl: child.found['mqttUrl']!,
+    cpu: () => processCpu(child.pid, ticksPerSecond),
     async stop() {
-      await stopChild(child);
+      await child.stop('SIGTERM'); // a clean shutdown: PGlite closes its files
       await cleanUp();
     },
   };
 }
+
+/** Later output: warnings of the broker, shown with its name. */
+const echoAs = (script: string) => (chunk: string) => process.stderr.write(`  [${script}] ${chunk}`);
 
 export interface PlatformProcessOptions {
   /** Raised above the sender's pace so the rate limit drops none of the bench's events. */
@@ -153,13 +105,9 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   // The embedded default (PGlite, in-memory broker state) whatever the caller's shell exports.
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL']) delete env[key];
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
-  let child: Child;
+  let child: EntryProcess;
   try {
-    child = await spawnReady(
-      'platform/main.ts',
-      env,
-      /MQTT over TCP\s+(?<mqttUrl>mqtt:\/\/\S+)\s+MQTT over WebSocket\s+(?<wsUrl>ws:\/\/\S+)[\s\S]*REST API\s+(?<apiUrl>http:\/\/\S+)/,
-    );
+    child = await spawnPlatform({ env, stopGraceMs: STOP_GRACE_MS, onOutput: echoAs(ENTRY_POINTS.platform) });
   } catch (error) {
     await removeDataDir();
     throw error;
@@ -172,10 +120,11 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
 }
 
 export async function startPlainAedesProcess(): Promise<BrokerProcess> {
-  const child = await spawnReady(
-    'bench/signals-plain-aedes.ts',
-    { ...process.env },
-    /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)/,
-  );
+  const script = 'bench/signals-plain-aedes.ts';
+  const child = await spawnEntryPoint(script, {
+    ready: /plain (?<label>Aedes \S+) on (?<mqttUrl>mqtt:\/\/\S+)/,
+    stopGraceMs: STOP_GRACE_MS,
+    onOutput: echoAs(script),
+  });
   return brokerProcess(`plain ${child.found['label']!}`, child, async () => undefined);
 }

@@ -19,18 +19,6 @@ export interface TypingSessionOptions {
   durationMs: number;
 }
 
-/** Mulberry32: small, fast, and good enough to draw a typist's gaps; the same seed gives the same minute. */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // The process, before the quick gaps are stretched to fit the minute. Synthetic
 // (docs/mobile-realities.md#typing-and-presence-timings has typing-indicator timers but no
 // keystroke timings): quick gaps are a floor plus an exponential tail, ~110 ms mean within a run;

@@ -3,7 +3,8 @@
  * virtual clock, so a minute of typing takes microseconds and every run of a seed is the same.
  * The budget is worked out from the inputs alone, not from what the sender did.
  */
-import { createTypingSender, TYPING_IDLE_STOP_MS, TYPING_RENEW_INTERVAL_MS, type Clock, type TimerHandle } from '@mqtt-chat/sdk';
+import { createTypingSender, TYPING_IDLE_STOP_MS, TYPING_RENEW_INTERVAL_MS } from '@mqtt-chat/sdk';
+import { createVirtualClock } from '../devtools/index.js';
 import { TypingState } from '../schema/index.js';
 import type { TimedInput } from './signals-keystrokes.js';
 
@@ -21,38 +22,6 @@ export interface TypingMinuteResult {
   packets: Record<'start' | 'renew' | 'stop', number>;
   /** Issue's aim: START and STOP per burst, plus one packet per 3 s of activity. */
   budgetPackets: number;
-}
-
-/** A Clock that moves only when told to; due timers run in order, before the input at their time. */
-interface VirtualClock extends Clock {
-  advanceTo(atMs: number): void;
-}
-
-function createVirtualClock(): VirtualClock {
-  let nowMs = 0;
-  let nextId = 1;
-  let timers: { id: number; dueMs: number; callback: () => void }[] = [];
-  return {
-    now: () => nowMs,
-    setTimeout(callback, delayMs): TimerHandle {
-      const id = nextId++;
-      timers.push({ id, dueMs: nowMs + Math.max(0, delayMs), callback });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers = timers.filter((t) => t.id !== handle);
-    },
-    advanceTo(atMs) {
-      for (;;) {
-        const due = timers.filter((t) => t.dueMs <= atMs).sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
-        if (due === undefined) break;
-        timers = timers.filter((t) => t !== due);
-        nowMs = due.dueMs;
-        due.callback();
-      }
-      nowMs = Math.max(nowMs, atMs);
-    },
-  };
 }
 
 export function simulateTypingMinute(inputs: readonly TimedInput[]): TypingMinuteResult {

@@ -21,6 +21,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { createSeededRandom } from '../devtools/index.js';
 import { newId } from '../lib/ids.js';
 import { deviceClientId, encodeTyping, TypingState, typingTopic } from '../schema/index.js';
 import { parseSignalsArgs, USAGE, type SignalsOptions } from './signals-args.js';
@@ -33,7 +34,7 @@ import {
 } from './signals-broker-process.js';
 import { MEMBER_DEVICE_ID, platformFixture, plainFixture, type RoomsFixture } from './signals-fixture.js';
 import { startFleet, type DeviceSpec, type Fleet } from './signals-fleet.js';
-import { createSeededRandom, generateTypingSession, type TypingSession } from './signals-keystrokes.js';
+import { generateTypingSession, type TypingSession } from './signals-keystrokes.js';
 import { measureIdle, measureRelayPhase, type RelayContext, type RelayPhaseSpec } from './signals-relay.js';
 import {
   printMeasuredWire,

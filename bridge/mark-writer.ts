@@ -15,7 +15,8 @@ export interface RoomUserMark {
 }
 
 export interface MarkWriter<M extends RoomUserMark> {
-  record(mark: M): void;
+  /** Handed on alone, as the broker's receipt and delivery sinks. */
+  record: (mark: M) => void;
   /** The highest mark recorded for (room, user) and not yet written; 0 when none. */
   peek(roomId: string, userId: string): number;
   /** Writes everything recorded so far. */

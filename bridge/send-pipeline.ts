@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Publisher } from '../lib/publisher.js';
 import {
   NackReason,
   decodeSend,
@@ -21,14 +22,12 @@ import {
 } from '../schema/index.js';
 import type { Config } from '../lib/config.js';
 import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
-import type { Db, PendingSend, RejectReason, StoredMessage } from '../store/index.js';
+import type { Db, PendingSend, RejectReason, SendResult } from '../store/index.js';
 import { createBatcher } from './batcher.js';
-import type { BrokerPort, Sender } from './broker-port.js';
+import type { Sender } from './broker-port.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import { appendIsolated, type IsolatedOutcome } from './isolated-append.js';
 import { sendProblem } from './send-validation.js';
-
-export type SendResult = { status: 'stored' | 'duplicate'; message: StoredMessage } | { status: 'rejected'; nack: Nack };
 
 export interface SendPipelineOptions {
   maxBodyBytes: number;
@@ -55,10 +54,10 @@ export const sendPipelineOptions = (config: Config): SendPipelineOptions => ({
 });
 
 export interface SendPipeline {
-  /** A send as it came off MQTT. Undefined when the payload was dropped (unreadable, no id to Nack). */
-  handlePayload(sender: Sender, payload: Uint8Array): Promise<SendResult | undefined>;
+  /** A send as it came off MQTT. Undefined when the payload was dropped (unreadable, no id to Nack). (Both handlers are handed on alone: the broker's send sink, the API's submitSend.) */
+  handlePayload: (sender: Sender, payload: Uint8Array) => Promise<SendResult | undefined>;
   /** A send already decoded (REST). */
-  handleSend(sender: Sender, send: Send): Promise<SendResult>;
+  handleSend: (sender: Sender, send: Send) => Promise<SendResult>;
   /** The database breaker (its state, for health and tests). */
   breaker(): CircuitBreaker;
   drain(): Promise<void>;
@@ -72,7 +71,8 @@ const NACK_FOR_REJECTION: Record<RejectReason, NackReason> = {
 
 export interface SendPipelineDeps {
   db: Db;
-  port: BrokerPort;
+  /** Where the Message and the Ack or Nack go: the broker, in-process or over MQTT. */
+  publisher: Publisher;
   log: Logger;
   metrics: Metrics;
   /** The clock of rate limits, the breaker and `sent_at_ms`. */
@@ -82,7 +82,7 @@ export interface SendPipelineDeps {
 }
 
 export function createSendPipeline(deps: SendPipelineDeps, options: SendPipelineOptions): SendPipeline {
-  const { port, metrics } = deps;
+  const { publisher, metrics } = deps;
   const log = deps.log.child({ module: 'send-pipeline' });
   const now = deps.now ?? Date.now;
   const breaker = createCircuitBreaker({ now }, { probeIntervalMs: options.dbProbeIntervalMs });
@@ -136,13 +136,13 @@ export function createSendPipeline(deps: SendPipelineDeps, options: SendPipeline
   async function publishResult(senderId: string, result: SendResult): Promise<void> {
     metrics.sends.inc({ outcome: result.status === 'rejected' ? NackReason[result.nack.reason] : result.status });
     if (result.status === 'rejected') {
-      await port.publish(inboxTopic(senderId), encodeInboxItem({ nack: result.nack }), { qos: 1 });
+      await publisher.publish(inboxTopic(senderId), encodeInboxItem({ nack: result.nack }), { qos: 1 });
       return;
     }
     const { message } = result;
     await Promise.all([
-      port.publish(roomTopic(message.roomId), encodeMessage(message), { qos: 1 }),
-      port.publish(
+      publisher.publish(roomTopic(message.roomId), encodeMessage(message), { qos: 1 }),
+      publisher.publish(
         inboxTopic(senderId),
         encodeInboxItem({
           ack: { roomId: message.roomId, clientMsgId: message.clientMsgId, seq: message.seq, duplicate: result.status === 'duplicate' },

@@ -14,6 +14,8 @@ import { connectionKey, createHandshakeGate } from './handshake-gate.js';
 export interface Admission {
   /** Applies the bound to every socket `server` accepts (before any TLS or HTTP). */
   watch(server: TcpServer): void;
+  /** Applies the bound to one socket another server accepted (an upgrade on the API's port); false: it was refused. */
+  admit(socket: Socket): boolean;
   /** The MQTT stream Aedes gets for `socket`: its session, once authenticated, settles the socket's handshake. */
   handOver(connection: Duplex, socket: Socket): void;
   destroyAll(): void;
@@ -27,23 +29,28 @@ export function createAdmission(aedes: Aedes, options: { maxPending: number }, d
     const key = keyOfConnection.get(client.conn);
     if (key !== undefined) gate.settle(key);
   });
+  function admit(socket: Socket): boolean {
+    const key = connectionKey(socket);
+    if (!gate.tryAdmit(key)) {
+      deps.metrics.mqttConnectsRefused.inc({ reason: 'pending_handshakes' });
+      deps.log.debug({ remote: key, pending: gate.pending() }, 'connection closed on arrival: too many pending handshakes');
+      return false;
+    }
+    open.add(socket);
+    socket.once('close', () => {
+      gate.settle(key);
+      open.delete(socket);
+    });
+    return true;
+  }
+
   return {
     watch(server) {
       server.on('connection', (socket: Socket) => {
-        const key = connectionKey(socket);
-        if (!gate.tryAdmit(key)) {
-          deps.metrics.mqttConnectsRefused.inc({ reason: 'pending_handshakes' });
-          deps.log.debug({ remote: key, pending: gate.pending() }, 'connection closed on arrival: too many pending handshakes');
-          socket.destroy();
-          return;
-        }
-        open.add(socket);
-        socket.once('close', () => {
-          gate.settle(key);
-          open.delete(socket);
-        });
+        if (!admit(socket)) socket.destroy();
       });
     },
+    admit,
     handOver(connection, socket) {
       keyOfConnection.set(connection, connectionKey(socket));
     },

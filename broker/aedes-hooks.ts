@@ -1,27 +1,28 @@
 /**
  * The one file that knows Aedes callbacks: wires authentication, the ACL, the SUBSCRIBE rate
- * limit, the publish relay, the forward guard and the in-process send interception into an
- * Aedes instance.
+ * limit, the publish relay, the forward guard and the sinks (sends, receipts, deliveries) into an
+ * Aedes instance. What Aedes does not declare it reaches through aedes-internals.ts.
  */
 import { finished } from 'node:stream';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { KeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { deviceClientId, parseTopic } from '../schema/index.js';
 import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from './acl.js';
 import { memoize } from './bounded-memo.js';
-import type { DeliveryAcks, PacketIdSource } from './delivery-acks.js';
+import { exactSubscriptionQos, isLastWill, lowerQosOnPublish, onPuback, willClientId } from './aedes-internals.js';
+import type { ConnectGate } from './connect-gate.js';
+import type { DeliveryAcks } from './delivery-acks.js';
 import { identityOf, setIdentity, SERVICE_USERNAME, type Identity } from './identity.js';
 import type { MembershipCache } from './membership-cache.js';
 import { messageSeq } from './message-seq.js';
 import type { PresenceGuard } from './presence-guard.js';
-import { createPublishRelay, type ReceiptHandler } from './publish-relay.js';
+import { createPublishRelay } from './publish-relay.js';
 import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
-import type { TokenBuckets } from './token-bucket.js';
+import type { BrokerSinks } from './sinks.js';
 import type { RevocableDevice, TokenRefusal } from './token-revocations.js';
-
-export { DROPPED_SIGNAL_TOPIC, type ReceiptHandler } from './publish-relay.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 const CONNACK_NOT_AUTHORIZED = 5;
@@ -30,29 +31,23 @@ const CONNACK_IDENTIFIER_REJECTED = 2;
 /** Topic names whose forward scope is remembered (a handful per room and per user are in use). */
 const MAX_MEMOIZED_TOPICS = 100_000;
 
-export type SendHandler = (sender: { userId: string; deviceId: string }, payload: Uint8Array) => Promise<void>;
-/** A device acknowledged (PUBACK) the room Message with this seq. */
-export type DeliveryHandler = (mark: { roomId: string; userId: string; deliveredSeq: number }) => void;
-
 export interface HookDeps {
   tokens: TokenService;
   adminToken: string;
   membership: MembershipCache;
   /** Presence subscriptions deliver while the two users share a room. */
   presenceGuard: PresenceGuard;
-  /** In-process bridge: called before the PUBACK of every send, so the PUBACK means "committed". */
-  sendHandler(): SendHandler | undefined;
-  /** Read receipts, after stamping and clamping: the platform keeps the maximum per (room, user). */
-  receiptHandler(): ReceiptHandler | undefined;
-  /** PUBACKs of room Messages, per device: the push worker's evidence of delivery. */
-  deliveryHandler(): DeliveryHandler | undefined;
-  deliveryAcks: DeliveryAcks;
+  sinks: BrokerSinks;
+  /** Which packet id carried which room Message to which connection (with a delivery sink only). */
+  deliveryAcks: DeliveryAcks<Client>;
+  /** CONNECTs refused before authentication (keepalive, connect rate). */
+  connectGate: ConnectGate;
   /** A revoked token is refused at CONNECT (token-revocations.ts). */
   tokenRefusal(device: RevocableDevice): TokenRefusal | undefined;
   /** Typing events, read receipts and subscribed topic filters, per client id. */
-  typingLimiter: TokenBuckets;
-  receiptLimiter: TokenBuckets;
-  subscribeLimiter: TokenBuckets;
+  typingLimiter: KeyedTokenBuckets;
+  receiptLimiter: KeyedTokenBuckets;
+  subscribeLimiter: KeyedTokenBuckets;
   metrics: Metrics;
   log: Logger;
 }
@@ -61,16 +56,15 @@ function refuse(returnCode: number, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
 }
 
-/** Aedes hands a Last Will to authorizePublish with its client (still set as `client.will`), or with null for a dead node's client. */
-const isWill = (client: Client | null, packet: PublishPacket): boolean =>
-  client === null || (client as unknown as { will?: unknown }).will === packet;
-
 export function installHooks(aedes: Aedes, deps: HookDeps): void {
   const { log } = deps;
-  const relay = createPublishRelay(deps);
+  const { sinks } = deps;
+  const relay = createPublishRelay({ ...deps, onReceipt: sinks.receipt });
   const scopeOf = memoize(forwardScopeOf, MAX_MEMOIZED_TOPICS);
 
   aedes.authenticate = (client, username, password, done) => {
+    const refusal = deps.connectGate.refusalOf(client);
+    if (refusal !== undefined) return done(refusal, false);
     const secret = password?.toString('utf8') ?? '';
     if (username === SERVICE_USERNAME) {
       if (secret === deps.adminToken) {
@@ -139,7 +133,7 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     };
     // Filters a persistent session restores at CONNECT (before `connected`) were counted when first subscribed.
     const isCounted = identity.kind === 'device' && client.connected;
-    if (isCounted && !deps.subscribeLimiter.tryTake(client.id)) {
+    if (isCounted && !deps.subscribeLimiter.take(client.id).allowed) {
       log.debug({ clientId: client.id, topic: subscription.topic }, 'subscribe rate limited');
       return refuseFilter('rate_limited');
     }
@@ -157,7 +151,7 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
   const atMostOnce = new WeakSet<PublishPacket>();
 
   aedes.authorizePublish = (client: Client | null, packet: PublishPacket, done) => {
-    if (isWill(client, packet)) {
+    if (isLastWill(client, packet)) {
       vetWill(client, packet);
       return done(null);
     }
@@ -170,9 +164,8 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
         if (identity.kind === 'service' || topic === undefined) return;
         if (topic.kind === 'typing' || topic.kind === 'receipt') atMostOnce.add(packet);
         await relay.relay(client.id, identity.userId, topic, packet);
-        const handler = deps.sendHandler();
-        if (topic.kind === 'send' && handler !== undefined) {
-          await handler({ userId: identity.userId, deviceId: identity.deviceId }, packet.payload as Buffer);
+        if (topic.kind === 'send' && sinks.send !== undefined) {
+          await sinks.send({ userId: identity.userId, deviceId: identity.deviceId }, packet.payload as Buffer);
         }
       })
       .then(
@@ -190,18 +183,12 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     const identity = identityOf(client);
     if (identity?.kind === 'service') return;
     // A dead node's Will carries the client id that authentication checked against the token.
-    const owner = identity ?? deviceOfClientId((packet as { clientId?: string }).clientId);
+    const owner = identity ?? deviceOfClientId(willClientId(packet));
     relay.will(willIsHonoured(owner, parseTopic(packet.topic)), packet);
   }
 
-  // Aedes writes the PUBACK of a QoS 1 PUBLISH before it hands the packet to publish(), so the
-  // QoS is lowered here (lowering it in authorizePublish would cost the sender its PUBACK): no
-  // subscriber gets typing or receipts at QoS 1, and none are queued for offline sessions.
-  const publish = aedes.publish.bind(aedes) as (packet: PublishPacket, ...rest: unknown[]) => void;
-  (aedes as unknown as { publish: typeof publish }).publish = (packet, ...rest) => {
-    if (atMostOnce.has(packet)) packet.qos = 0;
-    publish(packet, ...rest);
-  };
+  // No subscriber gets typing or receipts at QoS 1, and none are queued for offline sessions.
+  lowerQosOnPublish(aedes, (packet) => atMostOnce.has(packet));
 
   aedes.on('clientDisconnect', (client) => {
     deps.receiptLimiter.forget(client.id);
@@ -221,27 +208,21 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
     }
     // A room not cached here has never been authorised for this node's subscribers: nothing to forward.
     if (deps.membership.cachedIsMember(scope.roomId, identity.userId) !== true) return null;
-    if (!scope.isRoomMessage || deps.deliveryHandler() === undefined) return packet;
+    if (!scope.isRoomMessage || sinks.delivery === undefined) return packet;
     const seq = messageSeq(packet.payload);
     // At QoS 0 (the packet's, or a subscription's that Aedes downgrades to) no PUBACK will come.
-    const subscriptions = (client as unknown as { subscriptions: Record<string, { qos: number } | undefined> }).subscriptions;
-    const isAcknowledged = packet.qos === 1 && subscriptions[packet.topic]?.qos !== 0;
+    const isAcknowledged = packet.qos === 1 && exactSubscriptionQos(client, packet.topic) !== 0;
     if (seq === undefined || !isAcknowledged) return packet;
-    return deps.deliveryAcks.track(client as unknown as PacketIdSource, packet, { roomId: scope.roomId, seq });
+    return deps.deliveryAcks.track(client, packet, { roomId: scope.roomId, seq });
   };
 
-  // Aedes hands every PUBACK to its persistence's outgoingClearMessageId(client, packet)
-  // (aedes/lib/handlers/puback.js), the one place the acknowledged packet id is visible.
-  const persistence = (aedes as unknown as { persistence: unknown }).persistence as {
-    outgoingClearMessageId(client: Client, packet: { messageId?: number }): Promise<unknown>;
-  };
-  const clearMessageId = persistence.outgoingClearMessageId.bind(persistence);
-  persistence.outgoingClearMessageId = (client, packet) => {
-    const delivery = deps.deliveryAcks.acked(client as unknown as PacketIdSource, packet.messageId);
+  const { delivery } = sinks;
+  if (delivery === undefined) return;
+  onPuback(aedes, (client, messageId) => {
+    const delivered = deps.deliveryAcks.acked(client, messageId);
     const identity = identityOf(client);
-    if (delivery !== undefined && identity?.kind === 'device') {
-      deps.deliveryHandler()?.({ roomId: delivery.roomId, userId: identity.userId, deliveredSeq: delivery.seq });
+    if (delivered !== undefined && identity?.kind === 'device') {
+      delivery({ roomId: delivered.roomId, userId: identity.userId, deliveredSeq: delivered.seq });
     }
-    return clearMessageId(client, packet);
-  };
+  });
 }

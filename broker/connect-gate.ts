@@ -6,7 +6,7 @@
  */
 import type { Aedes, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../lib/log.js';
-import { createTokenBuckets } from './token-bucket.js';
+import { createKeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 const CONNACK_IDENTIFIER_REJECTED = 2;
@@ -33,24 +33,30 @@ export interface ConnectPolicy {
 }
 
 export function createConnectPolicy(options: ConnectPolicyOptions): ConnectPolicy {
-  const bucket = createTokenBuckets({ ratePerSecond: options.ratePerSecond, burst: options.burst, now: options.now });
+  const bucket = createKeyedTokenBuckets({ now: options.now }, { ratePerSecond: options.ratePerSecond, burst: options.burst });
   return {
     decide(keepaliveSeconds) {
       const isKeepaliveRefused = keepaliveSeconds === 0 || keepaliveSeconds > options.keepaliveLimitSeconds;
       if (isKeepaliveRefused) return { accept: false, returnCode: CONNACK_IDENTIFIER_REJECTED, reason: 'keepalive' };
-      if (!bucket.tryTake('node')) return { accept: false, returnCode: CONNACK_SERVER_UNAVAILABLE, reason: 'connect_rate' };
+      if (!bucket.take('node').allowed) return { accept: false, returnCode: CONNACK_SERVER_UNAVAILABLE, reason: 'connect_rate' };
       return { accept: true };
     },
   };
+}
+
+export interface ConnectGate {
+  /** The refusal decided for `client` at its CONNECT, which authentication answers with (CONNACK code and a clean close). */
+  refusalOf(client: Client): AuthenticateError | undefined;
 }
 
 /**
  * Wires the policy into Aedes. Its `preConnect` can only drop a connection without a CONNACK,
  * while a refusal from `authenticate` is answered with the CONNACK code it carries and a clean
  * close (aedes/lib/handlers/connect.js). So the verdict is taken in `preConnect` (before any
- * session work) and delivered by wrapping the authenticate hook already installed.
+ * session work) and delivered by the authenticate hook (aedes-hooks.ts), which asks `refusalOf`
+ * first.
  */
-export function installConnectGate(aedes: Aedes, policy: ConnectPolicy, log: Logger): void {
+export function installConnectGate(aedes: Aedes, policy: ConnectPolicy, log: Logger): ConnectGate {
   const refusals = new WeakMap<Client, AuthenticateError>();
   aedes.preConnect = (client, packet, done) => {
     const verdict = policy.decide(packet.keepalive ?? 0);
@@ -62,10 +68,5 @@ export function installConnectGate(aedes: Aedes, policy: ConnectPolicy, log: Log
     }
     done(null, true);
   };
-  const authenticate = aedes.authenticate;
-  aedes.authenticate = (client, username, password, done) => {
-    const refusal = refusals.get(client);
-    if (refusal !== undefined) return done(refusal, false);
-    authenticate(client, username, password, done);
-  };
+  return { refusalOf: (client) => refusals.get(client) };
 }

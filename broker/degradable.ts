@@ -16,19 +16,7 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/log.js';
-
-/** The parts of aedes-persistence-redis's AsyncRedisPersistence this module touches. */
-export interface RedisPersistence {
-  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Readable;
-  streamWill(brokers: unknown): AsyncIterable<unknown>;
-  outgoingStream(client: unknown): AsyncIterable<unknown>;
-  cleanSubscriptions(client: unknown): Promise<unknown>;
-  cleanIncoming(client: unknown): Promise<unknown>;
-  delWill(client: unknown): Promise<unknown>;
-  putWill(client: unknown, packet: unknown): Promise<unknown>;
-  storeRetained(packet: unknown): Promise<unknown>;
-  destroy(): Promise<void>;
-}
+import type { RedisPersistence } from './aedes-internals.js';
 
 /** `redis` whose command promises never go unhandled: a caller that awaits one still sees its rejection. */
 export function withHandledCommands(redis: Redis): Redis {
@@ -49,30 +37,26 @@ export function withHandledCommands(redis: Redis): Redis {
   });
 }
 
-/** Calls whose failure costs a clean session only soft state, and what they answer instead. */
-const SOFT_CALLS = {
-  cleanSubscriptions: undefined,
-  cleanIncoming: undefined,
-  delWill: null, // "no Will was stored"
-  putWill: undefined, // the Will still fires from this node's memory; only another node could not fire it for us
-  storeRetained: undefined, // delivered live; a later subscriber gets it once Redis is back and it changes again
-} as const;
-
-type SoftCall = (...args: unknown[]) => Promise<unknown>;
-
 export function withDegradableHousekeeping<T extends RedisPersistence>(persistence: T, log: Logger): T {
-  const calls = persistence as unknown as Record<keyof typeof SOFT_CALLS, SoftCall>;
-  for (const [name, fallback] of Object.entries(SOFT_CALLS) as [keyof typeof SOFT_CALLS, unknown][]) {
-    const original = calls[name].bind(persistence);
-    calls[name] = async (...args) => {
+  /** `call`, answering `fallback` instead of failing while Redis is unreachable. */
+  const soft = <A extends unknown[]>(name: string, call: (...args: A) => Promise<unknown>, fallback: unknown) => {
+    return async (...args: A): Promise<unknown> => {
       try {
-        return await original(...args);
+        return await call(...args);
       } catch (error) {
         log.debug({ call: name, err: (error as Error).message }, 'broker state not updated (redis unreachable): skipped');
         return fallback;
       }
     };
-  }
+  };
+  // Calls whose failure costs a clean session only soft state, and what they answer instead.
+  persistence.cleanSubscriptions = soft('cleanSubscriptions', persistence.cleanSubscriptions.bind(persistence), undefined);
+  persistence.cleanIncoming = soft('cleanIncoming', persistence.cleanIncoming.bind(persistence), undefined);
+  persistence.delWill = soft('delWill', persistence.delWill.bind(persistence), null); // "no Will was stored"
+  // The Will still fires from this node's memory; only another node could not fire it for us.
+  persistence.putWill = soft('putWill', persistence.putWill.bind(persistence), undefined);
+  // Delivered live; a later subscriber gets it once Redis is back and it changes again.
+  persistence.storeRetained = soft('storeRetained', persistence.storeRetained.bind(persistence), undefined);
   // Reads while Redis is down end early, as if there were nothing, instead of failing the SUBSCRIBE
   // (retained), the CONNECT (queued messages: every CONNECT reads them, clean or not) or Aedes
   // (Wills of dead nodes). Reading removes nothing, so what is there is read at the next chance.

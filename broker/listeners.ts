@@ -4,7 +4,7 @@
  * not serve (other paths, bad upgrades, garbage, idle or half-finished handshakes) and counts
  * unfinished handshakes against one per-node bound.
  */
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -44,6 +44,12 @@ export interface Listeners {
   readonly ports: Partial<Record<ListenerKind, number>>;
   /** Re-reads the certificate files for new TLS connections; live ones keep theirs. Throws (and keeps the old) when the files are unusable. */
   reloadTls(): Promise<void>;
+  /**
+   * Serves an HTTP Upgrade that arrived on another server (the API's port) exactly as the
+   * WebSocket listener would: /mqtt becomes an MQTT connection (counted against the
+   * pending-handshake bound until its CONNECT is accepted), any other path is answered 404 and closed.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +114,10 @@ export async function startListeners(
     async reloadTls() {
       await tls.reload();
       if (options.tls !== undefined) deps.log.info({ certFile: options.tls.certFile }, 'TLS certificate reloaded');
+    },
+    handleUpgrade(req, socket, head) {
+      if (!admission.admit(socket as Socket)) return void socket.destroy();
+      upgrades.handleUpgrade(req, socket, head);
     },
     close,
   };

@@ -8,14 +8,12 @@
  * down (lib/redis-connection.ts), and the persistence is wrapped so that what a clean session
  * needs from it does not fail with Redis (degradable.ts).
  */
-import { createRequire } from 'node:module';
 import type { AedesOptions } from 'aedes';
 import type { Logger } from '../lib/log.js';
 import { closeRedis, connectRedis, createRedisConnection, isRedisReady } from '../lib/redis-connection.js';
-import { withDegradableHousekeeping, withHandledCommands, type RedisPersistence } from './degradable.js';
+import { createRedisPersistence } from './aedes-internals.js';
+import { withDegradableHousekeeping, withHandledCommands } from './degradable.js';
 import { createLocalFirstEmitter } from './local-first-emitter.js';
-
-const require = createRequire(import.meta.url);
 
 export type BrokerStateKind = 'memory' | 'redis';
 
@@ -52,10 +50,8 @@ export async function openBrokerState(
     await Promise.all(connections.map(closeRedis));
     throw error;
   }
-  // CommonJS. The async class is what Aedes 1.x requires; the package's main export wraps it in callbacks.
-  const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (opts: { conn: unknown }) => RedisPersistence;
   const persistence = withDegradableHousekeeping(
-    new AsyncRedisPersistence({ conn: withHandledCommands(state) }),
+    createRedisPersistence(withHandledCommands(state)),
     deps.log.child({ module: 'broker-persistence' }),
   );
   const mq = createLocalFirstEmitter({ publisher, subscriber, ...deps }, { concurrency: MQ_CONCURRENCY });

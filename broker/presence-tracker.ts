@@ -5,6 +5,7 @@
  * once on connect and disconnect (graceful, or a dead socket whose Will fires), and within the TTL
  * when a node dies without a packet (a surviving node's sweep finds the expired keys).
  */
+import { every, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { encodePresence, presenceTopic } from '../schema/index.js';
 
@@ -32,7 +33,8 @@ export function startPresenceTracker(
   deps: {
     state: PresenceState;
     publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain: boolean }): Promise<void>;
-    now: () => number;
+    /** Refresh ticks and the time of drops and sweeps. */
+    clock: Clock;
     log: Logger;
   },
   options: { refreshMs: number; ttlMs: number },
@@ -58,18 +60,17 @@ export function startPresenceTracker(
         [...devices.keys()].map(async (d) => ((await deps.state.refresh(userId, d, options.ttlMs)) ? userId : undefined)),
       ),
     );
-    const expired = await deps.state.sweepExpired(deps.now());
+    const expired = await deps.state.sweepExpired(deps.clock.now());
     const changed = new Set([...refreshed.filter((u): u is string => u !== undefined), ...expired]);
     await Promise.all([...changed].map(announce));
   }
 
   let ticking = false; // a slow store must not stack ticks
-  const timer = setInterval(() => {
+  const stopTicking = every(deps.clock, options.refreshMs, () => {
     if (ticking) return;
     ticking = true;
     track(tick().finally(() => (ticking = false)));
-  }, options.refreshMs);
-  timer.unref();
+  });
 
   return {
     deviceConnected(userId, deviceId) {
@@ -87,11 +88,9 @@ export function startPresenceTracker(
       }
       devices?.delete(deviceId);
       if (devices?.size === 0) connected.delete(userId);
-      track(deps.state.drop(userId, deviceId, deps.now()).then(() => announce(userId)));
+      track(deps.state.drop(userId, deviceId, deps.clock.now()).then(() => announce(userId)));
     },
-    stop() {
-      clearInterval(timer);
-    },
+    stop: stopTicking,
     async settled() {
       while (running.size > 0) await Promise.all(running);
     },

@@ -5,14 +5,13 @@
  * device presence (see publish-rules.ts). What cannot be relayed is dropped, not refused (MQTT
  * 3.1.1 could only close the connection), and counted in chat_signals_dropped_total.
  */
+import type { KeyedTokenBuckets } from '../lib/keyed-token-buckets.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Topic } from '../schema/index.js';
 import type { MembershipCache } from './membership-cache.js';
 import { canonicalDeviceStatus, keepsRetain } from './publish-rules.js';
 import { receiptReadSeq, stampedReceipt, stampTyping } from './signals.js';
-import type { TokenBuckets } from './token-bucket.js';
-
-export type ReceiptHandler = (mark: { roomId: string; userId: string; readSeq: number }) => void;
+import type { ReceiptSink } from './sinks.js';
 
 /**
  * Where a dropped publish goes: MQTT 3.1.1 cannot refuse a PUBLISH without closing the
@@ -33,12 +32,12 @@ type DropReason = 'malformed' | 'rate_limited' | 'beyond_last_seq' | 'not_presen
 
 export interface PublishRelayDeps {
   /** Typing events per connection (client id). */
-  typingLimiter: TokenBuckets;
+  typingLimiter: KeyedTokenBuckets;
   /** Read receipts per connection (client id). */
-  receiptLimiter: TokenBuckets;
+  receiptLimiter: KeyedTokenBuckets;
   membership: Pick<MembershipCache, 'clampReadSeq'>;
   /** The platform keeps the maximum read seq per (room, user). */
-  receiptHandler(): ReceiptHandler | undefined;
+  onReceipt: ReceiptSink | undefined;
   metrics: Metrics;
 }
 
@@ -66,7 +65,7 @@ export function createPublishRelay(deps: PublishRelayDeps): PublishRelay {
   }
 
   function relayTyping(connectionId: string, userId: string, packet: RelayedPacket): void {
-    if (!deps.typingLimiter.tryTake(connectionId)) return drop(packet, 'typing', 'rate_limited');
+    if (!deps.typingLimiter.take(connectionId).allowed) return drop(packet, 'typing', 'rate_limited');
     const stamped = stampTyping(asBytes(packet.payload), userId);
     if (stamped === undefined) return drop(packet, 'typing', 'malformed');
     packet.payload = Buffer.from(stamped);
@@ -74,14 +73,14 @@ export function createPublishRelay(deps: PublishRelayDeps): PublishRelay {
 
   /** Receipts: rate-limited, reader stamped, clamped to the room's last seq, kept by the platform, relayed. */
   async function relayReceipt(connectionId: string, userId: string, roomId: string, packet: RelayedPacket): Promise<void> {
-    if (!deps.receiptLimiter.tryTake(connectionId)) return drop(packet, 'receipt', 'rate_limited');
+    if (!deps.receiptLimiter.take(connectionId).allowed) return drop(packet, 'receipt', 'rate_limited');
     const claimedSeq = receiptReadSeq(asBytes(packet.payload));
     if (claimedSeq === undefined) return drop(packet, 'receipt', 'malformed');
     // Relayed as the platform stores it: never beyond the room's last seq.
     const readSeq = await deps.membership.clampReadSeq(roomId, claimedSeq);
     if (readSeq === 0) return drop(packet, 'receipt', 'beyond_last_seq'); // the room has no message yet
     packet.payload = Buffer.from(stampedReceipt(readSeq, userId));
-    deps.receiptHandler()?.({ roomId, userId, readSeq });
+    deps.onReceipt?.({ roomId, userId, readSeq });
   }
 
   function relayDeviceStatus(packet: RelayedPacket, kind: DropKind): void {

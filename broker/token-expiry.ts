@@ -5,47 +5,36 @@
  * only the expired one, is refused at CONNECT. Without this a stolen or revoked-by-expiry token
  * would keep a connection, and its subscriptions, for as long as the socket lived.
  */
-import type { Client } from 'aedes';
+import { at, type Clock } from '../lib/clock.js';
 
-/** setTimeout's longest delay; a later expiry is re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export interface TokenExpiry {
-  /** Closes `client` at `expiresAtMs` unless it has left by then. */
-  watch(client: Client, expiresAtMs: number): void;
-  forget(client: Client): void;
+export interface TokenExpiry<C> {
+  /** Closes `connection` at `expiresAtMs` unless it has left by then. */
+  watch(connection: C, expiresAtMs: number): void;
+  forget(connection: C): void;
   close(): void;
 }
 
-export function createTokenExpiry(deps: { now: () => number; expired: (client: Client) => void }): TokenExpiry {
-  const timers = new Map<Client, NodeJS.Timeout>();
-
-  function arm(client: Client, expiresAtMs: number): void {
-    const delayMs = Math.max(0, expiresAtMs - deps.now());
-    const timer = setTimeout(
-      () => {
-        timers.delete(client);
-        if (delayMs > MAX_TIMER_MS) return arm(client, expiresAtMs);
-        deps.expired(client);
-      },
-      Math.min(delayMs, MAX_TIMER_MS),
-    );
-    timer.unref();
-    timers.set(client, timer);
-  }
-
+export function createTokenExpiry<C>(deps: { clock: Clock; expired: (connection: C) => void }): TokenExpiry<C> {
+  const cancels = new Map<C, () => void>();
+  const forget = (connection: C): void => {
+    cancels.get(connection)?.();
+    cancels.delete(connection);
+  };
   return {
-    watch(client, expiresAtMs) {
-      clearTimeout(timers.get(client));
-      arm(client, expiresAtMs);
+    watch(connection, expiresAtMs) {
+      forget(connection);
+      cancels.set(
+        connection,
+        at(deps.clock, expiresAtMs, () => {
+          cancels.delete(connection);
+          deps.expired(connection);
+        }),
+      );
     },
-    forget(client) {
-      clearTimeout(timers.get(client));
-      timers.delete(client);
-    },
+    forget,
     close() {
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      for (const cancel of cancels.values()) cancel();
+      cancels.clear();
     },
   };
 }

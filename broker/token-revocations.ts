@@ -11,6 +11,7 @@
  * must not let revoked tokens in.
  */
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
+import type { Clock, TimerHandle } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { ALL_DEVICES, TOKEN_REVOCATION_TOPIC, decodeTokenRevocation, type TokenRevocation } from '../schema/index.js';
 import { createDenyList } from './deny-list.js';
@@ -46,6 +47,8 @@ export interface TokenRevocationDeps {
   source: TokenDenialSource;
   /** Ends a connection whose token was revoked (and says so in the metrics). */
   revoked(client: Client): void;
+  /** Times the periodic re-read. */
+  clock: Clock;
   log: Logger;
 }
 
@@ -61,7 +64,7 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
   /** This node's device connections, by user. */
   const connected = new Map<string, Set<Client>>();
   let readAtMs: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let closed = false;
 
   const isRevoked = (device: RevocableDevice): boolean => device.tokenIssuedAtMs < denied.notBeforeMs(device.userId, device.deviceId);
@@ -89,12 +92,12 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
 
   function scheduleRead(): void {
     if (closed) return;
-    timer = setTimeout(() => {
+    // The next read is armed when this one ends: a slow database never has two reads in flight.
+    timer = deps.clock.setTimeout(() => {
       read()
         .catch((error: unknown) => log.warn({ err: (error as Error).message }, 'token deny list not re-read: keeping the last one'))
         .finally(scheduleRead);
     }, options.refreshMs);
-    timer.unref();
   }
 
   function connectedClient(client: Client): void {
@@ -148,7 +151,7 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
     },
     close() {
       closed = true;
-      clearTimeout(timer);
+      if (timer !== undefined) deps.clock.clearTimeout(timer);
     },
   };
 }

@@ -24,6 +24,8 @@ export const answerPlainRequest = (_req: IncomingMessage, res: ServerResponse): 
 export interface WebSocketUpgrades {
   /** Makes `server` hand upgrades to /mqtt to `onConnection` and close everything else it does not serve. */
   serve<S extends HttpServer | HttpsServer>(server: S): S;
+  /** One upgrade from a server that is not ours (the API's port): /mqtt to `onConnection`, any other path 404 and closed. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Ends every WebSocket (at shutdown). */
   terminateAll(): void;
 }
@@ -67,6 +69,7 @@ export function createWebSocketUpgrades(
       server.on('upgrade', handleUpgrade);
       return server;
     },
+    handleUpgrade,
     terminateAll() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -230,6 +230,41 @@ export const ConfigSchema = Type.Object({
     default: 8,
     description: 'provider attempts per push before it is given up',
   }),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    pattern: '^$|^\\*$|^https?://[^,/\\s]+(,https?://[^,/\\s]+)*$',
+    description:
+      'origins (comma-separated, e.g. https://chat.example.com) whose pages may call the API from another origin; * for any; empty: same origin only',
+  }),
+  DEV_SIGNIN: Type.Boolean({
+    default: false,
+    description:
+      'development sign-in: POST /v1/dev/signin makes a user by name and issues a token, with no credential (never in production)',
+  }),
+  SSE_HEARTBEAT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 300_000,
+    default: 15_000,
+    description: 'how often an event stream (GET /v1/events) carries a heartbeat when nothing else was sent',
+  }),
+  SSE_MAX_STREAMS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: 'event streams one API node keeps open at most (further ones: 503)',
+  }),
+  SSE_MAX_BUFFERED_BYTES: Type.Integer({
+    minimum: 65_536,
+    maximum: 268_435_456,
+    default: 1_048_576,
+    description: 'bytes an event stream may have waiting for a slow client before it is closed (the client resumes)',
+  }),
+  SSE_REPLAY_MAX_MESSAGES: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: 500,
+    description: 'messages per room an event stream replays from the database when it opens (the client fetches the rest)',
+  }),
   PREKEY_LOW_THRESHOLD: Type.Integer({
     minimum: 0,
     maximum: 1_000,

@@ -1,6 +1,8 @@
 /**
- * Token buckets per key (a device, a user): `burst` tokens, refilled at `ratePerSecond`, and
- * when a key is out of tokens, how long until its next one (the retry-after a client is told).
+ * Token buckets per key (a device, a user, a connection): `burst` tokens, refilled at
+ * `ratePerSecond`, and when a key is out of tokens, how long until its next one (the retry-after
+ * a client is told). Every rate limit of the platform but the REST request budget
+ * (@fastify/rate-limit, a window per minute) is one of these.
  * Memory stays bounded by the keys active recently: a bucket that has refilled to full is the
  * same as no bucket, so such buckets are swept out, at most once per full-refill interval and
  * in time linear in the keys held (amortised constant per take). Pure apart from the injected clock.
@@ -12,9 +14,15 @@ export interface KeyedTokenBucketsOptions {
 
 export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-export interface KeyedTokenBuckets {
+/** The narrowest view, for code that only asks (a REST route): a shared limiter could stand in. */
+export interface RateLimiter {
   /** Takes one token for `key`, or says how long until one is there (whole milliseconds, at least 1). */
   take(key: string): TakeResult;
+}
+
+export interface KeyedTokenBuckets extends RateLimiter {
+  /** Drops `key`'s bucket: it starts full next time (a connection that went away). */
+  forget(key: string): void;
   /** Buckets held now (for tests and metrics). */
   size(): number;
 }
@@ -52,6 +60,9 @@ export function createKeyedTokenBuckets(deps: { now: () => number }, options: Ke
         return { allowed: true };
       }
       return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(((1 - bucket.tokens) / options.ratePerSecond) * 1000)) };
+    },
+    forget(key) {
+      buckets.delete(key);
     },
     size: () => buckets.size,
   };

@@ -18,6 +18,8 @@ export interface Metrics {
   retainStripped: Counter<'topic_kind'>;
   pushes: Counter<'platform' | 'kind' | 'status'>;
   pushDelaySeconds: Histogram;
+  eventStreams: Gauge;
+  eventStreamsClosed: Counter<'reason'>;
   dependencyUp: Gauge<'dependency'>;
   redisForwardsDropped: Counter;
 }
@@ -93,6 +95,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'chat_push_delay_seconds',
       help: 'From commit of a message to a provider accepting its push',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 300],
+      registers,
+    }),
+    eventStreams: new Gauge({
+      name: 'chat_event_streams',
+      help: 'Open event streams (GET /v1/events, the SSE fallback) on this node',
+      registers,
+    }),
+    eventStreamsClosed: new Counter({
+      name: 'chat_event_streams_closed_total',
+      help: 'Event streams closed, by reason (client_gone, link_closed, token_expired, slow_consumer, shutting_down)',
+      labelNames: ['reason'],
       registers,
     }),
     dependencyUp: new Gauge({

@@ -26,6 +26,7 @@ const banner = [
   `    MQTT over TLS        ${mqtts ?? (hasTls ? 'off (MQTTS_PORT=off)' : 'off (set TLS_CERT_FILE and TLS_KEY_FILE)')}`,
   `    MQTT over secure WS  ${wss ?? (hasTls ? 'off (WSS_PORT=off)' : 'off (set TLS_CERT_FILE and TLS_KEY_FILE)')}`,
   `    REST API             ${api}   (docs: ${api}/docs, health: ${api}/healthz, metrics: ${api}/metrics)`,
+  `    web chat page        ${api}/app/   (${config.DEV_SIGNIN ? 'development sign-in on: any name' : 'sign in with a device token; DEV_SIGNIN=true for sign-in by name'})`,
   `    database             ${db.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
   `    broker state         ${platform.broker.stateKind === 'redis' ? 'Redis (REDIS_URL)' : 'in memory'}`,
   `    push                 ${firstProvider}`,

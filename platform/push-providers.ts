@@ -9,20 +9,16 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
+import { systemClock } from '../lib/clock.js';
 import {
   createApnsProvider,
   createFcmProvider,
-  createStubCredentials,
-  startApnsStub,
-  startFcmStub,
-  systemClock,
-  type ApnsStub,
   type FcmServiceAccount,
-  type FcmStub,
   type PushPlatform,
   type PushProvider,
   type PushWorkerOptions,
 } from '../push/index.js';
+import { createStubCredentials, startApnsStub, startFcmStub, type ApnsStub, type FcmStub } from '../push-stubs/index.js';
 
 const APPLE_URL = 'https://api.push.apple.com';
 const GOOGLE_URL = 'https://fcm.googleapis.com';

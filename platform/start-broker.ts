@@ -3,7 +3,8 @@
  * from the database, presence soft state from `createPresenceStore`. Used by the
  * all-in-one platform and by `npm run broker`, so the two cannot drift apart.
  */
-import { MQTT_WS_PATH, startBroker, type PlatformBroker } from '../broker/index.js';
+import { createBroker, MQTT_WS_PATH, type PlatformBroker } from '../broker/index.js';
+import { systemClock, type Clock, type WallClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import { silentLogger, type Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -19,10 +20,14 @@ import {
 } from '../store/index.js';
 
 /** Presence soft state: shared by every node through Redis when there is one, else this process's memory. */
-export const createPresenceStore = (config: Config, log: Logger = silentLogger()): PresenceStore =>
+export const createPresenceStore = (config: Config, deps: { log?: Logger; clock?: WallClock } = {}): PresenceStore =>
   config.REDIS_URL === undefined
-    ? createMemoryPresenceStore()
-    : createRedisPresenceStore(config.REDIS_URL, { log }, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
+    ? createMemoryPresenceStore((deps.clock ?? systemClock).now)
+    : createRedisPresenceStore(
+        config.REDIS_URL,
+        { log: deps.log ?? silentLogger() },
+        { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS },
+      );
 
 /** Where each listener that is on can be reached: `mqtt://`, `ws://…/mqtt`, `mqtts://`, `wss://…/mqtt`. */
 export function brokerEndpoints(host: string, ports: PlatformBroker['ports']): BrokerEndpoints {
@@ -51,12 +56,13 @@ export type BrokerEndpoints = Partial<Record<'mqtt' | 'ws' | 'mqtts' | 'wss', st
 const defined = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 
-export async function startStoreBackedBroker(
+/** A broker that can publish but accepts no connection yet: `listen(sinks)` once its sinks exist. */
+export async function createStoreBackedBroker(
   config: Config,
-  deps: { db: Db; presence: PresenceStore; tokens: TokenService; adminToken: string; log: Logger; metrics: Metrics },
+  deps: { db: Db; presence: PresenceStore; tokens: TokenService; adminToken: string; clock: Clock; log: Logger; metrics: Metrics },
 ): Promise<PlatformBroker> {
   const { db } = deps;
-  return startBroker(
+  return createBroker(
     {
       host: config.HOST,
       ports: { mqtt: config.MQTT_PORT, ws: config.WS_PORT, mqtts: config.MQTTS_PORT, wss: config.WSS_PORT },

@@ -16,14 +16,10 @@ import {
   rescheduleOutbox,
   type Db,
   type OutboxKey,
+  type PresenceReader,
   type PushPlatform,
 } from '../store/index.js';
 import { planOutbox, usersToCheck } from './targets.js';
-
-/** Presence as the planner reads it (store/presence-store.ts implements it). */
-export interface PresenceReader {
-  read(userIds: readonly string[]): Promise<Map<string, { online: boolean }>>;
-}
 
 export interface PlannerDeps {
   db: Db;

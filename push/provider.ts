@@ -5,7 +5,9 @@
  * without knowing which provider spoke.
  */
 
-export type PushPlatform = 'apns' | 'fcm';
+import type { PushPlatform } from '../store/index.js';
+
+export type { PushPlatform };
 
 export interface PushMessage {
   /** The device's provider token (APNs: hex device token; FCM: registration token). */

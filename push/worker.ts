@@ -8,10 +8,10 @@
  */
 import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
-import { expandRetractions, type Db, type PushPlatform } from '../store/index.js';
+import { expandRetractions, type Db, type PresenceReader, type PushPlatform } from '../store/index.js';
 import { startDeliverySweeper } from './delivery-sweeper.js';
 import { createDrainer, type PushSettled } from './drainer.js';
-import { createOutboxPlanner, type PlanResult, type PresenceReader } from './outbox-planner.js';
+import { createOutboxPlanner, type PlanResult } from './outbox-planner.js';
 import type { PushProvider } from './provider.js';
 import type { RetryPolicy } from './retry.js';
 

@@ -100,7 +100,7 @@ say('\nthe admin adds carol; bob still sends with the old room version');
 const carol = (await admin('POST', '/v1/users', { name: 'carol' }))['id'] as string;
 await admin('POST', `/v1/rooms/${roomId}/members`, { userId: carol });
 await send(bobPhone, bob, 'b-2', 'sure', 1);
-await platform.bridge.pipeline.drain();
+await platform.sends.drain();
 const history = await admin('GET', `/v1/rooms/${roomId}/messages?after=0`);
 say(
   `\nhistory over REST: ${(history['messages'] as { seq: number }[]).map((m) => `#${m.seq}`).join(' ')} (lastSeq ${String(history['lastSeq'])})`,

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from './db.js';
+import type { Message } from '../schema/index.js';
 import { raiseReadMarks, type ReadMark } from './receipts.js';
-import { dedupKey, memberKey, planBatch, type PendingSend, type RoomState, type SendOutcome, type StoredMessage } from './sequencing.js';
+import { dedupKey, memberKey, planBatch, type PendingSend, type RoomState, type SendOutcome } from './sequencing.js';
 
 export const MESSAGE_COLUMNS = `m.room_id AS "roomId", m.seq, r.epoch, m.sender_id AS "senderId", m.sender_device AS "senderDevice",
   m.client_msg_id AS "clientMsgId", m.sent_at_ms AS "sentAtMs", m.content_type AS "contentType", m.body`;
@@ -39,7 +40,7 @@ export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: 
  * A sender has read its own message: its read mark moves to it in the message's transaction, so
  * its own messages never count as unread (in GET /v1/rooms, and in the push badge).
  */
-function ownReads(inserts: readonly StoredMessage[]): ReadMark[] {
+function ownReads(inserts: readonly Message[]): ReadMark[] {
   const newest = new Map<string, ReadMark>();
   for (const { roomId, senderId, seq } of inserts) {
     const key = memberKey(roomId, senderId);
@@ -85,8 +86,8 @@ async function readStored(
   tx: Queryable,
   sends: readonly PendingSend[],
   rooms: ReadonlyMap<string, RoomState>,
-): Promise<Map<string, StoredMessage>> {
-  const { rows } = await tx.query<Omit<StoredMessage, 'epoch'>>(
+): Promise<Map<string, Message>> {
+  const { rows } = await tx.query<Omit<Message, 'epoch'>>(
     `SELECT m.room_id AS "roomId", m.seq, m.sender_id AS "senderId", m.sender_device AS "senderDevice",
        m.client_msg_id AS "clientMsgId", m.sent_at_ms AS "sentAtMs", m.content_type AS "contentType", m.body
      FROM unnest($1::text[], $2::text[], $3::text[]) AS k(room_id, sender_id, client_msg_id)
@@ -106,9 +107,9 @@ async function readStored(
  */
 export async function insertMessages(
   tx: Queryable,
-  messages: readonly StoredMessage[],
+  messages: readonly Message[],
   lastSeqs: ReadonlyMap<string, number>,
-  forPush: readonly StoredMessage[] = [],
+  forPush: readonly Message[] = [],
 ): Promise<void> {
   const queue =
     forPush.length === 0
@@ -142,7 +143,7 @@ export async function insertMessages(
  * Both drivers agree on numbers for int8 (see the adapters). bytea is a Buffer (pg) or a
  * Uint8Array (PGlite): both become a plain Uint8Array view, so callers see one type.
  */
-export function normalizeMessage(row: StoredMessage): StoredMessage {
+export function normalizeMessage(row: Message): Message {
   const body = row.body;
   return {
     ...row,

@@ -1,7 +1,7 @@
 import { MESSAGE_COLUMNS, normalizeMessage } from './append-sends.js';
 import type { Db, Queryable } from './db.js';
 import { storeError } from './errors.js';
-import type { StoredMessage } from './sequencing.js';
+import type { Message } from '../schema/index.js';
 
 export const HISTORY_MAX_LIMIT = 500;
 
@@ -14,7 +14,7 @@ export interface HistoryQuery {
 }
 
 export interface HistoryPage {
-  messages: StoredMessage[];
+  messages: Message[];
   lastSeq: number;
   epoch: number;
   historyFloor: number;
@@ -42,7 +42,7 @@ export async function getHistory(db: Queryable, roomId: string, query: HistoryQu
   if (reachesBelowFloor) {
     throw storeError('ERR_HISTORY_TRUNCATED', { roomId, historyFloor: room.historyFloor, epoch: room.epoch });
   }
-  const { rows } = await db.query<StoredMessage>(
+  const { rows } = await db.query<Message>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN rooms r ON r.id = m.room_id
      WHERE m.room_id = $1 AND m.seq > $2 AND m.seq < $3
      ORDER BY m.seq ${pagingBack ? 'DESC' : 'ASC'} LIMIT $4`,

@@ -15,7 +15,7 @@ export {
   withTypedErrors,
   type DbErrorCode,
 } from './db-errors.js';
-export { createUser, getUser, missingUserIds, type User } from './users.js';
+export { createUser, ensureUser, getUser, missingUserIds, type User } from './users.js';
 export {
   deleteUser,
   getUserRecord,
@@ -48,7 +48,7 @@ export {
 } from './rooms.js';
 export { appendSends, insertMessages, type AppendResult } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
-export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type StoredMessage } from './sequencing.js';
+export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type SendResult } from './sequencing.js';
 export { getReadSeq, raiseReadMarks, readSeqsOfUser, recordReadMarks, type ReadMark } from './receipts.js';
 export { getDeliveredSeq, recordDeliveryMarks, type DeliveryMark } from './delivery-marks.js';
 export { deletePushToken, getPushToken, registerPushToken, type PushPlatform, type PushToken } from './push-tokens.js';
@@ -98,5 +98,5 @@ export {
   type UploadOutcome,
 } from './device-keys.js';
 export { claimPreKeyBundles, type ClaimedBundle, type ClaimQuery } from './prekey-bundles.js';
-export { createMemoryPresenceStore, type PresenceStore, type UserPresence } from './presence-store.js';
+export { createMemoryPresenceStore, type PresenceReader, type PresenceStore, type UserPresence } from './presence-store.js';
 export { createRedisPresenceStore } from './redis-presence-store.js';

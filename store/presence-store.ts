@@ -26,6 +26,9 @@ export interface PresenceStore {
   close(): Promise<void>;
 }
 
+/** Presence as its readers see it (GET /v1/presence, the push worker asking who is online). */
+export type PresenceReader = Pick<PresenceStore, 'read'>;
+
 export function createMemoryPresenceStore(now: () => number = Date.now): PresenceStore {
   const devices = new Map<string, Map<string, number>>(); // user -> device -> expiresAtMs
   const lastSeen = new Map<string, number>();

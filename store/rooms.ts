@@ -38,7 +38,7 @@ const newEpoch = (): number => randomInt(1, 2 ** 31 - 1);
 
 export async function createRoom(
   db: Db,
-  input: { kind: RoomKind; name: string; description?: string; encrypted?: boolean; memberIds: readonly string[] },
+  input: { id?: string; kind: RoomKind; name: string; description?: string; encrypted?: boolean; memberIds: readonly string[] },
 ): Promise<RoomWithMembers> {
   const memberIds = [...new Set(input.memberIds)];
   if (input.kind === 'direct' && memberIds.length !== 2) {
@@ -49,7 +49,7 @@ export async function createRoom(
     if (missing.length > 0) throw storeError('ERR_USER_NOT_FOUND', { userIds: missing });
     const { rows } = await tx.query<Room>(
       `INSERT INTO rooms (id, kind, name, description, epoch, encrypted) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ROOM_COLUMNS}`,
-      [newId(), input.kind, input.name, input.description ?? '', newEpoch(), input.encrypted ?? false],
+      [input.id ?? newId(), input.kind, input.name, input.description ?? '', newEpoch(), input.encrypted ?? false],
     );
     const room = rows[0]!;
     await tx.query('INSERT INTO room_members (room_id, user_id) SELECT $1, unnest($2::text[])', [room.id, memberIds]);

@@ -4,6 +4,7 @@
  * a stored message, and which are rejected. `append-sends.ts` runs it between the reads
  * and the writes of one transaction, so it sees a consistent snapshot under the room locks.
  */
+import type { Message, Nack } from '../schema/index.js';
 
 export interface PendingSend {
   roomId: string;
@@ -15,24 +16,20 @@ export interface PendingSend {
   body: Uint8Array;
 }
 
-export interface StoredMessage {
-  roomId: string;
-  seq: number;
-  epoch: number;
-  senderId: string;
-  senderDevice: string;
-  clientMsgId: string;
-  sentAtMs: number;
-  contentType: string;
-  body: Uint8Array;
-}
-
 export type RejectReason = 'ROOM_NOT_FOUND' | 'NOT_MEMBER' | 'STALE_ROOM_VERSION';
 
+/** What the sequencing decided for one send. A stored message is the wire `Message` (its row holds exactly those fields). */
 export type SendOutcome =
-  | { status: 'stored'; message: StoredMessage }
-  | { status: 'duplicate'; message: StoredMessage }
+  | { status: 'stored'; message: Message }
+  | { status: 'duplicate'; message: Message }
   | { status: 'rejected'; reason: RejectReason; roomVersion: number };
+
+/**
+ * What the sender is told, over MQTT (the inbox Ack or Nack) or REST (201/200 or an error): the
+ * outcome, or a Nack with its reason, also for sends refused before any batch (rate, validity,
+ * an unreachable database). The send pipeline (bridge/) makes it; the REST API returns it.
+ */
+export type SendResult = { status: 'stored' | 'duplicate'; message: Message } | { status: 'rejected'; nack: Nack };
 
 export interface RoomState {
   lastSeq: number;
@@ -45,13 +42,13 @@ export interface BatchSnapshot {
   /** Keys from `memberKey(roomId, userId)`. */
   members: ReadonlySet<string>;
   /** Already stored messages, by `dedupKey`. */
-  stored: ReadonlyMap<string, StoredMessage>;
+  stored: ReadonlyMap<string, Message>;
 }
 
 export interface BatchPlan {
   outcomes: SendOutcome[];
   /** Messages to insert, in seq order per room. */
-  inserts: StoredMessage[];
+  inserts: Message[];
   /** New last_seq of every room that got messages. */
   lastSeqs: Map<string, number>;
 }
@@ -68,8 +65,8 @@ export const dedupKey = (s: { roomId: string; senderId: string; clientMsgId: str
  */
 export function planBatch(sends: readonly PendingSend[], snapshot: BatchSnapshot, nowMs: number): BatchPlan {
   const lastSeqs = new Map<string, number>();
-  const accepted = new Map<string, StoredMessage>();
-  const inserts: StoredMessage[] = [];
+  const accepted = new Map<string, Message>();
+  const inserts: Message[] = [];
   const outcomes = sends.map((send): SendOutcome => {
     const key = dedupKey(send);
     const earlier = snapshot.stored.get(key) ?? accepted.get(key);
@@ -84,7 +81,7 @@ export function planBatch(sends: readonly PendingSend[], snapshot: BatchSnapshot
     }
     const seq = (lastSeqs.get(send.roomId) ?? room.lastSeq) + 1;
     lastSeqs.set(send.roomId, seq);
-    const message: StoredMessage = {
+    const message: Message = {
       roomId: send.roomId,
       seq,
       epoch: room.epoch,

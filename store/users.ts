@@ -12,6 +12,15 @@ export async function createUser(db: Queryable, input: { name: string }): Promis
   return { id, name: input.name };
 }
 
+/**
+ * The user with this id, made with `name` if there is none yet (idempotent, safe under
+ * concurrency); undefined when the id is a deleted user's: a tombstone is never brought back.
+ */
+export async function ensureUser(db: Queryable, input: { id: string; name: string }): Promise<User | undefined> {
+  await db.query('INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [input.id, input.name]);
+  return getUser(db, input.id);
+}
+
 /** A user that exists and is not deleted (a deleted user is a tombstone: store/admin-users.ts). */
 export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
   const { rows } = await db.query<User>('SELECT id, name FROM users WHERE id = $1 AND deleted_at_ms IS NULL', [id]);

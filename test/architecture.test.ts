@@ -1,16 +1,21 @@
 /**
  * The dependency direction of docs/architecture.md#parts-and-dependency-direction: `schema` and
  * `lib` import nothing else from the repo; services meet only through schema, lib and the shared
- * store; `main.ts` files are composition roots and may wire anything. The wire protocol
+ * store; `platform/` (the composition roots and every process entry point) alone wires them
+ * together, and nothing imports it. `devtools/` (tests, benchmarks, the simulator) imports nothing
+ * and no product folder imports it; `push-stubs/` is development infrastructure the embedded
+ * default starts, so only `platform/` may reach it. The wire protocol
  * (`protocol/`, @mqtt-chat/protocol) and the SDK (`sdk/`, @mqtt-chat/sdk) are published packages:
  * they import nothing from the server, only the npm packages their package.json declares; the
  * server reaches the protocol through `schema/` and never imports the SDK; the simulator uses the
- * SDK as an app would.
+ * SDK as an app would. `cli/` (chatctl) is an entry point at the top too, but reaches the platform
+ * over the wire only.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ENTRY_POINTS } from '../devtools/index.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -24,10 +29,15 @@ const ALLOWED: Record<string, string[]> = {
   bridge: ['bridge', 'schema', 'store', 'lib'],
   api: ['api', 'schema', 'store', 'lib'],
   push: ['push', 'schema', 'store', 'lib'],
+  'push-stubs': ['push-stubs', 'push', 'lib'],
+  devtools: ['devtools'],
   sdk: ['sdk'],
-  'mobile-sim': ['mobile-sim'],
-  platform: ['platform', 'api', 'bridge', 'broker', 'push', 'store', 'schema', 'lib'],
-  // The admin CLI talks to the platform over REST and MQTT only: it shares the wire contract, not the server.
+  'mobile-sim': ['mobile-sim', 'devtools'],
+  // The web page is an app like any other: the SDK and nothing of the server.
+  web: ['web'],
+  platform: ['platform', 'api', 'bridge', 'broker', 'push', 'push-stubs', 'store', 'schema', 'lib'],
+  // chatctl, the admin CLI, is an entry point of its own at the top beside platform/ (nothing imports it); it talks to
+  // the platform over REST and MQTT only: it shares the wire contract and lib/, not the server.
   cli: ['cli', 'schema', 'lib'],
 };
 
@@ -37,6 +47,7 @@ const ALLOWED_WORKSPACE: Record<string, string[]> = {
   schema: ['@mqtt-chat/protocol'],
   sdk: ['@mqtt-chat/protocol'],
   'mobile-sim': ['@mqtt-chat/sdk', '@mqtt-chat/protocol'],
+  web: ['@mqtt-chat/sdk'],
 };
 
 /** The published packages: every npm package their sources import is a dependency in their package.json. */
@@ -45,7 +56,7 @@ const PUBLISHED = ['protocol', 'sdk'];
 async function sourceFiles(folder: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, folder), { withFileTypes: true, recursive: true }).catch(() => []);
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts'))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)))
     .filter((file) => !file.split('/').some((part) => part === 'dist' || part === 'node_modules'));
 }
@@ -68,12 +79,25 @@ async function packageImports(file: string): Promise<string[]> {
     .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!));
 }
 
+/** The folders of the running product, below the composition root. */
+const SERVICE_FOLDERS = ['lib', 'schema', 'store', 'broker', 'bridge', 'api', 'push', 'push-stubs'];
+
 describe('architecture', () => {
+  it('starts every process from platform/, the entry points package.json runs', async () => {
+    const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const SCRIPT_OF: Record<keyof typeof ENTRY_POINTS, string> = { platform: 'start', broker: 'broker', bridge: 'bridge', api: 'api' };
+    for (const [part, file] of Object.entries(ENTRY_POINTS) as [keyof typeof ENTRY_POINTS, string][]) {
+      expect(file.startsWith('platform/')).toBe(true);
+      expect(scripts[SCRIPT_OF[part]]).toMatch(new RegExp(` ${file}$`));
+    }
+    const misplaced = (await Promise.all(SERVICE_FOLDERS.map(sourceFiles))).flat().filter((file) => /(^|[/-])main\.ts$/.test(file));
+    expect(misplaced).toEqual([]);
+  });
+
   for (const [folder, allowed] of Object.entries(ALLOWED)) {
-    it(`${folder}/ imports only ${allowed.join(', ')} (main.ts excepted)`, async () => {
+    it(`${folder}/ imports only ${allowed.join(', ')}`, async () => {
       const violations: string[] = [];
       for (const file of await sourceFiles(folder)) {
-        if (file.endsWith('/main.ts')) continue;
         for (const target of await repoImports(file)) {
           const top = target.split('/')[0]!;
           if (!allowed.includes(top)) violations.push(`${file} -> ${target}`);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NackReason } from '../../schema/index.js';
-import { getHistory, type StoredMessage } from '../../store/index.js';
+import { NackReason, type Message } from '../../schema/index.js';
+import { getHistory } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
 import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, errorResponses } from '../error-responses.js';
@@ -8,7 +8,7 @@ import { apiError, type ApiErrorCode } from '../errors.js';
 import { roomForCaller } from '../room-access.js';
 import { AckView, HistoryQuery, HistoryView, RoomIdParams, SendBody, type MessageViewT } from '../schemas.js';
 
-const messageView = (m: StoredMessage): MessageViewT => ({
+const messageView = (m: Message): MessageViewT => ({
   seq: m.seq,
   senderId: m.senderId,
   senderDevice: m.senderDevice,

@@ -9,7 +9,7 @@
  * misses there* (a fixed interval above the timeout uses less battery only by being deaf, so it
  * is not a fair winner): wake-ups per hour and battery per day, each within 15 %.
  */
-import { createSeededRandom, exponentialMs } from '../fleet/random.js';
+import { createSeededRandom, exponentialMs } from '../../devtools/index.js';
 import { createAdaptiveHeartbeat, createFixedHeartbeat, DEFAULT_HEARTBEAT_SAFETY_MARGIN_MS, type HeartbeatPolicy } from '@mqtt-chat/sdk';
 import { simulateHeartbeat, type HeartbeatSimulationResult } from './heartbeat-simulation.js';
 

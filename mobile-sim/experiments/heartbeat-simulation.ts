@@ -20,7 +20,7 @@ import { batteryPercentPerDay, DEFAULT_BATTERY, type BatterySpec } from '../ener
 import { createRadioModel, type RadioModel } from '../energy/radio-model.js';
 import type { HeartbeatPolicy, TimerHandle } from '@mqtt-chat/sdk';
 import { createNatMapping, type NatMapping } from '../net/nat-mapping.js';
-import { createVirtualClock } from './virtual-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 /** A phone 50 ms from its server each way. */
 export const DEFAULT_SIM_RTT_MS = 100;
@@ -217,6 +217,6 @@ export function simulateHeartbeat(options: HeartbeatSimulationOptions, deps: Hea
 
   for (const atMs of options.chatMessageTimesMs ?? []) clock.setTimeout(chatMessage, atMs);
   exchange(0);
-  clock.runUntil(durationMs);
+  clock.advanceTo(durationMs);
   return summarize();
 }

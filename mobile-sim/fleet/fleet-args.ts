@@ -3,6 +3,7 @@
  * naming the flag instead of producing a meaningless run.
  */
 import { parseArgs } from 'node:util';
+import { durationMs, fraction, oneOf, positiveInteger, positiveNumber } from '../../devtools/index.js';
 
 export interface FleetOptions {
   clients: number;
@@ -17,6 +18,8 @@ export interface FleetOptions {
   /** Mean time between two chat bursts of one phone. */
   burstEveryMs: number;
   transport: 'tcp' | 'ws' | 'mixed';
+  /** Share of phones (0-1) behind a proxy that refuses WebSockets: the SDK falls back to SSE + HTTP POST on its own. */
+  sseShare: number;
   /** Multiplies the heartbeat's published constants (4 min start…), so a short run sees it adapt. */
   heartbeatScale: number;
   seed: number;
@@ -32,6 +35,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --chaos-every D      mean time between two chaos events (default 30s)
   --burst-every D      mean time between one phone's chat bursts (default 30s)
   --transport T        tcp | ws | mixed (default mixed)
+  --sse-share F        share of phones (0-1, default 0) behind an HTTP proxy that refuses WebSockets, as some
+                       corporate proxies do: their SDK falls back to Server-Sent Events + HTTP POST by itself
   --heartbeat-scale F  time scale of the adaptive heartbeat's constants (default 0.1: 4 min starts at 24 s)
   --seed S             seed of every random choice (default: random, printed)
 env DATABASE_URL / REDIS_URL are passed to the platform (default: embedded PGlite, in-memory broker).`;
@@ -51,6 +56,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
       'chaos-every': { type: 'string', default: '30s' },
       'burst-every': { type: 'string', default: '30s' },
       transport: { type: 'string', default: 'mixed' },
+      'sse-share': { type: 'string', default: '0' },
       'heartbeat-scale': { type: 'string', default: '0.1' },
       seed: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -67,6 +73,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
     chaosEveryMs: durationMs('--chaos-every', values['chaos-every']),
     burstEveryMs: durationMs('--burst-every', values['burst-every']),
     transport: oneOf('--transport', values.transport, ['tcp', 'ws', 'mixed'] as const),
+    sseShare: fraction('--sse-share', values['sse-share']),
     heartbeatScale: positiveNumber('--heartbeat-scale', values['heartbeat-scale']),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('--seed', values.seed),
   };
@@ -76,30 +83,3 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions {
 }
 
 export class UsageRequested extends Error {}
-
-/** `30s`, `4m`, `1500ms`, or plain seconds. */
-export function durationMs(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (match === null) throw new RangeError(`${flag} must be a duration like 30s, 4m or 1500ms, got "${text}"`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's']!;
-  const value = Number(match[1]) * unitMs;
-  if (value <= 0) throw new RangeError(`${flag} must be positive, got "${text}"`);
-  return value;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${flag} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
-  return value;
-}
-
-function oneOf<const T extends string>(flag: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new RangeError(`${flag} must be one of ${choices.join(', ')}, got "${text}"`);
-  return text as T;
-}

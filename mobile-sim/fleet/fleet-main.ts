@@ -21,7 +21,7 @@ const progress = (line: string) => process.stdout.write(`${line}\n`);
 progress(
   `fleet: ${options.clients} phones, ${options.rooms} rooms, ${options.durationMs / 60_000} min, ` +
     `NAT ${options.natIdleTimeoutMs === undefined ? 'none' : `${options.natIdleTimeoutMs / 1000} s idle timeout`}, ` +
-    `chaos ${options.chaos ? 'on' : 'off'}, transport ${options.transport}, seed ${options.seed}`,
+    `chaos ${options.chaos ? 'on' : 'off'}, transport ${options.transport}, SSE share ${options.sseShare}, seed ${options.seed}`,
 );
 const report = await runFleet(options, progress);
 process.stdout.write(`\n${formatFleetReport(report)}\n`);

@@ -25,6 +25,10 @@ export function formatFleetReport(report: FleetReport): string {
     ],
     ['platform kill -9 + restarts', String(report.platformRestarts)],
     ['NAT: chaos drops / mappings dropped', `${report.natDropsByChaos} / ${report.natMappingsDropped}`],
+    [
+      'phones behind a proxy refusing WebSockets',
+      `${report.ssePhones} (${report.ssePhonesOnFallback} on the SSE fallback at the end; ${report.upgradesRefused} upgrades refused)`,
+    ],
     ['lost acknowledged messages', String(report.check.lost)],
     ['duplicates delivered to apps', String(report.check.duplicates)],
     ['order violations', String(report.check.orderViolations)],

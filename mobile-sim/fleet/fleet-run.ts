@@ -10,12 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptiveHeartbeat, realClock } from '@mqtt-chat/sdk';
+import { startHttpProxy } from '../net/http-proxy.js';
 import { startNatProxy, type NatProxy } from '../net/nat-proxy.js';
 import { checkFleet, type AckedSend, type CheckReport, type SeenMessage } from './checker.js';
 import type { FleetOptions } from './fleet-args.js';
 import { startPlatformRunner, type PlatformRunner } from './platform-runner.js';
 import { provisionFleet } from './provision.js';
-import { createSeededRandom, type Random } from './random.js';
+import { createSeededRandom, type Random } from '../../devtools/index.js';
 import { createSimPhone, type SimPhone } from './sim-phone.js';
 
 export interface FleetReport {
@@ -33,6 +34,12 @@ export interface FleetReport {
   platformRestarts: number;
   natDropsByChaos: number;
   natMappingsDropped: number;
+  /** Phones behind the proxy that refuses WebSockets. */
+  ssePhones: number;
+  /** Of those, connected over the SSE fallback at the end of the run. */
+  ssePhonesOnFallback: number;
+  /** WebSocket upgrades the proxy refused. */
+  upgradesRefused: number;
   check: CheckReport;
   /** What the settle phase gave up on (empty when everyone caught up). */
   unsettled: string[];
@@ -76,15 +83,25 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
     const latenciesMs = { online: [] as number[], catchUp: [] as number[] };
     let sent = 0;
     let sendFailures = 0;
+    // A corporate proxy in front of the API's port (which also serves MQTT over WebSocket at /mqtt) that refuses WebSockets.
+    const blockingProxy = await startHttpProxy({ target: apiUrl, blockWebSockets: true });
+    cleanups.unshift(() => blockingProxy.close());
+    const sseIndexes = pickShare(layout.phones.length, options.sseShare, random);
     const phones: SimPhone[] = layout.phones.map((profile, i) => {
       const viaWs = options.transport === 'ws' || (options.transport === 'mixed' && i % 2 === 1);
       const [tcpPort, wsPort] = nat.length === 2 ? [nat[0]!.port, nat[1]!.port] : [platform.endpoints.mqttPort, platform.endpoints.wsPort];
+      const isBlocked = sseIndexes.has(i);
+      const mqttUrl = isBlocked
+        ? `${blockingProxy.url.replace('http', 'ws')}/mqtt`
+        : viaWs
+          ? `ws://127.0.0.1:${wsPort}/mqtt`
+          : `mqtt://127.0.0.1:${tcpPort}`;
       return createSimPhone(
         {
           clock: realClock,
           random: createSeededRandom(Math.floor(random() * 2 ** 31)),
-          mqttUrl: viaWs ? `ws://127.0.0.1:${wsPort}/mqtt` : `mqtt://127.0.0.1:${tcpPort}`,
-          apiUrl,
+          mqttUrl,
+          apiUrl: isBlocked ? blockingProxy.url : apiUrl,
           heartbeat: () => createAdaptiveHeartbeat(scaled(HEARTBEAT, options.heartbeatScale)),
           sharedNowMs: () => performance.now(),
           onAcked: (send) => acked.push(send),
@@ -142,6 +159,9 @@ export async function runFleet(options: FleetOptions, progress: (line: string) =
       platformRestarts: platform.restarts,
       natDropsByChaos: chaos?.natDrops() ?? 0,
       natMappingsDropped: nat.reduce((sum, proxy) => sum + proxy.stats().mappingsDropped, 0),
+      ssePhones: sseIndexes.size,
+      ssePhonesOnFallback: phones.filter((phone, i) => sseIndexes.has(i) && transportOf(phone) === 'sse').length,
+      upgradesRefused: blockingProxy.stats().upgradesRefused,
       check,
       unsettled,
       chatMs,
@@ -225,6 +245,21 @@ async function fetchHistories(apiUrl: string, adminToken: string, roomIds: reado
     histories.set(roomId, messages);
   }
   return histories;
+}
+
+/** `round(count * share)` distinct indexes below `count`, chosen by the run's seeded randomness. */
+function pickShare(count: number, share: number, random: Random): Set<number> {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  for (let i = indexes.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
+  }
+  return new Set(indexes.slice(0, Math.round(count * share)));
+}
+
+function transportOf(phone: SimPhone): string | undefined {
+  const status = phone.client.status();
+  return status.state === 'connected' ? status.transport : undefined;
 }
 
 const lastSeqOf = (messages: readonly SeenMessage[]): number => messages.at(-1)?.seq ?? 0;

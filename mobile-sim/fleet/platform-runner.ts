@@ -3,13 +3,8 @@
  * what an operator has: environment variables, the banner it prints, and signals. Chaos kills it
  * with SIGKILL and starts it again on the same ports and data, as a supervisor would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { spawnPlatform, type EntryProcess } from '../../devtools/index.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const READY_PATTERN =
-  /MQTT over TCP\s+mqtt:\/\/[^:\s]+:(?<mqtt>\d+)[\s\S]*MQTT over WebSocket\s+ws:\/\/[^:\s]+:(?<ws>\d+)[\s\S]*REST API\s+http:\/\/[^:\s]+:(?<api>\d+)/;
 const START_LIMIT_MS = 120_000;
 
 export interface PlatformEndpoints {
@@ -27,8 +22,8 @@ export interface PlatformRunner {
 }
 
 export async function startPlatformRunner(env: Record<string, string>): Promise<PlatformRunner> {
-  let child = await spawnPlatform({ MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', ...env });
-  const endpoints = child.endpoints;
+  let child = await start({ MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', ...env });
+  const endpoints = endpointsOf(child);
   const fixedPorts = { MQTT_PORT: String(endpoints.mqttPort), WS_PORT: String(endpoints.wsPort), API_PORT: String(endpoints.apiPort) };
   let restarts = 0;
   return {
@@ -37,51 +32,21 @@ export async function startPlatformRunner(env: Record<string, string>): Promise<
       return restarts;
     },
     async crashAndRestart() {
-      await stopChild(child.process, 'SIGKILL');
-      child = await spawnPlatform({ ...env, ...fixedPorts });
+      await child.stop('SIGKILL');
+      child = await start({ ...env, ...fixedPorts });
       restarts += 1;
     },
-    stop: () => stopChild(child.process, 'SIGTERM'),
+    stop: () => child.stop('SIGTERM'),
   };
 }
 
-async function spawnPlatform(env: Record<string, string>): Promise<{ process: ChildProcess; endpoints: PlatformEndpoints }> {
-  const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', 'platform/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const endpoints = await new Promise<PlatformEndpoints>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the platform was not ready within ${START_LIMIT_MS} ms:\n${output}`)), START_LIMIT_MS);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`the platform exited with ${code} before it was ready:\n${output}`));
-    };
-    child.once('exit', onExit);
-    const collect = (chunk: Buffer) => (output += chunk.toString());
-    const onStdout = (chunk: Buffer) => {
-      collect(chunk);
-      const ports = READY_PATTERN.exec(output)?.groups;
-      if (ports === undefined) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout?.off('data', onStdout);
-      child.stderr?.off('data', collect);
-      resolve({ mqttPort: Number(ports['mqtt']), wsPort: Number(ports['ws']), apiPort: Number(ports['api']) });
-    };
-    child.stderr?.on('data', collect);
-    child.stdout?.on('data', onStdout);
-  });
-  // Keep draining its output (warnings, errors) to ours, so a chatty child never blocks on a full pipe.
-  child.stdout?.pipe(process.stderr);
-  child.stderr?.pipe(process.stderr);
-  return { process: child, endpoints };
-}
+// Its later output (warnings, errors) goes to ours.
+const start = (env: Record<string, string>): Promise<EntryProcess> =>
+  spawnPlatform({ env: { ...process.env, ...env }, startLimitMs: START_LIMIT_MS, onOutput: (chunk) => process.stderr.write(chunk) });
 
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
+const portOf = (url: string | undefined): number => Number(new URL(url ?? 'invalid:').port);
+
+function endpointsOf(child: EntryProcess): PlatformEndpoints {
+  const { mqttUrl, wsUrl, apiUrl } = child.found;
+  return { mqttPort: portOf(mqttUrl), wsPort: portOf(wsUrl), apiPort: portOf(apiUrl) };
 }

@@ -3,7 +3,7 @@
  * simulated phone, rooms with members spread so every room has at least two, and a device
  * token for each phone.
  */
-import { randomInt, type Random } from './random.js';
+import { randomInt, type Random } from '../../devtools/index.js';
 
 export interface FleetPhone {
   userId: string;

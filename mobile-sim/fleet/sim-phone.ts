@@ -5,7 +5,7 @@
  */
 import { type ChatClient, type Clock, createChatClient, type HeartbeatPolicy, type TimerHandle } from '@mqtt-chat/sdk';
 import type { SeenMessage } from './checker.js';
-import { exponentialMs, randomInt, type Random } from './random.js';
+import { exponentialMs, randomInt, type Random } from '../../devtools/index.js';
 
 export interface PhoneEnvironment {
   clock: Clock;

@@ -1,7 +1,7 @@
 /**
  * The phone's push channel, simulated: what APNs' or FCM's persistent connection to a real phone
  * does, hand the app each push for its token in order. Here the pushes come from the local stub
- * (push/stubs), through its HTTP control surface, so a simulated phone in another process sees
+ * (push-stubs/), through its HTTP control surface, so a simulated phone in another process sees
  * exactly what the platform sent to the stub and nothing else:
  *
  *   GET {stubUrl}/_stub/deliveries?token=&count=N&waitMs=  (answers once N deliveries exist)

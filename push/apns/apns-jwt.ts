@@ -4,7 +4,7 @@
  * every 20 minutes (429 TooManyProviderTokenUpdates), so it is minted once and reused.
  */
 import { createSigner } from 'fast-jwt';
-import type { WallClock } from '../wall-clock.js';
+import type { WallClock } from '../../lib/clock.js';
 
 /** Re-mint before APNs' one-hour limit; apns2 uses 3000 s (docs/mobile-realities.md#apns-wire-facts). */
 export const APNS_JWT_REFRESH_AFTER_MS = 50 * 60_000;

@@ -6,7 +6,7 @@ import { createPrivateKey, randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { PushMessage, PushOutcome, PushProvider } from '../provider.js';
-import type { WallClock } from '../wall-clock.js';
+import type { WallClock } from '../../lib/clock.js';
 import { createApnsJwtSource } from './apns-jwt.js';
 import { apnsOutcome, apnsReason } from './apns-outcome.js';
 import { apnsIdFor, buildApnsRequest } from './apns-request.js';

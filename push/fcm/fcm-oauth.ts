@@ -6,7 +6,7 @@
 import { createSigner } from 'fast-jwt';
 import type { PushOutcome } from '../provider.js';
 import { parseRetryAfterMs } from '../retry-after.js';
-import type { WallClock } from '../wall-clock.js';
+import type { WallClock } from '../../lib/clock.js';
 import { httpPost, parseJson, type HttpResult } from './http-post.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';

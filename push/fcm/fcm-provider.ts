@@ -7,7 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { PushMessage, PushOutcome, PushProvider } from '../provider.js';
-import type { WallClock } from '../wall-clock.js';
+import type { WallClock } from '../../lib/clock.js';
 import { createAccessTokenSource, type FcmServiceAccount } from './fcm-oauth.js';
 import { fcmOutcome } from './fcm-outcome.js';
 import { buildFcmSendBody } from './fcm-request.js';

@@ -23,22 +23,26 @@ import { isSdkError, SdkError } from './errors.js';
 import { createAdaptiveHeartbeat } from './heartbeat/adaptive-heartbeat.js';
 import { createHistoryPager } from './history-pager.js';
 import { routeInbound, type InboundHandlers } from './inbound.js';
-import { SUBACK_FAILURE } from './mqtt-session.js';
-import { checkOptions, resolveDeps, type ChatClientDeps, type ChatClientOptions } from './options.js';
+import { openMqttSession, SUBACK_FAILURE } from './mqtt-session.js';
+import { checkOptions, defaultTransportMode, resolveDeps, type ChatClientDeps, type ChatClientOptions } from './options.js';
 import { createOutbox, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_OUTSTANDING_SENDS } from './outbox.js';
 import { DEFAULT_PING_TIMEOUT_MS } from './ping-driver.js';
 import { createPresenceTracker } from './presence.js';
-import { createRestClient } from './rest.js';
+import { createRestClient, DEFAULT_REST_TIMEOUT_MS } from './rest.js';
 import { createRoomRegistry } from './room-registry.js';
 import { DEFAULT_GAP_WAIT_MS, DEFAULT_MAX_HELD } from './room-sequencer.js';
 import type { RoomSummary } from './room-summary.js';
 import { createSendTracker } from './send-handle.js';
+import { openSseSession } from './sse-session.js';
+import { createTransportPolicy, DEFAULT_SSE_FALLBACK_AFTER_FAILURES } from './transport-policy.js';
 
 /** The platform's KEEPALIVE_LIMIT_SECONDS default: the longest keepalive it accepts, leaving the heartbeat free to adapt. */
 export const DEFAULT_KEEPALIVE_SECONDS = 1800;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Reset the reconnect backoff after a session stayed up this long (AWS IoT's 20 s). */
 export const DEFAULT_STABLE_AFTER_MS = 20_000;
+/** On the SSE fallback, MQTT is tried again this often. */
+export const DEFAULT_MQTT_PROBE_INTERVAL_MS = 120_000;
 
 /** A client with the real clock, Math.random and Web Crypto. */
 export function createChatClient(options: ChatClientOptions): ChatClient;
@@ -60,7 +64,7 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     { getToken },
     {
       apiUrl: options.apiUrl,
-      ...(options.restTimeoutMs === undefined ? {} : { timeoutMs: options.restTimeoutMs }),
+      timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
       ...(options.roomsPageLimit === undefined ? {} : { roomsPageLimit: options.roomsPageLimit }),
     },
   );
@@ -70,10 +74,34 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
   // learns the network's NAT timeout.
   const heartbeat = options.heartbeat ?? createAdaptiveHeartbeat();
 
+  const transports = createTransportPolicy({
+    mode: options.transport ?? defaultTransportMode(options.mqttUrl),
+    fallbackAfterFailures: options.sseFallbackAfterFailures ?? DEFAULT_SSE_FALLBACK_AFTER_FAILURES,
+  });
+  const restTimeoutMs = options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS;
+
   const connection = createConnection(
-    { clock, random },
     {
-      url: options.mqttUrl,
+      clock,
+      random,
+      transports,
+      openSession: (transport, request, handlers) =>
+        transport === 'mqtt'
+          ? openMqttSession({ clock }, { url: options.mqttUrl, ...request }, handlers)
+          : openSseSession(
+              { clock },
+              {
+                apiUrl: options.apiUrl,
+                userId,
+                token: request.password,
+                connectTimeoutMs: request.connectTimeoutMs,
+                restTimeoutMs,
+                resume: resumePositions(),
+              },
+              handlers,
+            ),
+    },
+    {
       userId,
       deviceId: options.deviceId,
       getToken,
@@ -83,6 +111,7 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
       stableAfterMs: options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS,
       pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
       heartbeat,
+      probeIntervalMs: options.mqttProbeIntervalMs ?? DEFAULT_MQTT_PROBE_INTERVAL_MS,
     },
     {
       // CONNACK is in: subscribe the inbox and every followed room, then let everything waiting go out.
@@ -202,6 +231,19 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     },
   };
 
+  /**
+   * Where an event stream (the SSE fallback) resumes each room: the last seq delivered. A room
+   * with nothing delivered yet is left to the usual catch-up, which honours initialHistoryLimit.
+   */
+  function resumePositions(): Map<string, number> {
+    const positions = new Map<string, number>();
+    for (const roomId of rooms.ids()) {
+      const lastSeq = rooms.get(roomId)?.sync.lastSeq() ?? 0;
+      if (lastSeq > 0) positions.set(roomId, lastSeq);
+    }
+    return positions;
+  }
+
   /** A REST answer of 401 means the token is no longer accepted: the same fatal status as a CONNACK 5. */
   function restFailed(what: string, error: unknown): void {
     log('warn', { what, err: String(error) }, 'REST call failed');
@@ -225,8 +267,13 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     },
     networkChanged() {
       heartbeat.networkChanged();
+      // A new network may let through what the old one blocked: MQTT first again.
+      transports.reset();
+      const { state } = connection.status();
+      // Waiting to retry: the new network is worth trying at once.
+      if (state === 'connecting' && connection.retryNow()) return;
       // The old socket is bound to the old network's address: it is dead even if nobody said so.
-      if (connection.status().state !== 'disconnected') connection.fail({ kind: 'network', message: 'the phone changed networks' });
+      if (state !== 'disconnected') connection.fail({ kind: 'network', message: 'the phone changed networks' });
     },
     close() {
       connection.close();

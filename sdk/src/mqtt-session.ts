@@ -46,6 +46,8 @@ export interface SessionHandlers {
 export const SUBACK_FAILURE = 0x80;
 
 export interface MqttSession {
+  /** `sse`: the HTTP fallback (sse-session.ts) behind the same interface; it keeps itself alive, so it needs no pings. */
+  readonly transport: 'mqtt' | 'sse';
   publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): void;
   /** Resolves with the SUBACK return code of each topic, in order (0x80 = refused). */
   subscribe(topics: readonly string[], qos: 0 | 1): Promise<number[]>;
@@ -125,6 +127,7 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
   client.on('close', () => end(cause ?? { kind: 'network', message: connected ? 'connection closed' : 'closed before CONNACK' }));
 
   return {
+    transport: 'mqtt',
     publish(topic, payload, publishOptions) {
       if (ended) return;
       // Errors (a socket closing under the write) end the session through 'close'; the outbox resends.

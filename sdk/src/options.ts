@@ -9,6 +9,7 @@ import { realClock, type Clock } from './clock.js';
 import type { HeartbeatPolicy } from './heartbeat/heartbeat-policy.js';
 import { createIdSource } from './ids.js';
 import { HISTORY_PAGE_LIMIT } from './rest.js';
+import type { TransportMode } from './transport-policy.js';
 
 export type LogLevel = 'info' | 'warn';
 
@@ -60,6 +61,16 @@ export interface ChatClientOptions {
    * older ones come from `loadOlder()`. Default: all of its history, from seq 1.
    */
   initialHistoryLimit?: number;
+  /**
+   * `auto`: MQTT, falling back to Server-Sent Events + HTTP POST (the platform's /v1/events) when
+   * MQTT looks blocked, and back to MQTT when it works again; `mqtt` or `sse`: that one only.
+   * Default: `auto` for ws:// and wss:// URLs (proxies block WebSockets), `mqtt` for mqtt:// and tcp://.
+   */
+  transport?: TransportMode;
+  /** MQTT attempts in a row that fail before CONNACK before the next one is SSE (default 2). */
+  sseFallbackAfterFailures?: number;
+  /** On the SSE fallback, how often MQTT is tried again (default 120 s). */
+  mqttProbeIntervalMs?: number;
 }
 
 export function resolveDeps(deps: Partial<ChatClientDeps>): ChatClientDeps {
@@ -73,9 +84,19 @@ export function resolveDeps(deps: Partial<ChatClientDeps>): ChatClientDeps {
 }
 
 /** Throws a RangeError naming the bad option; called once when a client is created. */
+/** The transport mode an app gets when it names none. */
+export const defaultTransportMode = (mqttUrl: string): TransportMode => (/^wss?:\/\//i.test(mqttUrl) ? 'auto' : 'mqtt');
+
 export function checkOptions(options: ChatClientOptions): void {
   const limit = options.initialHistoryLimit;
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0 && limit <= HISTORY_PAGE_LIMIT)) {
     throw new RangeError(`initialHistoryLimit must be an integer from 1 to ${HISTORY_PAGE_LIMIT} (one history page), got ${limit}`);
+  }
+  const probeMs = options.mqttProbeIntervalMs;
+  if (probeMs !== undefined && !(Number.isFinite(probeMs) && probeMs >= 1000)) {
+    throw new RangeError(`mqttProbeIntervalMs must be at least 1000, got ${probeMs}`);
+  }
+  if (options.transport !== undefined && !['auto', 'mqtt', 'sse'].includes(options.transport)) {
+    throw new RangeError(`transport must be auto, mqtt or sse, got ${String(options.transport)}`);
   }
 }

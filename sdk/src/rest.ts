@@ -5,6 +5,7 @@
  * path delivers. A 410 ERR_HISTORY_TRUNCATED is an expected answer, returned as a value.
  */
 import type { Message } from '@mqtt-chat/protocol';
+import { fromBase64 } from './base64.js';
 import { SdkError } from './errors.js';
 
 /** The page size of catch-up and gap-fill: the API's maximum. */
@@ -259,17 +260,4 @@ function historyMessage(roomId: string, epoch: number, value: unknown): Message 
   const bytes = isValid ? fromBase64(body) : undefined;
   if (!isValid || bytes === undefined) return undefined;
   return { roomId, seq, epoch, senderId, senderDevice, clientMsgId, sentAtMs, contentType, body: bytes };
-}
-
-/** `atob` rather than Buffer: the SDK runs where a phone's JS engine runs. */
-function fromBase64(text: string): Uint8Array | undefined {
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    return undefined;
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -24,10 +24,13 @@ export type DisconnectCode =
   | 'refused' // any other CONNACK refusal (protocol, client id, keepalive above the broker's limit): a configuration error
   | 'closed'; // the app called close()
 
+/** How the client is connected: MQTT (over WebSocket, or TCP in Node), or the SSE fallback (Server-Sent Events down, HTTP POST up). */
+export type TransportKind = 'mqtt' | 'sse';
+
 export type ClientStatus =
   /** The next attempt goes out after `delayMs`; `attempt` attempts failed in a row before it (0: the first). */
   | { state: 'connecting'; attempt: number; delayMs: number; code: ConnectingCode; reason: string }
-  | { state: 'connected'; code: ConnectedCode; reason: string }
+  | { state: 'connected'; code: ConnectedCode; reason: string; transport: TransportKind }
   | { state: 'disconnected'; code: DisconnectCode; reason: string };
 
 export interface StatusCell {

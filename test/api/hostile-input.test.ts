@@ -138,3 +138,23 @@ describe('integers out of range', () => {
     );
   });
 });
+
+describe('requests the router refuses before any route (found by the fuzz suite)', () => {
+  it('answers a body with a NUL on an OPTIONS preflight with 400 ERR_REQUEST_INVALID, not a 500', async () => {
+    const r = await platform.api.inject({
+      method: 'OPTIONS',
+      url: '/v1/devices/phone/keys',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ identityKey: NUL }),
+    });
+    expect([r.statusCode, JSON.parse(r.body).error?.code]).toEqual([400, 'ERR_REQUEST_INVALID']);
+  });
+
+  it.each([
+    ['a path that is not valid percent-encoding', '/v1/devices/%ff/keys/count'],
+    ['a path parameter longer than any id', `/v1/rooms/${'x'.repeat(200)}`],
+  ])('answers %s with 400 ERR_REQUEST_INVALID from the error catalogue', async (_what, url) => {
+    const r = await platform.as(aliceToken, 'GET', url);
+    expect([r.status, errorCode(r)]).toEqual([400, 'ERR_REQUEST_INVALID']);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMqttBrokerPort, sendPipelineOptions, startBridge, type Bridge } from '../../bridge/index.js';
+import { connectMqttBrokerPort, createSendPipeline, sendPipelineOptions } from '../../bridge/index.js';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { createMetrics } from '../../lib/metrics.js';
@@ -28,7 +28,7 @@ const available = await backendAvailable('mosquitto');
 describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
   let mosquitto: Awaited<ReturnType<typeof startMosquitto>>;
   let db: Db;
-  let bridge: Bridge | undefined;
+  let bridge: { close(): Promise<void> } | undefined;
   let device: MqttClient;
   const inbox: InboxItem[] = [];
   const messages: Message[] = [];
@@ -36,22 +36,27 @@ describe.skipIf(!available)('bridge on an external broker (Mosquitto)', () => {
   let userId: string;
   let roomId: string;
 
-  const startBridgeOnMosquitto = async () =>
-    startBridge(
-      {
-        db,
-        port: await connectMqttBrokerPort({
-          url: mosquitto.url,
-          clientId: 'chat-bridge',
-          persistentSession: true,
-          maxInFlight: 1000,
-          log: silentLogger(),
-        }),
-        log: silentLogger(),
-        metrics: createMetrics(),
-      },
+  /** As `npm run bridge` composes it (platform/bridge-main.ts): the MQTT adapter feeding the send pipeline, which publishes through it. */
+  async function startBridgeOnMosquitto() {
+    const port = await connectMqttBrokerPort({
+      url: mosquitto.url,
+      clientId: 'chat-bridge',
+      persistentSession: true,
+      maxInFlight: 1000,
+      log: silentLogger(),
+    });
+    const sends = createSendPipeline(
+      { db, publisher: port, log: silentLogger(), metrics: createMetrics() },
       { ...sendPipelineOptions(loadConfig({})), batchMaxMessages: 64 },
     );
+    await port.consumeSends(sends.handlePayload);
+    return {
+      async close() {
+        await sends.drain();
+        await port.close();
+      },
+    };
+  }
 
   function until(condition: () => boolean, what: string): Promise<void> {
     if (condition()) return Promise.resolve();

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs/minimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSendPipeline, type SendPipelineOptions } from '../../bridge/index.js';
-import type { BrokerPort } from '../../bridge/index.js';
 import { silentLogger } from '../../lib/log.js';
+import type { Publisher } from '../../lib/publisher.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { NackReason, decodeInboxItem, encodeSend, inboxTopic, type Send } from '../../schema/index.js';
 import { createRoom, createUser, getHistory, withTypedErrors, type Db } from '../../store/index.js';
@@ -28,15 +28,13 @@ const OPTIONS: SendPipelineOptions = {
 /** Passes validation, but the test database refuses it with a CHECK constraint (SQLSTATE 23514). */
 const REFUSED_CONTENT_TYPE = 'application/x-refused-by-constraint';
 
-function recordingPort(): BrokerPort & { published: { topic: string; payload: Uint8Array }[] } {
+function recordingPort(): Publisher & { published: { topic: string; payload: Uint8Array }[] } {
   const published: { topic: string; payload: Uint8Array }[] = [];
   return {
     published,
     async publish(topic, payload) {
       published.push({ topic, payload });
     },
-    async consumeSends() {},
-    async close() {},
   };
 }
 
@@ -70,7 +68,7 @@ export function describeSendIsolation(name: string, open: () => Promise<{ db: Db
     function pipelineOn(database: Db, options: Partial<SendPipelineOptions> = {}, now?: () => number) {
       const port = recordingPort();
       const pipeline = createSendPipeline(
-        { db: database, port, log: silentLogger(), metrics: createMetrics(), ...(now === undefined ? {} : { now }) },
+        { db: database, publisher: port, log: silentLogger(), metrics: createMetrics(), ...(now === undefined ? {} : { now }) },
         { ...OPTIONS, ...options },
       );
       return { pipeline, port };

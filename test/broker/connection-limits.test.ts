@@ -45,8 +45,12 @@ describe('connect policy', () => {
 describe('delivery acks bound', () => {
   it('reports a connection once when it leaves more than the bound unacknowledged', () => {
     const reported: object[] = [];
-    const acks = createDeliveryAcks({ maxUnackedPerClient: 2, tooManyUnacked: (client) => reported.push(client) });
-    const client = { _nextId: 1 };
+    let nextId = 1;
+    const acks = createDeliveryAcks<object>(
+      { takePacketId: () => nextId++, tooManyUnacked: (client) => reported.push(client) },
+      { maxUnackedPerClient: 2 },
+    );
+    const client = {};
     for (let seq = 1; seq <= 5; seq += 1) acks.track(client, {}, { roomId: 'r', seq });
     expect(reported).toEqual([client]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPublishRelay, DROPPED_SIGNAL_TOPIC, type RelayedPacket } from '../../broker/publish-relay.js';
-import { createTokenBuckets } from '../../broker/token-bucket.js';
+import { createKeyedTokenBuckets } from '../../lib/keyed-token-buckets.js';
 import { createMetrics } from '../../lib/metrics.js';
 import {
   TypingState,
@@ -19,10 +19,10 @@ function relayWith(lastSeqs: Record<string, number>) {
   const metrics = createMetrics();
   const marks: { roomId: string; userId: string; readSeq: number }[] = [];
   const relay = createPublishRelay({
-    typingLimiter: createTokenBuckets({ ratePerSecond: 1, burst: 2, now: () => clock.nowMs }),
-    receiptLimiter: createTokenBuckets({ ratePerSecond: 2, burst: 3, now: () => clock.nowMs }),
+    typingLimiter: createKeyedTokenBuckets({ now: () => clock.nowMs }, { ratePerSecond: 1, burst: 2 }),
+    receiptLimiter: createKeyedTokenBuckets({ now: () => clock.nowMs }, { ratePerSecond: 2, burst: 3 }),
     membership: { clampReadSeq: async (roomId, readSeq) => Math.min(readSeq, lastSeqs[roomId] ?? 0) },
-    receiptHandler: () => (mark) => marks.push(mark),
+    onReceipt: (mark) => marks.push(mark),
     metrics,
   });
   const dropped = async (kind: string, reason: string) =>

@@ -3,14 +3,15 @@
  * not read the list (the database down since it started) refusing devices with CONNACK 3 rather
  * than letting a revoked token in, until its next read succeeds.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenyList } from '../../broker/deny-list.js';
+import { systemClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { createTokenService } from '../../lib/tokens.js';
 import type { PlatformBroker } from '../../broker/index.js';
-import { startStoreBackedBroker } from '../../platform/start-broker.js';
+import { createStoreBackedBroker } from '../../platform/start-broker.js';
 import { ALL_DEVICES } from '../../schema/index.js';
 import { createMemoryPresenceStore, createUser, denyTokens, openDb, withTypedErrors, type Db } from '../../store/index.js';
 import { eventually } from '../support/outage.js';
@@ -35,12 +36,16 @@ describe('the deny list', () => {
 describe('a broker node that cannot read the deny list', () => {
   const REFRESH_MS = 200;
   const cleanup: (() => Promise<void>)[] = [];
+  let real: Db;
+  // Opening PGlite and migrating takes seconds on a busy machine: a hook's time, not the test's.
+  beforeAll(async () => {
+    real = (await openDb({})).db;
+  });
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();
   });
 
   it('answers device CONNECTs with CONNACK 3 until it has read the list, then applies it', async () => {
-    const { db: real } = await openDb({});
     const flaky = await unreachableDb(real);
     const db: Db = withTypedErrors(flaky);
     cleanup.push(() => real.close());
@@ -53,15 +58,17 @@ describe('a broker node that cannot read the deny list', () => {
     flaky.down = true;
     const config = loadConfig({ MQTT_PORT: '0', WS_PORT: 'off', REVOCATION_REFRESH_MS: String(REFRESH_MS) });
     const presence = createMemoryPresenceStore();
-    const broker: PlatformBroker = await startStoreBackedBroker(config, {
+    const broker: PlatformBroker = await createStoreBackedBroker(config, {
       db,
       presence,
       tokens,
       adminToken: 'revocations-admin-token',
+      clock: systemClock,
       log: silentLogger(),
       metrics: createMetrics(),
     });
     cleanup.push(() => broker.close());
+    await broker.listen({});
     const mqttUrl = `mqtt://127.0.0.1:${broker.ports.mqtt}`;
 
     expect(await connackCode(mqttUrl, { userId: kept, deviceId: 'phone', token: keptToken })).toBe(3);

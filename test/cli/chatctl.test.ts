@@ -5,12 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHATCTL = `${ROOT}cli/main.ts`;
 const WAIT_LIMIT_MS = 20_000;
+// Each chatctl run is a fresh Node process compiling TypeScript: seconds apiece on a busy machine, and a test makes several.
+vi.setConfig({ testTimeout: 120_000 });
 
 let platform: TestPlatform;
 let env: Record<string, string>;

@@ -38,7 +38,7 @@ async function killAfterPubacks(platform: PlatformProcess, userId: string, token
       client.publish(sendTopic(userId), payload, { qos: 1 }, (error) => {
         if (error !== undefined && error !== null) return;
         acknowledged.push(clientMsgId);
-        if (acknowledged.length === KILL_AFTER_PUBACKS) void platform.kill('SIGKILL').then(resolve);
+        if (acknowledged.length === KILL_AFTER_PUBACKS) void platform.stop('SIGKILL').then(resolve);
       });
     }
   });
@@ -59,7 +59,7 @@ function describeCrash(name: string, environment: () => Promise<{ env: Record<st
       const { env, cleanup } = await environment();
       cleanups.push(cleanup);
       const first = await spawnPlatform({ ...SECRETS, ...env });
-      cleanups.push(() => first.kill());
+      cleanups.push(() => first.stop('SIGKILL'));
       const userId = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/users', { name: 'crash' })).json.id as string;
       const token = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/tokens', { userId, deviceId: 'phone' })).json.token as string;
       const roomId = (await rest(first.apiUrl, ADMIN_TOKEN, 'POST', '/v1/rooms', { name: 'r', kind: 'group', members: [userId] })).json
@@ -69,7 +69,7 @@ function describeCrash(name: string, environment: () => Promise<{ env: Record<st
       expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_PUBACKS);
 
       const second = await spawnPlatform({ ...SECRETS, ...env });
-      cleanups.push(() => second.kill('SIGTERM'));
+      cleanups.push(() => second.stop('SIGTERM'));
       const history = await rest(second.apiUrl, token, 'GET', `/v1/rooms/${roomId}/messages?after=0&limit=500`);
       const stored = (history.json.messages as { clientMsgId: string; seq: number }[]).map((m) => m.clientMsgId);
       expect(stored).toEqual(expect.arrayContaining(acknowledged));

@@ -36,7 +36,7 @@ describe.skipIf(!usable)('PostgreSQL goes away in the middle of a send burst', (
   });
   afterAll(async () => {
     for (const c of clients) c.client.close();
-    await platform?.kill('SIGTERM');
+    await platform?.stop('SIGTERM');
     await server?.destroy();
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -8,7 +8,8 @@ import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform } from '../../platform/platform.js';
 import type { PublishPacket } from 'aedes';
-import { DROPPED_SIGNAL_TOPIC } from '../../broker/aedes-hooks.js';
+import { retainedMessages } from '../../broker/index.js';
+import { DROPPED_SIGNAL_TOPIC } from '../../broker/publish-relay.js';
 import {
   TypingState,
   decodePresence,
@@ -108,11 +109,8 @@ describe('presence on one node', () => {
 
   /** What the broker holds retained on `topic` (Aedes' retained store). */
   async function retainedOn(topic: string): Promise<Buffer[]> {
-    type Retained = { createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer }> };
     const found: Buffer[] = [];
-    for await (const packet of (platform.broker.aedes as unknown as { persistence: Retained }).persistence.createRetainedStream(topic)) {
-      found.push(packet.payload);
-    }
+    for await (const packet of retainedMessages(platform.broker.aedes, topic)) found.push(packet.payload as Buffer);
     return found;
   }
 
@@ -276,7 +274,7 @@ describe.skipIf(!multiNode)('presence when a node dies (Redis)', () => {
 
   afterAll(async () => {
     await watcher?.close();
-    await nodeA?.kill();
+    await nodeA?.stop('SIGKILL');
     await nodeB?.platform.close();
     await nodeB?.db.close();
     await drop();
@@ -294,7 +292,7 @@ describe.skipIf(!multiNode)('presence when a node dies (Redis)', () => {
     const onA = await TestDevice.connect(nodeA!.mqttUrl, alice, 'phone', await token(alice));
     onA.client.on('error', () => undefined);
     await waitPresence(watcher, alice, true);
-    await nodeA!.kill('SIGKILL'); // no Will, no DISCONNECT: the node just stops
+    await nodeA!.stop('SIGKILL'); // no Will, no DISCONNECT: the node just stops
     const killedAt = Date.now();
     await waitPresence(watcher, alice, false);
     const flipMs = Date.now() - killedAt;

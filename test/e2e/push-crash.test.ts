@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ApnsDelivery, DeliveryLog, FcmDelivery } from '../../push/index.js';
+import type { ApnsDelivery, DeliveryLog, FcmDelivery } from '../../push-stubs/index.js';
 import { backendAvailable, createTestDatabase } from '../support/backends.js';
 import { spawnPlatform } from '../support/platform-process.js';
 import { pushData, startPushStubs } from '../support/push-stubs.js';
@@ -46,7 +46,7 @@ function describePushCrash(name: string, environment: () => Promise<{ env: Recor
         cleanups.push(() => stubs.close());
         const env = { ...SECRETS, ...backend, ...(await stubs.env()), ...PUSH };
         const first = await spawnPlatform(env);
-        cleanups.push(() => first.kill());
+        cleanups.push(() => first.stop('SIGKILL'));
 
         const admin = (method: string, path: string, body?: unknown) => rest(first.apiUrl, ADMIN_TOKEN, method, path, body);
         const user = async (name: string) => (await admin('POST', '/v1/users', { name })).json.id as string;
@@ -76,7 +76,7 @@ function describePushCrash(name: string, environment: () => Promise<{ env: Recor
               log.waitFor(log.list().length + 1, { timeoutMs: WAIT_MS });
             await Promise.race([next(stubs.apns.deliveries), next(stubs.fcm.deliveries)]);
           }
-          await first.kill('SIGKILL');
+          await first.stop('SIGKILL');
         })();
         for (let i = 0; i < MESSAGES; i += 1) {
           const body = Buffer.from(`message ${i}`).toString('base64');
@@ -93,7 +93,7 @@ function describePushCrash(name: string, environment: () => Promise<{ env: Recor
         const deliveredBeforeKill = delivered();
         const history = await (async () => {
           const second = await spawnPlatform(env);
-          cleanups.push(() => second.kill('SIGTERM'));
+          cleanups.push(() => second.stop('SIGTERM'));
           return (await rest(second.apiUrl, ADMIN_TOKEN, 'GET', `/v1/rooms/${room.id}/messages?after=0&limit=500`)).json.messages as {
             seq: number;
           }[];

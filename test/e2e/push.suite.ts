@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApnsDelivery, FcmDelivery } from '../../push/index.js';
+import type { ApnsDelivery, FcmDelivery } from '../../push-stubs/index.js';
 import { deviceClientId, encodeReceipt, receiptTopic, roomTopic } from '../../schema/index.js';
 import { getPushToken, listDeliveries } from '../../store/index.js';
 import { TestDevice } from '../support/device.js';

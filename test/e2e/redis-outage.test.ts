@@ -57,7 +57,7 @@ describe.skipIf(!usable)('Redis goes away in the middle of a send burst between 
   afterAll(async () => {
     for (const c of clients) c.client.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
-    await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+    await Promise.all(nodes.map((n) => n.stop('SIGTERM')));
     await redis?.destroy();
     for (const cleanup of cleanups.reverse()) await cleanup();
   });

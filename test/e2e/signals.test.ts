@@ -5,7 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICE_USERNAME } from '../../broker/index.js';
+import { retainedMessages, SERVICE_USERNAME } from '../../broker/index.js';
 import {
   TypingState,
   decodeReceipt,
@@ -177,13 +177,8 @@ describe('retain', () => {
       expect((await sender.waitForAck('retained')).seq).toBe(1);
       // The broker stores a retained message before it delivers it: once relayed, the store is final.
       await relayed;
-      type Retained = { createRetainedStream(pattern: string): AsyncIterable<unknown> };
       const kept: unknown[] = [];
-      for await (const packet of (platform.broker.aedes as unknown as { persistence: Retained }).persistence.createRetainedStream(
-        'chat/user/#',
-      )) {
-        kept.push(packet);
-      }
+      for await (const packet of retainedMessages(platform.broker.aedes, 'chat/user/#')) kept.push(packet);
       expect(kept).toEqual([]);
       expect(sender.client.connected).toBe(true);
     } finally {

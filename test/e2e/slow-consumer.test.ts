@@ -87,7 +87,7 @@ beforeAll(async () => {
   wsUrl = /MQTT over WebSocket\s+(ws:\/\/\S+)/.exec(platform.output())![1]!;
 });
 afterAll(async () => {
-  await platform?.kill('SIGTERM');
+  await platform?.stop('SIGTERM');
   await database?.drop();
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });

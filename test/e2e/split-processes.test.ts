@@ -22,17 +22,17 @@ describe.skipIf(!available)('the platform split into broker, bridge and api proc
     const database = await createTestDatabase();
     dropDatabase = database.drop;
     const env = { DATABASE_URL: database.url, ADMIN_TOKEN, JWT_SECRET: 'split-test-jwt-secret-0123456789abcdef' };
-    const broker = await spawnPart('broker/main.ts', env, /broker: (?<mqttUrl>mqtt:\/\/\S+)/);
+    const broker = await spawnPart('broker', env, /broker: (?<mqttUrl>mqtt:\/\/\S+)/);
     parts.push(broker);
     mqttUrl = broker.found['mqttUrl']!;
-    parts.push(await spawnPart('bridge/main.ts', { ...env, BROKER_URL: mqttUrl }, /bridge: consuming sends/));
-    const api = await spawnPart('api/main.ts', { ...env, BROKER_URL: mqttUrl }, /api: (?<apiUrl>http:\/\/\S+)/);
+    parts.push(await spawnPart('bridge', { ...env, BROKER_URL: mqttUrl }, /bridge: consuming sends/));
+    const api = await spawnPart('api', { ...env, BROKER_URL: mqttUrl }, /api: (?<apiUrl>http:\/\/\S+)/);
     parts.push(api);
     apiUrl = api.found['apiUrl']!;
   }, 120_000);
 
   afterAll(async () => {
-    for (const part of parts.reverse()) await part.kill('SIGTERM');
+    for (const part of parts.reverse()) await part.stop('SIGTERM');
     await dropDatabase();
   });
 
@@ -78,6 +78,6 @@ describe.skipIf(!available)('the platform split into broker, bridge and api proc
   });
 
   it('refuses to run a part alone on embedded PGlite, with a one-line reason', async () => {
-    await expect(spawnPart('bridge/main.ts', { DATABASE_URL: '', BROKER_URL: mqttUrl }, /never/)).rejects.toThrow(/needs DATABASE_URL/);
+    await expect(spawnPart('bridge', { DATABASE_URL: '', BROKER_URL: mqttUrl }, /never/)).rejects.toThrow(/needs DATABASE_URL/);
   });
 });

@@ -65,6 +65,12 @@ describe('loadConfig', () => {
       PREKEY_LOW_THRESHOLD: 10,
       PREKEY_FETCH_RATE_PER_SECOND: 1,
       PREKEY_FETCH_BURST: 100,
+      CORS_ORIGINS: '',
+      DEV_SIGNIN: false,
+      SSE_HEARTBEAT_MS: 15_000,
+      SSE_MAX_STREAMS: 10_000,
+      SSE_MAX_BUFFERED_BYTES: 1_048_576,
+      SSE_REPLAY_MAX_MESSAGES: 500,
     });
   });
 
@@ -73,6 +79,22 @@ describe('loadConfig', () => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'BROKER_URL', 'JWT_SECRET', 'ADMIN_TOKEN'] as const) {
       expect(config).not.toHaveProperty(key);
     }
+  });
+
+  it('takes CORS_ORIGINS as *, or a comma-separated list of origins, and nothing else', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toBe('*');
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example,http://localhost:5173' }).CORS_ORIGINS).toBe(
+      'https://a.example,http://localhost:5173',
+    );
+    for (const bad of ['*,https://a.example', 'a.example', 'https://a.example/path', 'https://a.example, https://b.example']) {
+      expect(configError({ CORS_ORIGINS: bad }).details).toEqual({ variable: 'CORS_ORIGINS' });
+    }
+  });
+
+  it('takes DEV_SIGNIN as true or false only', () => {
+    expect(loadConfig({ DEV_SIGNIN: 'true' }).DEV_SIGNIN).toBe(true);
+    expect(loadConfig({ DEV_SIGNIN: 'false' }).DEV_SIGNIN).toBe(false);
+    expect(configError({ DEV_SIGNIN: 'yes' }).details).toEqual({ variable: 'DEV_SIGNIN' });
   });
 
   it('refuses a presence TTL that is not longer than its refresh interval', () => {

@@ -25,6 +25,25 @@ describe('createKeyedTokenBuckets', () => {
     expect(buckets.take('b').allowed).toBe(true);
   });
 
+  it('starts a forgotten key afresh', () => {
+    const { buckets } = clocked(1, 1);
+    expect(buckets.take('a').allowed).toBe(true);
+    expect(buckets.take('a').allowed).toBe(false);
+    buckets.forget('a');
+    expect(buckets.take('a').allowed).toBe(true);
+  });
+
+  it('holds to the sustained rate over a long flood', () => {
+    const { clock, buckets } = clocked(1, 10);
+    let allowed = 0;
+    for (let i = 0; i < 6000; i += 1) {
+      if (buckets.take('mallory').allowed) allowed += 1;
+      clock.ms += 10; // 100 attempts a second for a minute
+    }
+    expect(allowed).toBeGreaterThanOrEqual(69);
+    expect(allowed).toBeLessThanOrEqual(70); // the burst plus one a second
+  });
+
   it('forgets idle keys once they have refilled, so memory follows the active keys only', () => {
     const { clock, buckets } = clocked(10, 5); // full again 500 ms after the last take
     for (let i = 0; i < 10_000; i += 1) buckets.take(`device-${i}`);

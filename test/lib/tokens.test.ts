@@ -130,3 +130,41 @@ describe('createTokenService', () => {
     expect(verifyErrorCode(tokens.verify, token)).toBe('ERR_AUTH_TOKEN_EXPIRED');
   });
 });
+
+describe('event-stream tickets', () => {
+  const T0 = Date.UTC(2030, 0, 1);
+
+  it('carry the device and its token expiry, and expire after their own TTL or the token, whichever is first', () => {
+    let nowMs = T0;
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const device = tokens.verify(tokens.issue('alice', 'web').token);
+    const { ticket, expiresAtMs } = tokens.issueTicket(device, 30_000);
+    expect(expiresAtMs).toBe(T0 + 30_000);
+    expect(tokens.verifyTicket(ticket)).toMatchObject({
+      userId: 'alice',
+      deviceId: 'web',
+      expiresAtMs: device.expiresAtMs,
+      ticketExpiresAtMs: T0 + 30_000,
+    });
+    const nearlyExpired = { ...device, expiresAtMs: T0 + 5_000 };
+    expect(tokens.issueTicket(nearlyExpired, 30_000).expiresAtMs).toBe(T0 + 5_000);
+    nowMs += 30_000;
+    expect(verifyErrorCode(tokens.verifyTicket, ticket)).toBe('ERR_AUTH_TOKEN_EXPIRED');
+  });
+
+  it('are each unique, and are never accepted as device tokens, nor device tokens as tickets', () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    const { token } = tokens.issue('alice', 'web');
+    const device = tokens.verify(token);
+    const [a, b] = [tokens.issueTicket(device, 30_000).ticket, tokens.issueTicket(device, 30_000).ticket];
+    expect(tokens.verifyTicket(a).ticketId).not.toBe(tokens.verifyTicket(b).ticketId);
+    expect(verifyErrorCode(tokens.verify, a)).toBe('ERR_AUTH_TOKEN_INVALID');
+    expect(verifyErrorCode(tokens.verifyTicket, token)).toBe('ERR_AUTH_TOKEN_INVALID');
+  });
+
+  it('lets a token be issued to end no later than another credential', () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => T0 });
+    expect(tokens.issue('alice', 'web', { expiresAtMs: T0 + 90_500 }).expiresAtMs).toBe(T0 + 90_000);
+    expect(tokens.issue('alice', 'web', { expiresAtMs: T0 + 10 * HOUR_S * 1000 }).expiresAtMs).toBe(T0 + HOUR_S * 1000);
+  });
+});

@@ -42,7 +42,7 @@ describe('SIGTERM', () => {
       JWT_SECRET: 'shutdown-test-jwt-secret-0123456789abcdef',
       DATA_DIR: dataDir,
     });
-    cleanups.push(() => platform.kill('SIGKILL'));
+    cleanups.push(() => platform.stop('SIGKILL'));
     const wsUrl = /MQTT over WebSocket\s+(ws:\/\/\S+)/.exec(platform.output())![1]!;
 
     const sockets: Socket[] = [];

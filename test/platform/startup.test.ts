@@ -1,12 +1,11 @@
 /** Start-up failures are one clear error naming the variable to change, and leave nothing running. */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_POINTS, runEntryPoint } from '../../devtools/index.js';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
 import { startPlatform } from '../../platform/platform.js';
@@ -64,18 +63,16 @@ describe('platform start-up', () => {
   /** Runs `npm start`'s entry point with `env` until it exits; its exit code and what it printed. */
   async function startWith(env: Record<string, string>): Promise<{ code: unknown; stderr: string; stdout: string }> {
     const dataDir = await mkdtemp(join(tmpdir(), 'startup-')); // generated secrets go there, not into the checkout
-    const child = spawn(process.execPath, ['--conditions=mqtt-chat-source', '--import', 'tsx', 'platform/main.ts'], {
-      cwd: fileURLToPath(new URL('../../', import.meta.url)),
-      env: { ...process.env, MQTT_PORT: '0', WS_PORT: '0', API_PORT: '0', DATA_DIR: dataDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const result = await runEntryPoint(ENTRY_POINTS.platform, {
+      ...process.env,
+      MQTT_PORT: '0',
+      WS_PORT: '0',
+      API_PORT: '0',
+      DATA_DIR: dataDir,
+      ...env,
     });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [code] = await once(child, 'exit');
     await rm(dataDir, { recursive: true, force: true });
-    return { code, stderr, stdout };
+    return result;
   }
 
   it('exits with code 1 and one line naming a bad variable (npm start)', async () => {

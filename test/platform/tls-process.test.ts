@@ -30,7 +30,7 @@ describe('the platform process with TLS only', () => {
     };
     await install(await firstCa.issue());
     const platform: PartProcess = await spawnPart(
-      'platform/main.ts',
+      'platform',
       {
         ADMIN_TOKEN,
         JWT_SECRET: 'tls-process-jwt-secret-0123456789abcdef',
@@ -44,7 +44,7 @@ describe('the platform process with TLS only', () => {
       },
       /MQTT over TLS\s+(?<mqtts>mqtts:\/\/\S+)\s+MQTT over secure WS\s+(?<wss>wss:\/\/\S+)\s+REST API\s+(?<api>http:\/\/\S+)/,
     );
-    cleanups.push(() => platform.kill('SIGKILL'));
+    cleanups.push(() => platform.stop('SIGKILL'));
     expect(platform.output()).toMatch(/MQTT over TCP\s+off \(MQTT_PORT=off\)\s+MQTT over WebSocket\s+off \(WS_PORT=off\)/);
     const { mqtts, wss, api } = platform.found as { mqtts: string; wss: string; api: string };
     expect(wss).toMatch(/\/mqtt$/);

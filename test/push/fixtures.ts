@@ -1,21 +1,13 @@
 /** Shared by the push tests: a movable wall clock, device tokens and messages. */
 import { randomBytes } from 'node:crypto';
-import type { PushMessage, WallClock } from '../../push/index.js';
+import { createVirtualClock, type VirtualClock } from '../../devtools/index.js';
+import type { WallClock } from '../../lib/clock.js';
 
-export interface FakeWallClock extends WallClock {
-  advance(ms: number): void;
-}
+export type { VirtualClock };
+import type { PushMessage } from '../../push/index.js';
 
 /** Starts at the real time, so certificates and HTTP dates stay plausible, then moves only when told. */
-export function createFakeWallClock(startMs = Date.now()): FakeWallClock {
-  let nowMs = startMs;
-  return {
-    now: () => nowMs,
-    advance: (ms) => {
-      nowMs += ms;
-    },
-  };
-}
+export const createWallClockAtNow = (): VirtualClock => createVirtualClock(Date.now());
 
 /** An APNs device token: 32 bytes in hex. */
 export const apnsToken = (): string => randomBytes(32).toString('hex');

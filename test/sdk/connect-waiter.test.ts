@@ -3,7 +3,7 @@ import { createConnectWaiter } from '../../sdk/src/connect-waiter.js';
 import type { ClientStatus } from '../../sdk/src/status.js';
 
 const connecting: ClientStatus = { state: 'connecting', attempt: 0, delayMs: 0, code: 'connect', reason: 'app' };
-const connected: ClientStatus = { state: 'connected', code: 'connected', reason: 'up' };
+const connected: ClientStatus = { state: 'connected', code: 'connected', reason: 'up', transport: 'mqtt' };
 
 describe('connect waiter', () => {
   it('resolves every waiter on connected, and at once when already connected', async () => {

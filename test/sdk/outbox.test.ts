@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createOutbox, STALE_RESEND_LIMIT, type OutboxOptions, type OutgoingSend } from '../../sdk/src/outbox.js';
 import { NackReason } from '@mqtt-chat/protocol';
 import type { SendUpdate } from '../../sdk/src/send-handle.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 const body = new TextEncoder().encode('hi');
 
 function setup(options: Partial<OutboxOptions> = {}) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const published: (OutgoingSend & { atMs: number })[] = [];
   const refreshes: { roomId: string; version: number }[] = [];
   const progress: SendUpdate[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HeartbeatPolicy } from '../../sdk/src/heartbeat/heartbeat-policy.js';
 import { startPingDriver } from '../../sdk/src/ping-driver.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 /** A policy that records what the driver tells it, and whose interval the test sets. */
 function recordingPolicy(intervalMs: number) {
@@ -17,7 +17,7 @@ function recordingPolicy(intervalMs: number) {
 }
 
 function setup(intervalMs = 1000, options = { pingTimeoutMs: 200, maxIntervalMs: 60_000 }) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const { policy, calls } = recordingPolicy(intervalMs);
   const pingsAtMs: number[] = [];
   let timedOut = 0;

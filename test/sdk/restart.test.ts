@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.client.close();
   await Promise.all(proxies.map((p) => p.close()));
-  await platform?.kill();
+  await platform?.stop('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -38,7 +38,7 @@ const port = (url: string) => new URL(url).port;
 /** SIGKILL, then the same platform again on the same ports and data. */
 async function crashAndRestart(whileDown: () => void = () => undefined): Promise<void> {
   const ports = { MQTT_PORT: port(platform.mqttUrl), API_PORT: port(platform.apiUrl) };
-  await platform.kill('SIGKILL');
+  await platform.stop('SIGKILL');
   whileDown();
   platform = await spawnPlatform({ ...SECRETS, DATA_DIR: dataDir, ...ports });
 }

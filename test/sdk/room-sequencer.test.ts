@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRoomSequencer, type RoomSequencerOptions } from '../../sdk/src/room-sequencer.js';
 import type { Message } from '@mqtt-chat/protocol';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 const message = (seq: number): Message => ({
   roomId: 'r1',
@@ -17,7 +17,7 @@ const message = (seq: number): Message => ({
 });
 
 function setup(options: RoomSequencerOptions = {}, onGap: () => void = () => undefined) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const delivered: number[] = [];
   const gapsAtMs: number[] = [];
   const sequencer = createRoomSequencer(

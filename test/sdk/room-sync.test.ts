@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryAnswer } from '../../sdk/src/rest.js';
 import { createRoomSync, type EpochChanged, type HistoryTruncated } from '../../sdk/src/room-sync.js';
 import type { Message } from '@mqtt-chat/protocol';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createVirtualClock } from '../../devtools/index.js';
 
 const message = (seq: number, epoch = 1): Message => ({
   roomId: 'r1',
@@ -46,7 +46,7 @@ function fakeHistory(options: { lastSeq: number; epoch?: number; floor?: number;
 }
 
 function setup(history: ReturnType<typeof fakeHistory>, start: { lastSeq?: number; epoch?: number; initialLatest?: number } = {}) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const delivered: [epoch: number, seq: number][] = [];
   const truncations: HistoryTruncated[] = [];
   const epochs: EpochChanged[] = [];

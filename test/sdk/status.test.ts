@@ -8,7 +8,7 @@ describe('status cell', () => {
     const connecting: ClientStatus = { state: 'connecting', attempt: 0, delayMs: 0, code: 'connect', reason: 'app' };
     cell.set(connecting);
     cell.set({ ...connecting });
-    const connected: ClientStatus = { state: 'connected', code: 'connected', reason: 'up' };
+    const connected: ClientStatus = { state: 'connected', code: 'connected', reason: 'up', transport: 'mqtt' };
     cell.set(connected);
     cell.set({ ...connected });
     cell.set({ ...connecting, attempt: 1, delayMs: 40 });

@@ -7,7 +7,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyDbError, isDbError, openDb, type Db } from '../../store/index.js';
-import { backendAvailable, createTestDatabase } from '../support/backends.js';
+import { backendAvailable, createTestDatabase, openTestPostgres } from '../support/backends.js';
 
 const postgresAvailable = await backendAvailable('postgres');
 
@@ -64,17 +64,7 @@ describeTranslation('PGlite', async () => {
 });
 
 describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
-  describeTranslation('PostgreSQL', async () => {
-    const database = await createTestDatabase();
-    const { db } = await openDb({ databaseUrl: database.url });
-    return {
-      db,
-      close: async () => {
-        await db.close();
-        await database.drop();
-      },
-    };
-  });
+  describeTranslation('PostgreSQL', openTestPostgres);
 
   it('types a backend terminated under a client (57P01) and a refused connection as ERR_UNAVAILABLE', async () => {
     const database = await createTestDatabase();

@@ -8,8 +8,8 @@ import {
   type BatchSnapshot,
   type PendingSend,
   type RoomState,
-  type StoredMessage,
 } from '../../store/sequencing.js';
+import type { Message } from '../../schema/index.js';
 
 const ROOMS = ['r1', 'r2', 'r3'] as const;
 const UNKNOWN_ROOM = 'gone';
@@ -43,7 +43,7 @@ const everyoneIsMember = new Set(ROOMS.flatMap((roomId) => USERS.map((userId) =>
 /** Already stored messages for some keys, at distinct seqs up to the room's last_seq. */
 const storedArb = (rooms: ReadonlyMap<string, RoomState>) =>
   fc.array(sendShapeArb(ROOMS), { maxLength: 6 }).map((shapes) => {
-    const stored = new Map<string, StoredMessage>();
+    const stored = new Map<string, Message>();
     const nextSeqDown = new Map<string, number>();
     for (const shape of shapes) {
       const room = rooms.get(shape.roomId)!;
@@ -128,7 +128,7 @@ describe('planBatch', () => {
     fc.assert(
       fc.property(validBatchArb, ({ sends, snapshot }) => {
         const plan = planBatch(sends, snapshot, NOW_MS);
-        const first = new Map<string, StoredMessage>(snapshot.stored);
+        const first = new Map<string, Message>(snapshot.stored);
         plan.outcomes.forEach((outcome, i) => {
           const key = dedupKey(sends[i]!);
           const earlier = first.get(key);
@@ -200,7 +200,7 @@ describe('planBatch', () => {
       body,
     };
     const plan = planBatch([send], snapshot, NOW_MS);
-    const expected: StoredMessage = {
+    const expected: Message = {
       roomId: 'r1',
       seq: 42,
       epoch: 3,
@@ -217,7 +217,7 @@ describe('planBatch', () => {
   });
 
   it('gives a retry of a stored send its original seq even after the sender was removed and the version moved', () => {
-    const original: StoredMessage = {
+    const original: Message = {
       roomId: 'r1',
       seq: 7,
       epoch: 0,

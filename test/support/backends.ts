@@ -7,8 +7,9 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import { openDb, type Db } from '../../store/index.js';
 
-export type Backend = 'postgres' | 'redis' | 'mosquitto';
+export type Backend = 'postgres' | 'redis' | 'mosquitto' | 'chromium';
 
 const required = new Set(
   (process.env['REQUIRE_BACKENDS'] ?? '')
@@ -62,12 +63,21 @@ function mosquittoInstalled(): Promise<string | undefined> {
   );
 }
 
+/** Debian's chromium package, which the web page's tests drive (playwright-core downloads no browser). */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+function chromiumInstalled(): Promise<string | undefined> {
+  return new Promise((resolve) =>
+    execFile(CHROMIUM_PATH, ['--version'], (error) => resolve(error === null ? undefined : `${CHROMIUM_PATH}: ${error.message}`)),
+  );
+}
+
 /**
  * True when `backend` can be used. False (with a loud warning) when it cannot and is not
  * required; throws when it is required, so CI fails instead of skipping.
  */
 export async function backendAvailable(backend: Backend): Promise<boolean> {
-  const probes = { postgres: postgresReachable, redis: redisReachable, mosquitto: mosquittoInstalled };
+  const probes = { postgres: postgresReachable, redis: redisReachable, mosquitto: mosquittoInstalled, chromium: chromiumInstalled };
   const problem = await probes[backend]();
   return usableOrSkip(backend, backend, problem === undefined ? undefined : `${backend} is unreachable (${problem})`);
 }
@@ -99,6 +109,19 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/** A migrated store on a fresh PostgreSQL database (the contract suites' opener); `close` closes and drops it. */
+export async function openTestPostgres(): Promise<{ db: Db; close: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  const { db } = await openDb({ databaseUrl: database.url });
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await database.drop();
     },
   };
 }

@@ -41,7 +41,7 @@ export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 export async function startTestPlatform(
   choice: BackendChoice,
   env: Record<string, string> = {},
-  extra: Partial<Pick<PlatformDeps, 'pushProviders' | 'log'>> = {},
+  extra: Partial<Pick<PlatformDeps, 'pushProviders' | 'log' | 'clock'>> = {},
 ): Promise<TestPlatform> {
   const database = choice.database === 'postgres' ? await createTestDatabase() : undefined;
   const redisUrl = choice.brokerState === 'redis' ? `${REDIS_URL}/${choice.redisDb ?? 1}` : undefined;

@@ -6,20 +6,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '../../lib/clock.js';
+import { createApnsProvider, createFcmProvider, type PushPlatform, type PushProvider } from '../../push/index.js';
 import {
-  createApnsProvider,
-  createFcmProvider,
   createStubCredentials,
   startApnsStub,
   startFcmStub,
-  systemClock,
   type ApnsDelivery,
   type ApnsStub,
   type FcmDelivery,
   type FcmStub,
-  type PushPlatform,
-  type PushProvider,
-} from '../../push/index.js';
+} from '../../push-stubs/index.js';
 
 export interface PushStubs {
   apns: ApnsStub;

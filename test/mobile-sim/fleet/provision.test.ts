@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignRooms } from '../../../mobile-sim/fleet/provision.js';
-import { createSeededRandom } from '../../../mobile-sim/fleet/random.js';
+import { createSeededRandom } from '../../../devtools/index.js';
 
 describe('fleet room assignment', () => {
   for (const [phones, rooms, perPhone] of [

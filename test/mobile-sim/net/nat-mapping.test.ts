@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '@mqtt-chat/sdk';
 import { createNatMapping } from '../../../mobile-sim/net/nat-mapping.js';
-import { createFakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock } from '../../../devtools/index.js';
 
 const IDLE_MS = 300_000;
 
 function setup() {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const drops: number[] = [];
   const mapping = createNatMapping({ clock, onDrop: (atMs) => drops.push(atMs) }, { idleTimeoutMs: IDLE_MS });
   return { clock, drops, mapping };
@@ -87,7 +87,7 @@ describe('NAT mapping', () => {
   });
 
   it('rejects an idle timeout that is not positive', () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     expect(() => createNatMapping({ clock }, { idleTimeoutMs: 0 })).toThrow(/idleTimeoutMs/);
   });
 });

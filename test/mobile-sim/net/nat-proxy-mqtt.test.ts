@@ -10,7 +10,7 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startNatProxy, type NatProxy } from '../../../mobile-sim/net/nat-proxy.js';
-import { createFakeClock, type FakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock, type VirtualClock } from '../../../devtools/index.js';
 import { createNatEventLog, type NatEventLog } from './nat-event-log.js';
 
 const IDLE_MS = 5 * 60_000;
@@ -18,7 +18,7 @@ const IDLE_MS = 5 * 60_000;
 let broker: Aedes;
 let server: Server;
 let proxy: NatProxy;
-let clock: FakeClock;
+let clock: VirtualClock;
 let log: NatEventLog;
 let clients: MqttClient[];
 let brokerPings: string[];
@@ -32,7 +32,7 @@ beforeEach(async () => {
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no broker address');
-  clock = createFakeClock();
+  clock = createVirtualClock();
   log = createNatEventLog();
   clients = [];
   proxy = await startNatProxy(

@@ -8,7 +8,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock, type Clock } from '@mqtt-chat/sdk';
 import { startNatProxy, type NatProxy, type NatProxyOptions } from '../../../mobile-sim/net/nat-proxy.js';
-import { createFakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock } from '../../../devtools/index.js';
 import { createNatEventLog } from './nat-event-log.js';
 
 const IDLE_MS = 120_000;
@@ -84,7 +84,7 @@ const opened: { proxy: NatProxy | undefined; echo: EchoServer | undefined; socke
   sockets: [],
 };
 
-async function setup(options: Partial<NatProxyOptions> = {}, clock: Clock = createFakeClock()) {
+async function setup(options: Partial<NatProxyOptions> = {}, clock: Clock = createVirtualClock()) {
   const echo = await startEchoServer();
   const log = createNatEventLog();
   const proxy = await startNatProxy(
@@ -120,7 +120,7 @@ describe('NAT proxy', () => {
   });
 
   it('drops a mapping idle for idleTimeoutMs silently: both sockets stay open and every byte is discarded', async () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const { proxy, client, echo, log } = await setup({}, clock);
     const c = await client();
     await c.echo('hello');
@@ -145,7 +145,7 @@ describe('NAT proxy', () => {
   });
 
   it('keeps a mapping alive while packets pass in either direction', async () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const { client, echo, log } = await setup({}, clock);
     const c = await client();
     clock.advance(IDLE_MS - 1);
@@ -191,7 +191,7 @@ describe('NAT proxy', () => {
   });
 
   it('loses the FIN of a client whose mapping is gone: the server never hears of the close', async () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const { client, echo } = await setup({}, clock);
     const c = await client();
     await c.echo('hi');
@@ -206,7 +206,7 @@ describe('NAT proxy', () => {
   });
 
   it("answers a client's bytes after the drop with a reset when dropKind is 'reset'", async () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const { client, echo } = await setup({ dropKind: 'reset' }, clock);
     const c = await client();
     await c.echo('hi');
@@ -218,7 +218,7 @@ describe('NAT proxy', () => {
   });
 
   it('destroys every socket on close(), dropped or not', async () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const { proxy, client, echo } = await setup({}, clock);
     const dropped = await client();
     clock.advance(IDLE_MS);

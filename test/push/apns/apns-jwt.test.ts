@@ -1,8 +1,8 @@
 import { createDecoder } from 'fast-jwt';
 import { describe, expect, it } from 'vitest';
 import { createApnsJwtSource } from '../../../push/apns/apns-jwt.js';
-import { createStubCredentials } from '../../../push/index.js';
-import { createFakeWallClock } from '../fixtures.js';
+import { createStubCredentials } from '../../../push-stubs/index.js';
+import { createWallClockAtNow } from '../fixtures.js';
 
 const MINUTE_MS = 60_000;
 const decode = createDecoder({ complete: true });
@@ -10,7 +10,7 @@ const { apns } = createStubCredentials();
 
 describe('createApnsJwtSource', () => {
   it('mints {alg: ES256, kid}.{iss: teamId, iat} and keeps it for 50 minutes', () => {
-    const clock = createFakeWallClock();
+    const clock = createWallClockAtNow();
     const source = createApnsJwtSource({ clock }, apns);
     const first = source.current();
 
@@ -27,7 +27,7 @@ describe('createApnsJwtSource', () => {
   });
 
   it('after an invalidation, mints again only once the token is 20 minutes old', () => {
-    const clock = createFakeWallClock();
+    const clock = createWallClockAtNow();
     const source = createApnsJwtSource({ clock }, apns);
     const first = source.current();
     clock.advance(5 * MINUTE_MS);

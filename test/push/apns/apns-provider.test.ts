@@ -1,21 +1,15 @@
 /** The APNs client against the APNs stub, over real HTTP/2 sockets. */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createApnsProvider,
-  createStubCredentials,
-  startApnsStub,
-  type ApnsProviderOptions,
-  type ApnsStub,
-  type PushProvider,
-  type StubCredentials,
-} from '../../../push/index.js';
+import { createVirtualClock } from '../../../devtools/index.js';
+import { createApnsProvider, type ApnsProviderOptions, type PushProvider } from '../../../push/index.js';
+import { createStubCredentials, startApnsStub, type ApnsStub, type StubCredentials } from '../../../push-stubs/index.js';
 import { createSelfSignedCertificate } from '../../support/tls-certs.js';
-import { alertMessage, apnsToken, backgroundMessage, createFakeWallClock, type FakeWallClock } from '../fixtures.js';
+import { alertMessage, apnsToken, backgroundMessage, createWallClockAtNow, type VirtualClock } from '../fixtures.js';
 
 const MINUTE_MS = 60_000;
 
 let credentials: StubCredentials;
-let clock: FakeWallClock;
+let clock: VirtualClock;
 let stub: ApnsStub;
 let provider: PushProvider;
 
@@ -38,7 +32,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  clock = createFakeWallClock();
+  clock = createWallClockAtNow();
   stub = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock });
   provider = startProvider();
 });
@@ -145,7 +139,7 @@ describe('APNs provider: provider token', () => {
   });
 
   it('mints a fresh JWT and resends once when APNs, whose clock runs ahead, calls the token expired', async () => {
-    const stubClock = createFakeWallClock(clock.now());
+    const stubClock = createVirtualClock(clock.now());
     await stub.close();
     stub = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock: stubClock });
     await provider.close();
@@ -163,7 +157,7 @@ describe('APNs provider: provider token', () => {
   });
 
   it('asks to retry later, not to mint again, when APNs calls a token younger than 20 minutes expired', async () => {
-    const stubClock = createFakeWallClock(clock.now() + 2 * 3600_000);
+    const stubClock = createVirtualClock(clock.now() + 2 * 3600_000);
     await stub.close();
     stub = await startApnsStub({ keys: [credentials.apns], topics: [credentials.apns.topic], clock: stubClock });
     await provider.close();

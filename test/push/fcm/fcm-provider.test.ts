@@ -1,20 +1,13 @@
 /** The FCM client against the FCM stub (messages:send and the OAuth token endpoint), over real sockets. */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createFcmProvider,
-  createStubCredentials,
-  startFcmStub,
-  type FcmProviderOptions,
-  type FcmStub,
-  type PushProvider,
-  type StubCredentials,
-} from '../../../push/index.js';
-import { alertMessage, backgroundMessage, createFakeWallClock, fcmToken, type FakeWallClock } from '../fixtures.js';
+import { createFcmProvider, type FcmProviderOptions, type PushProvider } from '../../../push/index.js';
+import { createStubCredentials, startFcmStub, type FcmStub, type StubCredentials } from '../../../push-stubs/index.js';
+import { alertMessage, backgroundMessage, createWallClockAtNow, fcmToken, type VirtualClock } from '../fixtures.js';
 
 const MINUTE_MS = 60_000;
 
 let credentials: StubCredentials;
-let clock: FakeWallClock;
+let clock: VirtualClock;
 let stub: FcmStub;
 let provider: PushProvider;
 
@@ -35,7 +28,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  clock = createFakeWallClock();
+  clock = createWallClockAtNow();
   stub = await startFcmStub({
     projectId: credentials.fcm.projectId,
     accounts: [{ clientEmail: credentials.fcm.serviceAccount.client_email, publicKeyPem: credentials.fcm.publicKeyPem }],

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { createTypingReceiver, TYPING_EXPIRY_MS, type TypingReceiverOptions } from '../../../sdk/src/typing/typing-receiver.js';
 import { TYPING_IDLE_STOP_MS } from '../../../sdk/src/typing/typing-sender.js';
 import { TypingState } from '@mqtt-chat/protocol';
-import { createFakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock } from '../../../devtools/index.js';
 import { burstsOf, simulate, timedInputs, type TimedInput } from './typing-simulation.js';
 
 const { TYPING_STATE_START: START, TYPING_STATE_RENEW: RENEW, TYPING_STATE_STOP: STOP } = TypingState;
 
 function setup(options: TypingReceiverOptions = {}) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const changes: [atMs: number, userIds: string[]][] = [];
   const receiver = createTypingReceiver({ clock, onChange: (userIds) => changes.push([clock.now(), userIds]) }, options);
   return { clock, changes, receiver };

@@ -7,13 +7,13 @@ import {
   type TypingSenderOptions,
 } from '../../../sdk/src/typing/typing-sender.js';
 import { TypingState } from '@mqtt-chat/protocol';
-import { createFakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock } from '../../../devtools/index.js';
 import { burstsOf, senderOptions, simulate, timedInputs, type Packet, type TimedInput } from './typing-simulation.js';
 
 const { TYPING_STATE_START: START, TYPING_STATE_RENEW: RENEW, TYPING_STATE_STOP: STOP } = TypingState;
 
 function setup(options: TypingSenderOptions = {}) {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const sent: [atMs: number, state: TypingState][] = [];
   const sender = createTypingSender({ clock, emit: (state) => sent.push([clock.now(), state]) }, options);
   return { clock, sent, sender };
@@ -138,7 +138,7 @@ describe('typing sender', () => {
   });
 
   it('rejects intervals that are not positive', () => {
-    const clock = createFakeClock();
+    const clock = createVirtualClock();
     const emit = (): void => undefined;
     expect(() => createTypingSender({ clock, emit }, { renewIntervalMs: 0 })).toThrow(/renewIntervalMs/);
     expect(() => createTypingSender({ clock, emit }, { idleStopMs: Number.NaN })).toThrow(/idleStopMs/);

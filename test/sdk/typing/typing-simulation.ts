@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createTypingReceiver } from '../../../sdk/src/typing/typing-receiver.js';
 import { createTypingSender, TYPING_IDLE_STOP_MS, type TypingSenderOptions } from '../../../sdk/src/typing/typing-sender.js';
 import type { TypingState } from '@mqtt-chat/protocol';
-import { createFakeClock } from '../../support/fake-clock.js';
+import { createVirtualClock } from '../../../devtools/index.js';
 
 export const USER_ID = 'alice';
 
@@ -97,7 +97,7 @@ export function simulate(
   inputs: TimedInput[],
   options: { sender?: TypingSenderOptions; isLost?: (packetIndex: number) => boolean } = {},
 ): Simulation {
-  const clock = createFakeClock();
+  const clock = createVirtualClock();
   const simulation: Simulation = { packets: [], changes: [], shownAfterKeystroke: [] };
   const receiver = createTypingReceiver({
     clock,
