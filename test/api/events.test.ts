@@ -205,6 +205,24 @@ describe('the stream', () => {
     expect(end.data.code).toBe('token_expired');
   });
 
+  it("ends at once when its device's tokens are revoked, and a ticket issued before the revocation opens nothing", async () => {
+    const { alice, aliceToken } = await pair();
+    const sse = await stream(aliceToken);
+    await sse.waitFor((e) => e.event === 'ready', 'ready');
+    const spare = await ticketFor(aliceToken);
+    const revoked = await platform.admin('POST', '/v1/admin/revocations', { userId: alice, deviceId: 'web' });
+    expect(revoked.status).toBe(201);
+    // The stream's link connected with a token carrying the device token's issue time: the broker cuts it.
+    const end = await sse.waitFor((e) => e.event === 'end', 'the end at revocation');
+    expect(end.data.code).toBe('link_closed');
+    await sse.ended;
+    const late = await fetch(`${platform.endpoints.api}/v1/events?ticket=${spare}`);
+    expect([late.status, ((await late.json()) as any).error.code]).toEqual([401, 'ERR_AUTH_TOKEN_REVOKED']);
+    // A token issued after the revocation opens a stream again.
+    const fresh = await stream(await platform.tokenFor(alice, 'web'));
+    await fresh.waitFor((e) => e.event === 'ready', 'ready with a new token');
+  });
+
   it('makes the device online while it is open, and offline when it closes', async () => {
     const { alice, aliceToken, bobToken } = await pair();
     const presenceOf = async () => (await platform.as(bobToken, 'GET', `/v1/presence?userIds=${alice}`)).json.presence[0];

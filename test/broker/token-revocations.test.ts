@@ -1,10 +1,9 @@
 /**
- * The broker's side of token revocation: the in-memory deny list's rules, and a node that could
+ * The broker's side of token revocation (the deny list's rules are in deny-list.test.ts): a node that could
  * not read the list (the database down since it started) refusing devices with CONNACK 3 rather
  * than letting a revoked token in, until its next read succeeds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDenyList } from '../../broker/deny-list.js';
 import { systemClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
 import { silentLogger } from '../../lib/log.js';
@@ -12,26 +11,10 @@ import { createMetrics } from '../../lib/metrics.js';
 import { createTokenService } from '../../lib/tokens.js';
 import type { PlatformBroker } from '../../broker/index.js';
 import { createStoreBackedBroker } from '../../platform/start-broker.js';
-import { ALL_DEVICES } from '../../schema/index.js';
 import { createMemoryPresenceStore, createUser, denyTokens, openDb, withTypedErrors, type Db } from '../../store/index.js';
 import { eventually } from '../support/outage.js';
 import { connackCode } from '../support/raw-mqtt.js';
 import { unreachableDb } from '../support/unreachable-db.js';
-
-describe('the deny list', () => {
-  it('refuses by the later of the device and its user, and only ever moves forward', () => {
-    const list = createDenyList();
-    expect(list.notBeforeMs('u', 'phone')).toBe(0);
-    expect(list.add({ userId: 'u', deviceId: 'phone', notBeforeMs: 100 })).toBe(true);
-    expect(list.add({ userId: 'u', deviceId: 'phone', notBeforeMs: 50 })).toBe(false);
-    expect(list.add({ userId: 'u', deviceId: 'phone', notBeforeMs: 100 })).toBe(false);
-    expect(list.notBeforeMs('u', 'phone')).toBe(100);
-    expect(list.notBeforeMs('u', 'laptop')).toBe(0);
-    expect(list.add({ userId: 'u', deviceId: ALL_DEVICES, notBeforeMs: 200 })).toBe(true);
-    expect([list.notBeforeMs('u', 'phone'), list.notBeforeMs('u', 'laptop'), list.notBeforeMs('v', 'phone')]).toEqual([200, 200, 0]);
-    expect(list.size()).toBe(2);
-  });
-});
 
 describe('a broker node that cannot read the deny list', () => {
   const REFRESH_MS = 200;

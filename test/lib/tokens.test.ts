@@ -43,6 +43,29 @@ describe('createTokenService', () => {
     expect(tokens.verify(token).issuedAtMs).toBe(nowMs + 2_000);
   });
 
+  it("gives a token derived from another (an event stream's link) the original's issue time, so a revocation covers both", () => {
+    const nowMs = Date.UTC(2030, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const derived = tokens.issue('alice', 'web', { derivedFromIssuedAtMs: nowMs - 5_000, expiresAtMs: nowMs + 60_000 });
+    expect(tokens.verify(derived.token)).toEqual({
+      userId: 'alice',
+      deviceId: 'web',
+      issuedAtMs: nowMs - 5_000,
+      expiresAtMs: nowMs + 60_000,
+    });
+  });
+
+  it("carries the device token's issue time in a ticket, and 0 for a ticket that does not say", () => {
+    const nowMs = Date.UTC(2030, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const device = tokens.verify(tokens.issue('alice', 'web').token);
+    const { ticket } = tokens.issueTicket({ ...device, issuedAtMs: nowMs - 7_000 }, 30_000);
+    expect(tokens.verifyTicket(ticket).issuedAtMs).toBe(nowMs - 7_000);
+    const sign = createSigner({ key: SECRET, algorithm: 'HS256' });
+    const old = sign({ sub: 'alice', did: 'web', aud: 'chat-events', jti: 'j', exp: nowMs / 1000 + 30, tex: nowMs / 1000 + 60 });
+    expect(tokens.verifyTicket(old).issuedAtMs).toBe(0);
+  });
+
   it('takes the whole-second iat of a token without iat_ms, and 0 for one without either', () => {
     const sign = createSigner({ key: SECRET, algorithm: 'HS256' });
     const signWithoutIat = createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true });
