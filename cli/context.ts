@@ -36,6 +36,8 @@ export interface ContextDeps extends Writers {
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   fetch?: typeof fetch;
+  /** The last resort for the token: the one the platform generated into DATA_DIR, if this machine has it. */
+  storedAdminToken?: () => string | undefined;
 }
 
 const DEFAULT_MQTT_PORT = 1883;
@@ -46,7 +48,7 @@ export function contextOf(command: Command, deps: ContextDeps): Context {
   const flags = command.optsWithGlobals<GlobalOptions>();
   const { env } = deps;
   const url = given(flags.url, env['CHATCTL_URL']) ?? DEFAULT_URL;
-  const token = given(flags.token, env['CHATCTL_TOKEN'], env['ADMIN_TOKEN']);
+  const token = given(flags.token, env['CHATCTL_TOKEN'], env['ADMIN_TOKEN']) ?? deps.storedAdminToken?.();
   let apiUrl: URL;
   try {
     apiUrl = new URL(url);
@@ -57,7 +59,11 @@ export function contextOf(command: Command, deps: ContextDeps): Context {
     createApiClient({ url: apiUrl.href, token, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) });
   return {
     api: () => {
-      if (token === undefined) throw new UsageError('no admin token: pass --token, or set CHATCTL_TOKEN (or ADMIN_TOKEN)');
+      if (token === undefined) {
+        throw new UsageError(
+          'no admin token: pass --token, or set CHATCTL_TOKEN (or ADMIN_TOKEN), or run it where DATA_DIR holds the platform data',
+        );
+      }
       return client(token);
     },
     apiAs: (token) => client(token),

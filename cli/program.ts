@@ -18,7 +18,7 @@ function createProgram(deps: ChatctlDeps): Command {
   const program = new Command('chatctl')
     .description('Administer an MQTT chat platform through its REST API (and MQTT, for tail).')
     .option('--url <url>', `the REST API (or set CHATCTL_URL; default ${DEFAULT_URL})`)
-    .option('--token <token>', 'the admin token (or set CHATCTL_TOKEN, or ADMIN_TOKEN)')
+    .option('--token <token>', 'the admin token (or set CHATCTL_TOKEN, or ADMIN_TOKEN; else the one npm start generated into DATA_DIR)')
     .option('--mqtt-url <url>', 'the broker, for tail (or set CHATCTL_MQTT_URL; default: port 1883 on the API host)')
     .option('--json', 'print JSON (one object per message with tail) instead of tables')
     .showHelpAfterError('(chatctl --help lists the commands)')

@@ -4,6 +4,9 @@
  * message sent while it runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -30,7 +33,15 @@ interface Run {
 }
 
 function start(args: string[], extraEnv: Record<string, string | undefined> = env): ChildProcess {
-  const childEnv: Record<string, string | undefined> = { ...process.env, CHATCTL_URL: '', CHATCTL_TOKEN: '', ADMIN_TOKEN: '', ...extraEnv };
+  // DATA_DIR: nowhere, unless a test says otherwise (a checkout where `npm start` ran has ./data/secrets.json).
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    CHATCTL_URL: '',
+    CHATCTL_TOKEN: '',
+    ADMIN_TOKEN: '',
+    DATA_DIR: join(tmpdir(), 'chatctl-no-data'),
+    ...extraEnv,
+  };
   return spawn(CHATCTL, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -136,6 +147,25 @@ describe('chatctl exit codes', () => {
   it('takes the admin token from ADMIN_TOKEN too, as the platform does', async () => {
     const run = await chatctl(['users', 'list', '--limit', '1'], { CHATCTL_URL: platform.endpoints.api, ADMIN_TOKEN: platform.adminToken });
     expect(run.code).toBe(0);
+  });
+
+  it('takes the admin token the platform generated into DATA_DIR when nothing else gives one', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chatctl-data-'));
+    try {
+      await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ jwtSecret: 'unused', adminToken: platform.adminToken }), {
+        mode: 0o600,
+      });
+      const run = await chatctl(['users', 'list', '--limit', '1'], { CHATCTL_URL: platform.endpoints.api, DATA_DIR: dataDir });
+      expect(run, run.stderr).toMatchObject({ code: 0 });
+      const flagWins = await chatctl(['users', 'list'], {
+        CHATCTL_URL: platform.endpoints.api,
+        DATA_DIR: dataDir,
+        CHATCTL_TOKEN: 'not-the-admin-token',
+      });
+      expect(flagWins).toMatchObject({ code: 2, stderr: expect.stringContaining('ERR_AUTH_TOKEN_INVALID') });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
