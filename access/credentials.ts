@@ -46,7 +46,13 @@ export function decideCredentials(
   let identity: Identity;
   try {
     const verified = deps.tokens.verify(password);
-    identity = { kind: 'device', userId: verified.userId, deviceId: verified.deviceId, tokenExpiresAtMs: verified.expiresAtMs };
+    identity = {
+      kind: 'device',
+      userId: verified.userId,
+      deviceId: verified.deviceId,
+      tokenExpiresAtMs: verified.expiresAtMs,
+      tokenIssuedAtMs: verified.issuedAtMs,
+    };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return {

@@ -14,6 +14,9 @@ import type { ApiDeps } from './deps.js';
 import { API_ERRORS, isApiErrorCode, type ApiErrorCode } from './errors.js';
 import { createStreamRegistry } from './events/stream-registry.js';
 import { registerRateLimits } from './rate-limits.js';
+import { adminRoomRoutes } from './routes/admin-rooms.js';
+import { adminTokenRoutes } from './routes/admin-tokens.js';
+import { adminUserRoutes } from './routes/admin-users.js';
 import { brokerHookRoutes } from './routes/broker-hooks.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { devSignInRoutes } from './routes/dev-signin.js';
@@ -30,6 +33,7 @@ import { userRoutes } from './routes/users.js';
 import { webAppRoutes } from './routes/web-app.js';
 import { ErrorBody } from './schemas.js';
 import { registerInputGuard } from './input-guard.js';
+import { registerTokenRevocationCheck } from './token-revocation-check.js';
 
 /** Fastify's own error codes that are the client's fault, and what we call them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, ApiErrorCode> = {
@@ -102,10 +106,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Shared schemas (ErrorBody) appear under their own $id in the document, not as def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await registerRateLimits(app, deps);
   registerInputGuard(app);
+  registerTokenRevocationCheck(app, deps);
 
   // Per-request lines ("incoming request", "request completed") are info in Fastify; here they are noise.
   for (const routes of [
@@ -118,6 +125,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deviceRoutes,
     keyRoutes,
     bundleRoutes,
+    adminUserRoutes,
+    adminRoomRoutes,
+    adminTokenRoutes,
   ])
     await app.register(routes, { deps, logLevel: 'warn' });
   // The event streams of this node, shared by the stream itself and the calls that act through it.

@@ -5,8 +5,12 @@ import { sameSecret } from '../lib/same-secret.js';
 import type { TokenService } from '../lib/tokens.js';
 import { apiError } from './errors.js';
 
-/** A user caller's `expiresAtMs` is its token's: what is derived from the token (an event-stream ticket) expires with it. */
-export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; expiresAtMs: number };
+/**
+ * A user caller's `expiresAtMs` is its token's: what is derived from the token (an event-stream
+ * ticket) expires with it. `issuedAtMs` is checked against the deny list on every call
+ * (token-revocation-check.ts), and travels into what is derived from the token too.
+ */
+export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; deviceId: string; expiresAtMs: number; issuedAtMs: number };
 
 /** Callers already identified, per request: the rate limiter identifies a caller before its route does. */
 const identified = new WeakMap<FastifyRequest, Caller>();
@@ -27,7 +31,13 @@ function verifyCredential(request: FastifyRequest, deps: { adminToken: string; t
   if (sameSecret(credential, deps.adminToken)) return { kind: 'admin' };
   try {
     const identity = deps.tokens.verify(credential);
-    return { kind: 'user', userId: identity.userId, deviceId: identity.deviceId, expiresAtMs: identity.expiresAtMs };
+    return {
+      kind: 'user',
+      userId: identity.userId,
+      deviceId: identity.deviceId,
+      expiresAtMs: identity.expiresAtMs,
+      issuedAtMs: identity.issuedAtMs,
+    };
   } catch (error) {
     const expired = isAppError(error) && error.code === 'ERR_AUTH_TOKEN_EXPIRED';
     throw apiError(expired ? 'ERR_AUTH_TOKEN_EXPIRED' : 'ERR_AUTH_TOKEN_INVALID');

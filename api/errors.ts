@@ -19,6 +19,10 @@ export const API_ERRORS = {
   ERR_AUTH_MISSING: { status: 401, description: 'no Authorization: Bearer credential' },
   ERR_AUTH_TOKEN_INVALID: { status: 401, description: 'the bearer credential is neither the admin token nor a valid user token' },
   ERR_AUTH_TOKEN_EXPIRED: { status: 401, description: 'the user token has expired; get a new one' },
+  ERR_AUTH_TOKEN_REVOKED: {
+    status: 401,
+    description: "the user token was revoked (the admin revoked the device, or deleted the user); a device's token issued after it works",
+  },
   ERR_AUTH_FORBIDDEN: { status: 403, description: 'the caller may not make this call (admin only, or a user-only call)' },
   ERR_ROOM_NOT_MEMBER: { status: 403, description: 'the caller is not a member of the room' },
   ERR_USER_NOT_FOUND: { status: 404, description: STORE_ERRORS.ERR_USER_NOT_FOUND },

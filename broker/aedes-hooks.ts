@@ -23,6 +23,7 @@ import type { PresenceGuard } from './presence-guard.js';
 import { createPublishRelay } from './publish-relay.js';
 import { deviceOfClientId, willIsHonoured } from './publish-rules.js';
 import type { BrokerSinks } from './sinks.js';
+import type { RevocableDevice, TokenRefusal } from './token-revocations.js';
 
 /** Topic names whose forward scope is remembered (a handful per room and per user are in use). */
 const MAX_MEMOIZED_TOPICS = 100_000;
@@ -38,6 +39,8 @@ export interface HookDeps {
   deliveryAcks: DeliveryAcks<Client>;
   /** CONNECTs refused before authentication (keepalive, connect rate). */
   connectGate: ConnectGate;
+  /** A revoked token is refused at CONNECT (token-revocations.ts). */
+  tokenRefusal(device: RevocableDevice): TokenRefusal | undefined;
   /** Typing events, read receipts and subscribed topic filters, per client id. */
   typingLimiter: KeyedTokenBuckets;
   receiptLimiter: KeyedTokenBuckets;
@@ -66,7 +69,13 @@ export function installHooks(aedes: Aedes, deps: HookDeps): void {
       if (verdict.reason === 'token_invalid') log.info({ clientId: client.id, code: verdict.tokenError }, 'connect refused: token');
       return done(refuse(verdict.returnCode, verdict.message), false);
     }
-    setIdentity(client, verdict.identity);
+    const { identity } = verdict;
+    const revoked = identity.kind === 'device' ? deps.tokenRefusal(identity) : undefined;
+    if (revoked !== undefined) {
+      log.info({ clientId: client.id, reason: revoked.reason }, 'connect refused: token');
+      return done(refuse(revoked.returnCode, revoked.reason), false);
+    }
+    setIdentity(client, identity);
     done(null, true);
   };
 

@@ -19,7 +19,7 @@ import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { parseTopic } from '../schema/index.js';
 import { isConnectTimeout, keepNewestConnection, onBackgroundError, storeRetained, takePacketId } from './aedes-internals.js';
-import { installHooks } from './aedes-hooks.js';
+import { installHooks, type HookDeps } from './aedes-hooks.js';
 import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
 import { createDisconnectReporter, type ReportDisconnect } from './disconnects.js';
@@ -33,6 +33,7 @@ import { startPresenceTracker, type PresenceState, type PresenceTracker } from '
 import { followRooms } from './room-feed.js';
 import type { BrokerSinks } from './sinks.js';
 import { createTokenExpiry } from './token-expiry.js';
+import { createTokenRevocations, type TokenDenialSource } from './token-revocations.js';
 
 export interface BrokerOptions {
   host: string;
@@ -58,6 +59,8 @@ export interface BrokerOptions {
   subscribeBurst: number;
   presenceRefreshMs: number;
   presenceTtlMs: number;
+  /** How often the token deny list is re-read, in case a revocation notice was lost. */
+  revocationRefreshMs: number;
 }
 
 export interface BrokerDeps {
@@ -67,6 +70,8 @@ export interface BrokerDeps {
   sharedRoomIds: PresenceGuardDeps['sharedRoomIds'];
   /** Presence soft state: in memory, or Redis shared by all nodes. */
   presence: PresenceState;
+  /** The token deny list (revoked devices, deleted users). */
+  tokenDenials: TokenDenialSource;
   /** Token expiry, presence refreshes and TTLs, rate limits, membership rereads. */
   clock: Clock;
   log: Logger;
@@ -153,6 +158,21 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     { refreshMs: options.presenceRefreshMs, ttlMs: options.presenceTtlMs },
   );
   await followRooms(aedes, { membership, presenceGuard, log });
+  const reportDisconnect = createDisconnectReporter({ log, metrics: deps.metrics });
+  const revocations = createTokenRevocations(
+    {
+      source: deps.tokenDenials,
+      revoked: (client) => {
+        reportDisconnect('token_revoked', { clientId: client.id });
+        client.close();
+      },
+      clock: deps.clock,
+      log,
+    },
+    { refreshMs: options.revocationRefreshMs },
+  );
+  // Before any listener opens: a node reads the deny list (or refuses devices until it can) before its first CONNECT.
+  await revocations.follow(aedes);
 
   let hasSinks = false;
   let listeners: Listeners | undefined;
@@ -161,6 +181,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       presence.stop();
+      revocations.close();
       closeConnections();
       const listenersClosed = listeners?.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -181,7 +202,6 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       // Once: the hooks close over these sinks.
       if (hasSinks) throw new Error('the broker is listening already');
       hasSinks = true;
-      const reportDisconnect = createDisconnectReporter({ log, metrics: deps.metrics });
       closeConnections = serveConnections(aedes, options, {
         ...deps,
         log,
@@ -190,6 +210,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         presenceGuard,
         presenceTracker: presence,
         reportDisconnect,
+        tokenRefusal: (device) => revocations.refusal(device),
       });
       try {
         listeners = await startListeners(aedes, options, { log, metrics: deps.metrics, reportDisconnect });
@@ -214,8 +235,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   };
 }
 
-interface ConnectionDeps extends Omit<BrokerDeps, 'membership' | 'presence'> {
+interface ConnectionDeps extends Omit<BrokerDeps, 'membership' | 'presence' | 'tokenDenials'> {
   sinks: BrokerSinks;
+  tokenRefusal: HookDeps['tokenRefusal'];
   membership: MembershipCache;
   presenceGuard: PresenceGuard;
   presenceTracker: PresenceTracker;

@@ -24,7 +24,9 @@ export type DisconnectReason =
   /** An older connection of the same client id finished its CONNECT after a newer one registered: the newer one stays. */
   | 'superseded'
   /** A newer connection of the same client id took the session over [MQTT-3.1.4-2]: the device reconnected before its old connection died. */
-  | 'taken_over';
+  | 'taken_over'
+  /** The device's token was revoked (the admin revoked the device, or deleted its user). */
+  | 'token_revoked';
 
 export type ReportDisconnect = (reason: DisconnectReason, details: Readonly<Record<string, unknown>>) => void;
 

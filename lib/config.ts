@@ -232,6 +232,12 @@ export const ConfigSchema = Type.Object({
     default: 15_000,
     description: 'how long a device stays online without a refresh (a crashed node)',
   }),
+  REVOCATION_REFRESH_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3_600_000,
+    default: 10_000,
+    description: 'how often a broker node re-reads the token deny list, in case a revocation notice did not reach it',
+  }),
   RECEIPT_FLUSH_MS: Type.Integer({
     minimum: 1,
     maximum: 60_000,

@@ -75,7 +75,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     mqttDisconnects: new Counter({
       name: 'chat_mqtt_disconnects_total',
-      help: 'Connections the broker closed on its own, by reason (outgoing_bytes, unacked_deliveries, packet_too_large, packet_malformed, connect_timeout, keepalive_timeout, token_expired)',
+      help: 'Connections the broker closed on its own, by reason (outgoing_bytes, unacked_deliveries, packet_too_large, packet_malformed, connect_timeout, keepalive_timeout, token_expired, token_revoked)',
       labelNames: ['reason'],
       registers,
     }),

@@ -13,6 +13,7 @@ import {
   createMemoryPresenceStore,
   createRedisPresenceStore,
   getMembership,
+  readTokenDenials,
   sharedRoomIds,
   type Db,
   type PresenceStore,
@@ -99,11 +100,13 @@ export async function createStoreBackedBroker(
       subscribeBurst: config.SUBSCRIBE_BURST,
       presenceRefreshMs: config.PRESENCE_REFRESH_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
+      revocationRefreshMs: config.REVOCATION_REFRESH_MS,
     },
     {
       ...deps,
       membership: { load: (roomId) => getMembership(db, roomId) },
       sharedRoomIds: (a, b, limit) => sharedRoomIds(db, a, b, limit),
+      tokenDenials: { read: (sinceMs) => readTokenDenials(db, sinceMs) },
     },
   );
 }

@@ -4,3 +4,4 @@
  * from schema/migrations.ts.
  */
 export * from '@mqtt-chat/protocol';
+export * from './token-revocations.js';

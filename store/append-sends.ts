@@ -1,5 +1,6 @@
 import type { Db, Queryable } from './db.js';
 import type { Message } from '../schema/index.js';
+import { raiseReadMarks, type ReadMark } from './receipts.js';
 import { dedupKey, memberKey, planBatch, type PendingSend, type RoomState, type SendOutcome } from './sequencing.js';
 
 export const MESSAGE_COLUMNS = `m.room_id AS "roomId", m.seq, r.epoch, m.sender_id AS "senderId", m.sender_device AS "senderDevice",
@@ -30,8 +31,22 @@ export async function appendSends(db: Db, sends: readonly PendingSend[], nowMs: 
     // (docs/push.md#outbox-and-deliveries).
     const forPush = plan.inserts.filter((m) => (pushHolders.get(m.roomId) ?? []).some((userId) => userId !== m.senderId));
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts, plan.lastSeqs, forPush);
+    await raiseReadMarks(tx, ownReads(plan.inserts));
     return { outcomes: plan.outcomes, pushQueued: forPush.length };
   });
+}
+
+/**
+ * A sender has read its own message: its read mark moves to it in the message's transaction, so
+ * its own messages never count as unread (in GET /v1/rooms, and in the push badge).
+ */
+function ownReads(inserts: readonly Message[]): ReadMark[] {
+  const newest = new Map<string, ReadMark>();
+  for (const { roomId, senderId, seq } of inserts) {
+    const key = memberKey(roomId, senderId);
+    if ((newest.get(key)?.readSeq ?? 0) < seq) newest.set(key, { roomId, userId: senderId, readSeq: seq });
+  }
+  return [...newest.values()];
 }
 
 /**

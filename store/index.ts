@@ -17,6 +17,18 @@ export {
 } from './db-errors.js';
 export { createUser, ensureUser, getUser, missingUserIds, type User } from './users.js';
 export {
+  deleteUser,
+  getUserRecord,
+  listUsers,
+  type DeletedFilter,
+  type UserDeletion,
+  type UserPage,
+  type UserQuery,
+  type UserRecord,
+} from './admin-users.js';
+export { listRooms, platformCounts, type PlatformCounts, type RoomQuery, type RoomRecord, type RoomRecordPage } from './admin-rooms.js';
+export { denyTokens, readTokenDenials, tokensNotBeforeMs, type DenialChanges, type TokenDenial } from './token-denials.js';
+export {
   addMember,
   createRoom,
   getMembership,
@@ -37,7 +49,7 @@ export {
 export { appendSends, insertMessages, type AppendResult } from './append-sends.js';
 export { getHistory, truncateHistory, HISTORY_MAX_LIMIT, type HistoryPage, type HistoryQuery } from './history.js';
 export { planBatch, type PendingSend, type RejectReason, type SendOutcome, type SendResult } from './sequencing.js';
-export { getReadSeq, readSeqsOfUser, recordReadMarks, type ReadMark } from './receipts.js';
+export { getReadSeq, raiseReadMarks, readSeqsOfUser, recordReadMarks, type ReadMark } from './receipts.js';
 export { getDeliveredSeq, recordDeliveryMarks, type DeliveryMark } from './delivery-marks.js';
 export { deletePushToken, getPushToken, registerPushToken, type PushPlatform, type PushToken } from './push-tokens.js';
 export {

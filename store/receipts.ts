@@ -17,10 +17,14 @@ export interface ReadMark {
  */
 export async function recordReadMarks(db: Db, marks: readonly ReadMark[]): Promise<void> {
   if (marks.length === 0) return;
-  await db.transaction(async (tx) => {
-    await lockRoomUsers(tx, marks);
-    await upsertReadMarks(tx, marks);
-  });
+  await db.transaction((tx) => raiseReadMarks(tx, marks));
+}
+
+/** `recordReadMarks` inside the caller's transaction, which then holds the (room, user) locks until it ends. */
+export async function raiseReadMarks(tx: Queryable, marks: readonly ReadMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  await lockRoomUsers(tx, marks);
+  await upsertReadMarks(tx, marks);
 }
 
 async function upsertReadMarks(db: Queryable, marks: readonly ReadMark[]): Promise<void> {

@@ -8,7 +8,8 @@
  * (`protocol/`, @mqtt-chat/protocol) and the SDK (`sdk/`, @mqtt-chat/sdk) are published packages:
  * they import nothing from the server, only the npm packages their package.json declares; the
  * server reaches the protocol through `schema/` and never imports the SDK; the simulator uses the
- * SDK as an app would.
+ * SDK as an app would. `cli/` (chatctl) is an entry point at the top too, but reaches the platform
+ * over the wire only.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -37,6 +38,9 @@ const ALLOWED: Record<string, string[]> = {
   // The web page is an app like any other: the SDK and nothing of the server.
   web: ['web'],
   platform: ['platform', 'access', 'api', 'bridge', 'broker', 'push', 'push-stubs', 'store', 'schema', 'lib'],
+  // chatctl, the admin CLI, is an entry point of its own at the top beside platform/ (nothing imports it); it talks to
+  // the platform over REST and MQTT only: it shares the wire contract and lib/, not the server.
+  cli: ['cli', 'schema', 'lib'],
 };
 
 /** Folder → the workspace packages it may import (by package name). */

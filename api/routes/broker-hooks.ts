@@ -27,7 +27,7 @@ import {
 import { sameSecret } from '../../lib/same-secret.js';
 import { SERVICE_USERNAME } from '../../lib/service-identity.js';
 import { encodePresence, isValidId, presenceTopic } from '../../schema/index.js';
-import { isMember, sharesRoom } from '../../store/index.js';
+import { isMember, sharesRoom, tokensNotBeforeMs } from '../../store/index.js';
 import type { ApiDeps, ExternalBrokerDeps } from '../deps.js';
 import { apiError } from '../errors.js';
 
@@ -94,6 +94,12 @@ export const brokerHookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; broker
         return { result: 'deny' as const };
       }
       if (verdict.identity.kind === 'service') return { result: 'allow' as const, is_superuser: true };
+      // The deny list, asked each time as the REST check does: a revoked device is refused at CONNECT.
+      const { identity } = verdict;
+      if (identity.tokenIssuedAtMs < (await tokensNotBeforeMs(deps.db, identity.userId, identity.deviceId))) {
+        request.log.info({ clientId: clientid, reason: 'token_revoked' }, 'broker connect refused');
+        return { result: 'deny' as const };
+      }
       // EMQX (5.8+) disconnects the client when its token expires, as the embedded broker does.
       return { result: 'allow' as const, is_superuser: false, expire_at: Math.floor(verdict.identity.tokenExpiresAtMs / 1000) };
     },
@@ -181,5 +187,12 @@ function identityOf(clientId: string, username: string | undefined): Identity | 
   const device = deviceOfClientId(clientId);
   if (device === undefined || device.userId !== username) return undefined;
   // The expiry is enforced by the broker (expire_at at CONNECT); no topic decision reads it.
-  return { kind: 'device', userId: device.userId, deviceId: device.deviceId, tokenExpiresAtMs: Number.MAX_SAFE_INTEGER };
+  // Nor is revocation (checked at CONNECT by the authenticator; the kick comes from the management API).
+  return {
+    kind: 'device',
+    userId: device.userId,
+    deviceId: device.deviceId,
+    tokenExpiresAtMs: Number.MAX_SAFE_INTEGER,
+    tokenIssuedAtMs: 0,
+  };
 }

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimPreKeyBundles, listDeviceIdentities, sharesRoom, type ClaimedBundle } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, errorResponses } from '../error-responses.js';
 import type { ApiDeps } from '../deps.js';
 import { apiError } from '../errors.js';
 import { keysLowNotice, sendKeysLowNotices } from '../key-notices.js';
@@ -43,7 +44,7 @@ export const bundleRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
           'own device is left out. Rate-limited per caller (PREKEY_FETCH_RATE_PER_SECOND, PREKEY_FETCH_BURST)',
         params: UserIdParams,
         body: ClaimBody,
-        response: { 200: BundlesView },
+        response: { 200: BundlesView, ...errorResponses(CALLER_ERRORS, BODY_ERRORS, 'ERR_AUTH_FORBIDDEN', 'ERR_KEYS_NOT_PEER') },
       },
     },
     async (request) => {
@@ -71,7 +72,7 @@ export const bundleRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         tags: ['keys'],
         summary: "The user's devices that have keys: Signal device id, registration id, identity key. Consumes nothing",
         params: UserIdParams,
-        response: { 200: DevicesView },
+        response: { 200: DevicesView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, 'ERR_AUTH_FORBIDDEN', 'ERR_KEYS_NOT_PEER') },
       },
     },
     async (request) => {

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RoomEventKind } from '../../schema/index.js';
-import { addMember, createRoom, ensureUser, getRoom } from '../../store/index.js';
+import { addMember, createRoom, ensureUser, getRoom, tokensNotBeforeMs } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, errorResponses } from '../error-responses.js';
+import { apiError } from '../errors.js';
 import { announceRoomEvent } from '../room-events.js';
 import { Id } from '../schemas.js';
 
@@ -56,14 +58,20 @@ export const devSignInRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asy
             expiresAt: Type.String({ format: 'date-time' }),
             lobbyRoomId: Id,
           }),
+          ...errorResponses(BODY_ERRORS, 'ERR_RATE_LIMITED', 'ERR_INTERNAL', 'ERR_UNAVAILABLE', 'ERR_USER_NOT_FOUND'),
         },
       },
     },
     async (request, reply) => {
       const { name, deviceId } = request.body;
       const user = await ensureUser(deps.db, { id: `${DEV_USER_PREFIX}${name}`, name });
+      // A deleted user stays deleted: signing in with its name does not bring it back.
+      if (user === undefined)
+        throw apiError('ERR_USER_NOT_FOUND', 'this development user was deleted', { userId: `${DEV_USER_PREFIX}${name}` });
       await joinLobby(user.id);
-      const { token, expiresAtMs } = deps.tokens.issue(user.id, deviceId);
+      // Never before the device's revocation in force (as POST /v1/tokens).
+      const notBeforeMs = await tokensNotBeforeMs(deps.db, user.id, deviceId);
+      const { token, expiresAtMs } = deps.tokens.issue(user.id, deviceId, { notBeforeMs });
       return reply
         .code(201)
         .send({ userId: user.id, deviceId, token, expiresAt: new Date(expiresAtMs).toISOString(), lobbyRoomId: DEV_LOBBY_ROOM_ID });

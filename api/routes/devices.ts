@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS, errorResponses } from '../error-responses.js';
 import { deletePushToken, getPushToken, registerPushToken, type PushPlatform } from '../../store/index.js';
 import { identifyCaller, ownDevice } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
@@ -23,7 +25,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         summary: "Register (or replace) the calling device's push token: {platform: apns | fcm, token}",
         params: DeviceParams,
         body: PushRegistrationBody,
-        response: { 200: PushRegistrationView },
+        response: {
+          200: PushRegistrationView,
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, OWN_DEVICE_ERRORS, 'ERR_PUSH_PLATFORM_INVALID', 'ERR_PUSH_TOKEN_INVALID'),
+        },
       },
     },
     async (request) => {
@@ -44,7 +49,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         tags: ['devices'],
         summary: "The calling device's push registration",
         params: DeviceParams,
-        response: { 200: PushRegistrationView },
+        response: {
+          200: PushRegistrationView,
+          ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS, 'ERR_PUSH_TOKEN_NOT_FOUND'),
+        },
       },
     },
     async (request) => {
@@ -63,12 +71,16 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         tags: ['devices'],
         summary: "Unregister the calling device's push token (idempotent): no further pushes go to it",
         params: DeviceParams,
+        response: {
+          204: Type.Null({ description: 'unregistered (or was not registered)' }),
+          ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS),
+        },
       },
     },
     async (request, reply) => {
       const caller = ownDevice(identifyCaller(request, deps), request.params.deviceId);
       await deletePushToken(deps.db, caller.userId, caller.deviceId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };

@@ -2,9 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isAppError } from '../../lib/errors.js';
+import type { DeviceIdentity } from '../../lib/tokens.js';
 import { deviceClientId } from '../../schema/index.js';
+import { tokensNotBeforeMs } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, CALLER_ERRORS, errorResponses, INPUT_ERRORS } from '../error-responses.js';
 import { apiError } from '../errors.js';
 import { LinkRefusedError } from '../events/device-links.js';
 import { prepareEventStream, type PreparedStream, type StreamDevice } from '../events/event-stream.js';
@@ -43,7 +46,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; streams: St
       schema: {
         tags: ['events'],
         summary: `A single-use ticket (user) that opens one event stream within ${TICKET_TTL_MS / 1000} s: GET /v1/events?ticket=...`,
-        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
+        response: {
+          201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...errorResponses(CALLER_ERRORS, 'ERR_AUTH_FORBIDDEN'),
+        },
       },
     },
     async (request, reply) => {
@@ -65,10 +71,18 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; streams: St
           { additionalProperties: false },
         ),
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 100 })) }),
+        // 200 is the event stream itself (text/event-stream), written by hand.
+        response: errorResponses(
+          CALLER_ERRORS,
+          INPUT_ERRORS,
+          'ERR_AUTH_FORBIDDEN',
+          'ERR_EVENTS_TICKET_INVALID',
+          'ERR_EVENTS_TOO_MANY_STREAMS',
+        ),
       },
     },
     async (request, reply) => {
-      const device = streamDevice(request, request.query.ticket);
+      const device = await streamDevice(request, request.query.ticket);
       if (open >= deps.events.maxStreams) throw apiError('ERR_EVENTS_TOO_MANY_STREAMS', undefined, { retryAfterMs: RETRY_AFTER_MS });
       const resume = parseResume(request.query.rooms, request.headers['last-event-id']);
       if (!resume.ok) throw apiError('ERR_REQUEST_INVALID', resume.problem);
@@ -93,6 +107,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; streams: St
         ),
         response: {
           200: Type.Object({ granted: Type.Array(Type.Integer(), { description: 'per added topic: the QoS granted, or 128 (refused)' }) }),
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, 'ERR_AUTH_FORBIDDEN', 'ERR_EVENTS_NO_STREAM'),
         },
       },
     },
@@ -107,7 +122,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; streams: St
   );
 
   /** Who the stream is for: a ticket's device, or the bearer token's. */
-  function streamDevice(request: FastifyRequest, ticket: string | undefined): StreamDevice {
+  async function streamDevice(request: FastifyRequest, ticket: string | undefined): Promise<StreamDevice> {
     if (ticket === undefined) {
       const caller = requireUser(identifyCaller(request, deps));
       return deviceFor(caller);
@@ -122,12 +137,22 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; streams: St
       );
     }
     if (!tickets.redeem(claims.ticketId, claims.ticketExpiresAtMs)) throw apiError('ERR_EVENTS_TICKET_INVALID', 'ticket already used');
+    // A ticket is no bearer, so the revocation check of every call (token-revocation-check.ts) did not see it: the token it stands for is checked here.
+    const notBeforeMs = await tokensNotBeforeMs(deps.db, claims.userId, claims.deviceId);
+    if (claims.issuedAtMs < notBeforeMs) throw apiError('ERR_AUTH_TOKEN_REVOKED', undefined, { deviceId: claims.deviceId });
     return deviceFor(claims);
   }
 
-  /** The link connects with a token of its own, for the same device and expiring with the credential presented. */
-  function deviceFor(identity: { userId: string; deviceId: string; expiresAtMs: number }): StreamDevice {
-    const { token, expiresAtMs } = deps.tokens.issue(identity.userId, identity.deviceId, { expiresAtMs: identity.expiresAtMs });
+  /**
+   * The link connects with a token of its own, for the same device, expiring with the credential
+   * presented and carrying its issue time: a revocation of that credential refuses the link at
+   * CONNECT and cuts it once connected, as it would the device's own connection.
+   */
+  function deviceFor(identity: DeviceIdentity): StreamDevice {
+    const { token, expiresAtMs } = deps.tokens.issue(identity.userId, identity.deviceId, {
+      expiresAtMs: identity.expiresAtMs,
+      derivedFromIssuedAtMs: identity.issuedAtMs,
+    });
     return { userId: identity.userId, deviceId: identity.deviceId, token, expiresAtMs };
   }
 

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { encodeKeyDigestInput, RoomEventKind } from '../../schema/index.js';
 import {
   addOneTimePreKeys,
@@ -20,11 +21,21 @@ import {
 } from '../../store/index.js';
 import { identifyCaller, ownDevice } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS, errorResponses } from '../error-responses.js';
 import { apiError } from '../errors.js';
 import { checkOneTimeKeys, checkRotation, checkUpload } from '../key-checks.js';
 import { announceDeviceKeyEvent } from '../key-notices.js';
 import { AddOneTimeKeysBody, KeyCountView, KeyDigestView, RotateKeysBody, UploadKeysBody, UploadKeysView } from '../key-schemas.js';
 import { DeviceParams } from '../schemas.js';
+
+/** What a key upload can be refused for (key-checks.ts), besides the request's shape. */
+const KEY_UPLOAD_ERRORS = [
+  'ERR_KEYS_INVALID_KEY',
+  'ERR_KEYS_BAD_SIGNATURE',
+  'ERR_KEYS_ID_INVALID',
+  'ERR_KEYS_DUPLICATE_ID',
+  'ERR_KEYS_TOO_MANY',
+] as const;
 
 /** The largest key upload: 100 one-time Kyber prekeys (about 2.2 kB of JSON each) and 100 EC ones, with room to spare. */
 export const KEY_UPLOAD_MAX_BYTES = 384 * 1024;
@@ -53,7 +64,17 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
           'up to 100 one-time prekeys of each kind (replacing those held). Assigns the Signal device id at first upload',
         params: DeviceParams,
         body: UploadKeysBody,
-        response: { 200: UploadKeysView },
+        response: {
+          200: UploadKeysView,
+          ...errorResponses(
+            CALLER_ERRORS,
+            BODY_ERRORS,
+            OWN_DEVICE_ERRORS,
+            KEY_UPLOAD_ERRORS,
+            'ERR_KEYS_DEVICE_LIMIT',
+            'ERR_USER_NOT_FOUND',
+          ),
+        },
       },
     },
     async (request) => {
@@ -83,13 +104,17 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
         summary: 'Rotate the signed prekey and/or the Kyber last-resort prekey (signed by the identity key the server holds)',
         params: DeviceParams,
         body: RotateKeysBody,
+        response: {
+          204: Type.Null({ description: 'rotated' }),
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, OWN_DEVICE_ERRORS, KEY_UPLOAD_ERRORS, 'ERR_KEYS_NOT_FOUND'),
+        },
       },
     },
     async (request, reply) => {
       const ref = device(request, request.params.deviceId);
       const { keys, verify } = checkRotation(request.body);
       await rotateSignedPreKeys(deps.db, ref, keys, verify, Date.now());
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -102,7 +127,18 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
         summary: 'Add up to 100 one-time prekeys of each kind; a key id already held with the same key is skipped (retries are safe)',
         params: DeviceParams,
         body: AddOneTimeKeysBody,
-        response: { 200: KeyCountView },
+        response: {
+          200: KeyCountView,
+          ...errorResponses(
+            CALLER_ERRORS,
+            BODY_ERRORS,
+            OWN_DEVICE_ERRORS,
+            KEY_UPLOAD_ERRORS,
+            'ERR_KEYS_NOT_FOUND',
+            'ERR_KEYS_ID_IN_USE',
+            'ERR_KEYS_STORE_FULL',
+          ),
+        },
       },
     },
     async (request) => {
@@ -120,7 +156,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
         tags: ['keys'],
         summary: 'How many one-time prekeys the server holds for the calling device',
         params: DeviceParams,
-        response: { 200: KeyCountView },
+        response: { 200: KeyCountView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS, 'ERR_KEYS_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -138,7 +174,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
         tags: ['keys'],
         summary: 'SHA-256 over the canonical encoding of every key the server holds for the calling device, and the one-time key ids',
         params: DeviceParams,
-        response: { 200: KeyDigestView },
+        response: { 200: KeyDigestView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS, 'ERR_KEYS_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -163,13 +199,17 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
         tags: ['keys'],
         summary: 'Delete every key of the calling device (idempotent); peers stop encrypting for it, its Signal device id becomes free',
         params: DeviceParams,
+        response: {
+          204: Type.Null({ description: 'deleted (or there were none)' }),
+          ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, OWN_DEVICE_ERRORS),
+        },
       },
     },
     async (request, reply) => {
       const ref = device(request, request.params.deviceId);
       const deleted = await deleteDeviceKeys(deps.db, ref);
       if (deleted) await announceDeviceKeyEvent(deps, ref.userId, ref.deviceId, RoomEventKind.ROOM_EVENT_KIND_DEVICE_REMOVED);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };

@@ -4,6 +4,7 @@ import { RoomEventKind } from '../../schema/index.js';
 import { addMember, removeMember, type MembershipChange } from '../../store/index.js';
 import { identifyCaller, type Caller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, errorResponses } from '../error-responses.js';
 import { roomForCaller } from '../room-access.js';
 import { apiError } from '../errors.js';
 import { announceRoomEvent } from '../room-events.js';
@@ -54,7 +55,10 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         summary: 'Add a member (admin or member)',
         params: RoomIdParams,
         body: AddMemberBody,
-        response: { 200: MembershipView },
+        response: {
+          200: MembershipView,
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, ROOM_ACCESS_ERRORS, 'ERR_USER_NOT_FOUND', 'ERR_ROOM_DIRECT_IMMUTABLE'),
+        },
       },
     },
     async (request) => {
@@ -73,7 +77,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         tags: ['members'],
         summary: 'Remove a member (admin or member); the removed member stops receiving at once',
         params: MemberParams,
-        response: { 200: MembershipView },
+        response: { 200: MembershipView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, 'ERR_ROOM_DIRECT_IMMUTABLE') },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import { NackReason, type Message } from '../../schema/index.js';
 import { getHistory } from '../../store/index.js';
 import { identifyCaller, requireUser } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, errorResponses } from '../error-responses.js';
 import { apiError, type ApiErrorCode } from '../errors.js';
 import { roomForCaller } from '../room-access.js';
 import { AckView, HistoryQuery, HistoryView, RoomIdParams, SendBody, type MessageViewT } from '../schemas.js';
@@ -29,6 +30,9 @@ const ERROR_FOR_NACK: Record<NackReason, ApiErrorCode> = {
   [NackReason.NACK_REASON_UNAVAILABLE]: 'ERR_UNAVAILABLE',
 };
 
+/** What a send can be Nacked for, as REST errors. */
+const SEND_ERRORS = [...new Set(Object.values(ERROR_FOR_NACK))];
+
 export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get(
     '/v1/rooms/:id/messages',
@@ -38,7 +42,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         summary: 'History and gap-fill (member): after= pages forwards, before= backwards; always ascending. 410 when below retention.',
         params: RoomIdParams,
         querystring: HistoryQuery,
-        response: { 200: HistoryView },
+        response: { 200: HistoryView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, 'ERR_HISTORY_TRUNCATED') },
       },
     },
     async (request) => {
@@ -67,7 +71,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         summary: 'Send (user member): the same pipeline and answer as an MQTT send. 201 stored, 200 duplicate of a stored send.',
         params: RoomIdParams,
         body: SendBody,
-        response: { 200: AckView, 201: AckView },
+        response: {
+          200: AckView,
+          201: AckView,
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, ROOM_ACCESS_ERRORS, 'ERR_AUTH_FORBIDDEN', SEND_ERRORS),
+        },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiDeps, HealthCheck } from '../deps.js';
+import { errorResponses } from '../error-responses.js';
 
 const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 1000;
 
@@ -42,7 +43,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
       schema: {
         tags: ['ops'],
         summary: 'Health of every part: 200 ok or degraded (a non-critical part is down), 503 unavailable',
-        response: { 200: HealthView, 503: HealthView },
+        response: { 200: HealthView, 503: HealthView, ...errorResponses('ERR_INTERNAL') },
       },
     },
     async (_request, reply) => {
@@ -51,7 +52,15 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (ap
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus text exposition', hide: false } }, async (_request, reply) => {
+  const metricsSchema = {
+    tags: ['ops'],
+    summary: 'Prometheus text exposition',
+    response: {
+      200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } },
+      ...errorResponses('ERR_INTERNAL'),
+    },
+  };
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
     await evaluate();
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -4,6 +4,7 @@ import { ID_PATTERN_SOURCE } from '../../schema/index.js';
 import { sharesRoom } from '../../store/index.js';
 import { identifyCaller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { CALLER_ERRORS, INPUT_ERRORS, errorResponses } from '../error-responses.js';
 
 const MAX_USERS_PER_CALL = 200;
 
@@ -25,7 +26,7 @@ export const presenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ presence: Type.Array(PresenceView) }) },
+        response: { 200: Type.Object({ presence: Type.Array(PresenceView) }), ...errorResponses(CALLER_ERRORS, INPUT_ERRORS) },
       },
     },
     async (request) => {

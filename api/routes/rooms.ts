@@ -5,6 +5,7 @@ import { createRoom, getReadSeq, listRoomsOfUser, readSeqsOfUser, updateRoomMeta
 import { createKeyedTokenBuckets } from '../../lib/keyed-token-buckets.js';
 import { identifyCaller, requireUser, type Caller } from '../caller.js';
 import type { ApiDeps } from '../deps.js';
+import { BODY_ERRORS, CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS, errorResponses } from '../error-responses.js';
 import { apiError } from '../errors.js';
 import { roomForCaller } from '../room-access.js';
 import { announceRoomEvent } from '../room-events.js';
@@ -69,7 +70,10 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         tags: ['rooms'],
         summary: `Create a room (admin, or a user who becomes a member); at most ${roomCreateMaxMembers} members named, users create ${roomCreatesPerMinute} per minute`,
         body: createRoomBody(roomCreateMaxMembers),
-        response: { 201: Type.Object({ id: Id, memberVersion: Type.Integer(), epoch: Type.Integer() }) },
+        response: {
+          201: Type.Object({ id: Id, memberVersion: Type.Integer(), epoch: Type.Integer() }),
+          ...errorResponses(CALLER_ERRORS, BODY_ERRORS, 'ERR_USER_NOT_FOUND', 'ERR_ROOM_DIRECT_IMMUTABLE'),
+        },
       },
     },
     async (request, reply) => {
@@ -113,6 +117,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
             rooms: Type.Array(Type.Omit(RoomView, ['members'])),
             nextAfter: Type.Union([Id, Type.Null()], { description: 'after= for the next page; null on the last page' }),
           }),
+          ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, 'ERR_AUTH_FORBIDDEN'),
         },
       },
     },
@@ -136,7 +141,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         tags: ['rooms'],
         summary: "A room with lastSeq, memberVersion and members (member), and the caller's readSeq and unread; ETag = metadata version",
         params: RoomIdParams,
-        response: { 200: RoomView },
+        response: { 200: RoomView, ...errorResponses(CALLER_ERRORS, INPUT_ERRORS, ROOM_ACCESS_ERRORS) },
       },
     },
     async (request, reply) => {
@@ -160,7 +165,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         params: RoomIdParams,
         body: PatchRoomBody,
         headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64 })) }),
-        response: { 200: RoomView },
+        response: { 200: RoomView, ...errorResponses(CALLER_ERRORS, BODY_ERRORS, ROOM_ACCESS_ERRORS, 'ERR_ROOM_PRECONDITION_FAILED') },
       },
     },
     async (request, reply) => {

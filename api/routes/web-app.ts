@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiDeps } from '../deps.js';
+import { errorResponses } from '../error-responses.js';
 import { apiError } from '../errors.js';
 
 export const WEB_APP_PATH = '/app/';
@@ -22,7 +23,7 @@ export const webAppRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; webRoot: s
       schema: {
         tags: ['web'],
         summary: 'What the web page may offer: the development sign-in form or not',
-        response: { 200: Type.Object({ devSignIn: Type.Boolean() }) },
+        response: { 200: Type.Object({ devSignIn: Type.Boolean() }), ...errorResponses('ERR_RATE_LIMITED', 'ERR_INTERNAL') },
       },
     },
     async () => ({ devSignIn: deps.devSignIn }),

@@ -255,7 +255,7 @@ function buildClient(deps: ChatClientDeps, options: ChatClientOptions): ChatClie
     // The inbox carries the Acks of the user's other devices too: either way the room has that seq.
     ack(ack) {
       outbox.ack(ack);
-      rooms.sawSeq(ack.roomId, ack.seq);
+      rooms.sawOwnSend(ack.roomId, ack.seq);
     },
     nack: (nack) => void outbox.nack(nack),
     presence: (presenceUserId, state) => presence.received(presenceUserId, state),

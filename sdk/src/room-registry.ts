@@ -78,8 +78,11 @@ export interface RoomRegistry {
    */
   refresh(roomId: string, atLeastVersion: number): Promise<RoomSummary | undefined>;
   apply(event: RoomEvent): void;
-  /** A send of ours in the room was acked with `seq`: the room has at least that many messages. */
-  sawSeq(roomId: string, seq: number): void;
+  /**
+   * A send of the user's (from this device or another) was acked with `seq`: the room has at least
+   * that many messages, and the user has read up to it (the platform moves its read mark there).
+   */
+  sawOwnSend(roomId: string, seq: number): void;
   /** A read receipt arrived; the user's own (from any device) moves the room's read mark. */
   sawReceipt(roomId: string, userId: string, readSeq: number): void;
   markRead(roomId: string, seq: number): void;
@@ -129,6 +132,8 @@ export function createRoomRegistry(deps: RoomRegistryDeps, options: RoomRegistry
           rest: deps.rest,
           deliver(message) {
             room.sawSeq(message.seq);
+            // The user's own message is read by definition: the platform moved the read mark to it when it stored it.
+            if (message.senderId === options.selfUserId) room.sawRead(message.seq);
             deps.emit('message', message);
             announce(room);
           },
@@ -273,10 +278,12 @@ export function createRoomRegistry(deps: RoomRegistryDeps, options: RoomRegistry
       follow(event.roomId, {}, event.memberVersion);
       void registry.refresh(event.roomId, event.memberVersion); // its name, read mark and members
     },
-    sawSeq(roomId, seq) {
+    sawOwnSend(roomId, seq) {
       const room = rooms.get(roomId);
-      room?.sawSeq(seq);
-      if (room !== undefined) announce(room);
+      if (room === undefined) return;
+      room.sawSeq(seq);
+      room.sawRead(seq);
+      announce(room);
     },
     sawReceipt(roomId, userId, readSeq) {
       const room = rooms.get(roomId);

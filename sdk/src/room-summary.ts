@@ -2,8 +2,10 @@
  * A room as the app's room list shows it: name, the newest seq, the user's read mark and what is
  * left unread, counted as the platform counts its push badge (`lastSeq - readSeq`). Built from
  * what the platform said (GET /v1/rooms, GET /v1/rooms/{id}) and kept current by what arrives
- * since: delivered messages and Acks raise `lastSeq`; markRead and the user's own receipts (from
- * any of their devices) raise `readSeq`; room events change members. Both only ever go up within
+ * since: delivered messages and Acks raise `lastSeq`; markRead, the user's own receipts (from
+ * any of their devices) and the user's own messages (Acks, and messages it sent from any device)
+ * raise `readSeq`, as the platform moves a sender's read mark to each message it stores, so one's
+ * own messages are never unread; room events change members. Both only ever go up within
  * an epoch, so a late answer can never take an unread count backwards.
  */
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { decidePublish, decideSubscribe, forwardScopeOf, type AclDecision } from '../../access/index.js';
 import type { Identity } from '../../access/index.js';
 
-const alice: Identity = { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: Number.MAX_SAFE_INTEGER };
+const alice: Identity = {
+  kind: 'device',
+  userId: 'alice',
+  deviceId: 'phone',
+  tokenExpiresAtMs: Number.MAX_SAFE_INTEGER,
+  tokenIssuedAtMs: 0,
+};
 const service: Identity = { kind: 'service' };
 
 const allow: AclDecision = { verdict: 'allow' };

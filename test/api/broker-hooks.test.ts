@@ -7,13 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePresence, deviceClientId, presenceTopic } from '../../schema/index.js';
-import { createRoom, createUser } from '../../store/index.js';
+import { createTokenService } from '../../lib/tokens.js';
+import { createRoom, createUser, denyTokens } from '../../store/index.js';
 import {
   ADMIN_TOKEN,
   EMQX_AUTHN_BODY,
   EMQX_AUTHZ_BODY,
   emqxCall,
   HOOK_TOKEN,
+  JWT_SECRET,
   startExternalBrokerApi,
   type ExternalBrokerApi,
 } from '../support/external-broker-api.js';
@@ -63,6 +65,15 @@ describe('HTTP authentication for an external broker (EMQX)', () => {
       { clientid: deviceClientId(alice, 'phone'), username: alice, password: '' },
     ];
     for (const values of cases) expect(await authn(values)).toEqual({ status: 200, body: { result: 'deny' } });
+  });
+
+  it('denies a device whose tokens were revoked, and allows a token issued after the revocation', async () => {
+    const { token: before } = api.tokens.issue(carol, 'tablet');
+    await denyTokens(api.db, { userId: carol, deviceId: 'tablet', notBeforeMs: Date.now() + 1000 });
+    const clientid = deviceClientId(carol, 'tablet');
+    expect(await authn({ clientid, username: carol, password: before })).toEqual({ status: 200, body: { result: 'deny' } });
+    const later = createTokenService({ secret: JWT_SECRET, ttlSeconds: 3600, now: () => Date.now() + 2000 }).issue(carol, 'tablet');
+    expect((await authn({ clientid, username: carol, password: later.token })).body).toMatchObject({ result: 'allow' });
   });
 
   it('allows the platform service as superuser with the admin token, and denies it without', async () => {

@@ -51,4 +51,18 @@ describe('development sign-in', () => {
       expect((await signIn(on, body)).statusCode).toBe(400);
     }
   });
+
+  it('never brings back a deleted user, and issues a working token after a revocation of the device', async () => {
+    const first = await signIn(on, { name: 'carol', deviceId: 'web-1' });
+    expect(first.statusCode).toBe(201);
+    expect((await on.admin('POST', '/v1/admin/revocations', { userId: 'dev-carol', deviceId: 'web-1' })).status).toBe(201);
+    expect((await on.as(first.json().token, 'GET', '/v1/rooms')).status).toBe(401);
+    const again = await signIn(on, { name: 'carol', deviceId: 'web-1' });
+    expect((await on.as(again.json().token, 'GET', '/v1/rooms')).status).toBe(200);
+
+    expect((await on.admin('DELETE', '/v1/admin/users/dev-carol')).status).toBe(200);
+    const deleted = await signIn(on, { name: 'carol', deviceId: 'web-2' });
+    expect([deleted.statusCode, deleted.json().error.code]).toEqual([404, 'ERR_USER_NOT_FOUND']);
+    expect((await on.admin('GET', '/v1/admin/users/dev-carol')).json).toMatchObject({ id: 'dev-carol', deletedAt: expect.any(String) });
+  });
 });

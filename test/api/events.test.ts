@@ -108,9 +108,12 @@ describe('tickets', () => {
   it('refuses an expired ticket, and one signed with another key', async () => {
     const { alice } = await pair();
     const past = createTokenService({ secret: TEST_JWT_SECRET, ttlSeconds: 3600, now: () => Date.now() - 120_000 });
-    const old = past.issueTicket({ userId: alice, deviceId: 'web', expiresAtMs: Date.now() + 3_600_000 }, 30_000).ticket;
+    const old = past.issueTicket(
+      { userId: alice, deviceId: 'web', expiresAtMs: Date.now() + 3_600_000, issuedAtMs: Date.now() },
+      30_000,
+    ).ticket;
     const forged = createTokenService({ secret: 'another-secret-another-secret-0123456', ttlSeconds: 60 }).issueTicket(
-      { userId: alice, deviceId: 'web', expiresAtMs: Date.now() + 60_000 },
+      { userId: alice, deviceId: 'web', expiresAtMs: Date.now() + 60_000, issuedAtMs: Date.now() },
       30_000,
     ).ticket;
     for (const ticket of [old, forged, 'nonsense']) {
@@ -200,6 +203,24 @@ describe('the stream', () => {
     await sse.waitFor((e) => e.event === 'ready', 'ready');
     const end = await sse.waitFor((e) => e.event === 'end', 'the end at expiry');
     expect(end.data.code).toBe('token_expired');
+  });
+
+  it("ends at once when its device's tokens are revoked, and a ticket issued before the revocation opens nothing", async () => {
+    const { alice, aliceToken } = await pair();
+    const sse = await stream(aliceToken);
+    await sse.waitFor((e) => e.event === 'ready', 'ready');
+    const spare = await ticketFor(aliceToken);
+    const revoked = await platform.admin('POST', '/v1/admin/revocations', { userId: alice, deviceId: 'web' });
+    expect(revoked.status).toBe(201);
+    // The stream's link connected with a token carrying the device token's issue time: the broker cuts it.
+    const end = await sse.waitFor((e) => e.event === 'end', 'the end at revocation');
+    expect(end.data.code).toBe('link_closed');
+    await sse.ended;
+    const late = await fetch(`${platform.endpoints.api}/v1/events?ticket=${spare}`);
+    expect([late.status, ((await late.json()) as any).error.code]).toEqual([401, 'ERR_AUTH_TOKEN_REVOKED']);
+    // A token issued after the revocation opens a stream again.
+    const fresh = await stream(await platform.tokenFor(alice, 'web'));
+    await fresh.waitFor((e) => e.event === 'ready', 'ready with a new token');
   });
 
   it('makes the device online while it is open, and offline when it closes', async () => {

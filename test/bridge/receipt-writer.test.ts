@@ -23,15 +23,15 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.close());
 
-/** Alice and bob in a new room where alice has sent `count` messages (seqs 1..count). */
+/** Alice and bob in a new room where a third member has sent `count` messages (seqs 1..count): a sender has read its own. */
 async function pairWithMessages(count: number) {
-  const [alice, bob] = await Promise.all([createUser(db, { name: 'a' }), createUser(db, { name: 'b' })]);
-  const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice.id, bob.id] });
+  const [alice, bob, sender] = await Promise.all(['a', 'b', 's'].map((name) => createUser(db, { name })));
+  const room = await createRoom(db, { kind: 'group', name: 'r', memberIds: [alice!.id, bob!.id, sender!.id] });
   await appendSends(
     db,
     Array.from({ length: count }, (_, i) => ({
       roomId: room.id,
-      senderId: alice.id,
+      senderId: sender!.id,
       senderDevice: 'd',
       clientMsgId: `m${i}`,
       roomVersion: 1,
@@ -40,7 +40,7 @@ async function pairWithMessages(count: number) {
     })),
     1,
   );
-  return { alice, bob, room };
+  return { alice: alice!, bob: bob!, room };
 }
 
 describe('receipt writer', () => {

@@ -207,10 +207,11 @@ describe('QoS of signals', () => {
 
 describe('receipts', () => {
   it('relays receipts stamped, keeps the maximum per member, and shows unread counts', async () => {
-    const { room, members } = await roomOf(2);
-    const [alice, bob] = members as [TestDevice, TestDevice];
+    const { room, members } = await roomOf(3);
+    const [alice, bob, carol] = members as [TestDevice, TestDevice, TestDevice];
     await bob.joinRoom(room.id);
-    for (const id of ['m1', 'm2', 'm3']) await alice.send(room.id, id, room.memberVersion, id);
+    // Carol sends: a sender has read its own messages, so alice and bob are the ones with unread ones.
+    for (const id of ['m1', 'm2', 'm3']) await carol.send(room.id, id, room.memberVersion, id);
     await bob.waitForMessages(room.id, 3);
     for (const readSeq of [1, 3, 2])
       bob.client.publish(receiptTopic(room.id), Buffer.from(encodeReceipt({ readSeq, userId: alice.userId })), { qos: 0 });
@@ -227,6 +228,8 @@ describe('receipts', () => {
     expect(bobList.json.rooms.find((r: { id: string }) => r.id === room.id)).toMatchObject({ lastSeq: 3, readSeq: 3, unread: 0 });
     const aliceList = await platform.as(await platform.tokenFor(alice.userId, 'phone'), 'GET', '/v1/rooms');
     expect(aliceList.json.rooms.find((r: { id: string }) => r.id === room.id)).toMatchObject({ lastSeq: 3, readSeq: 0, unread: 3 });
+    const carolView = await platform.as(await platform.tokenFor(carol.userId, 'phone'), 'GET', `/v1/rooms/${room.id}`);
+    expect(carolView.json).toMatchObject({ lastSeq: 3, readSeq: 3, unread: 0 });
   });
 
   it('clamps a receipt beyond the last seq to it, in what it stores and in what it relays to the members', async () => {

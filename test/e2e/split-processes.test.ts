@@ -64,6 +64,19 @@ describe.skipIf(!available)('the platform split into broker, bridge and api proc
     }
   });
 
+  it('cuts a device on the broker process within a second of a revocation made through the api process', async () => {
+    const user = (await rest(apiUrl, ADMIN_TOKEN, 'POST', '/v1/users', { name: 'revoked' })).json.id as string;
+    const token = (await rest(apiUrl, ADMIN_TOKEN, 'POST', '/v1/tokens', { userId: user, deviceId: 'phone' })).json.token as string;
+    const device = await TestDevice.connect(mqttUrl, user, 'phone', token);
+    const startMs = Date.now();
+    const cutAfterMs = new Promise<number>((resolve) => device.client.once('close', () => resolve(Date.now() - startMs)));
+    // The api publishes the notice to the broker process over MQTT, as the service identity.
+    expect((await rest(apiUrl, ADMIN_TOKEN, 'POST', '/v1/admin/revocations', { userId: user, deviceId: 'phone' })).status).toBe(201);
+    expect(await cutAfterMs).toBeLessThan(1_000);
+    await expect(TestDevice.connect(mqttUrl, user, 'phone', token)).rejects.toThrow(/Not authorized/i);
+    await device.close();
+  });
+
   it('refuses to run a part alone on embedded PGlite, with a one-line reason', async () => {
     await expect(spawnPart('bridge', { DATABASE_URL: '', BROKER_URL: mqttUrl }, /never/)).rejects.toThrow(/needs DATABASE_URL/);
   });

@@ -152,4 +152,28 @@ describe('fuzz generators', () => {
       expect(otherPaths(context(['ws-upgrade-path']))).toBeGreaterThan(0);
     });
   });
+
+  it('aims the admin calls that cut a user off (deletion, revocation) at no user of the run, whatever the method', () => {
+    const cutting: Operation[] = [
+      {
+        method: 'DELETE',
+        path: '/v1/admin/users/{userId}',
+        parameters: [{ in: 'path', name: 'userId', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }],
+        body: undefined,
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/revocations',
+        parameters: [],
+        body: { type: 'object', required: ['userId'], properties: { userId: { type: 'string' }, deviceId: { type: 'string' } } },
+      },
+    ];
+    const cases = Array.from({ length: CASES }, (_, i) => generateRestCase(caseRandom(13, 'rest', i), context([]), i, cutting));
+    const requests = cases.filter((r) => r.kind === 'request');
+    const aimed = requests.filter((r) => r.target.includes('no-such-id') || (r.body ?? '').includes('no-such-id'));
+    expect(aimed.length).toBeGreaterThan(CASES / 4);
+    // The run's user ids (the peer's device id is 'peer' too: a device id alone cuts nobody off).
+    const atRunUsers = requests.filter((r) => /users\/(attacker|peer)\b|"userId":"(attacker|peer)"/.test(`${r.target} ${r.body ?? ''}`));
+    expect(atRunUsers.map((r) => `${r.method} ${r.target} ${r.body ?? ''}`)).toEqual([]);
+  });
 });

@@ -20,10 +20,58 @@ function verifyErrorCode(verify: (token: string) => unknown, token: string): str
 }
 
 describe('createTokenService', () => {
-  it('verifies the token it issued, giving back the user, device and expiry', () => {
-    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+  it('verifies the token it issued, giving back the user, device, expiry and issue time', () => {
+    const nowMs = Date.UTC(2030, 0, 1) + 1_234;
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
     const { token, expiresAtMs } = tokens.issue('alice', 'phone');
-    expect(tokens.verify(token)).toEqual({ userId: 'alice', deviceId: 'phone', expiresAtMs });
+    expect(tokens.verify(token)).toEqual({ userId: 'alice', deviceId: 'phone', expiresAtMs, issuedAtMs: nowMs });
+  });
+
+  it('gives the issue time to the millisecond, so a token issued a moment after a revocation is told apart', () => {
+    let nowMs = Date.UTC(2030, 0, 1) + 100;
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const before = tokens.verify(tokens.issue('alice', 'phone').token);
+    nowMs += 300; // the same second
+    const after = tokens.verify(tokens.issue('alice', 'phone').token);
+    expect(after.issuedAtMs - before.issuedAtMs).toBe(300);
+  });
+
+  it('issues no earlier than the revocation in force, even when this clock is behind the one that revoked', () => {
+    const nowMs = Date.UTC(2030, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const { token } = tokens.issue('alice', 'phone', { notBeforeMs: nowMs + 2_000 });
+    expect(tokens.verify(token).issuedAtMs).toBe(nowMs + 2_000);
+  });
+
+  it("gives a token derived from another (an event stream's link) the original's issue time, so a revocation covers both", () => {
+    const nowMs = Date.UTC(2030, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const derived = tokens.issue('alice', 'web', { derivedFromIssuedAtMs: nowMs - 5_000, expiresAtMs: nowMs + 60_000 });
+    expect(tokens.verify(derived.token)).toEqual({
+      userId: 'alice',
+      deviceId: 'web',
+      issuedAtMs: nowMs - 5_000,
+      expiresAtMs: nowMs + 60_000,
+    });
+  });
+
+  it("carries the device token's issue time in a ticket, and 0 for a ticket that does not say", () => {
+    const nowMs = Date.UTC(2030, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S, now: () => nowMs });
+    const device = tokens.verify(tokens.issue('alice', 'web').token);
+    const { ticket } = tokens.issueTicket({ ...device, issuedAtMs: nowMs - 7_000 }, 30_000);
+    expect(tokens.verifyTicket(ticket).issuedAtMs).toBe(nowMs - 7_000);
+    const sign = createSigner({ key: SECRET, algorithm: 'HS256' });
+    const old = sign({ sub: 'alice', did: 'web', aud: 'chat-events', jti: 'j', exp: nowMs / 1000 + 30, tex: nowMs / 1000 + 60 });
+    expect(tokens.verifyTicket(old).issuedAtMs).toBe(0);
+  });
+
+  it('takes the whole-second iat of a token without iat_ms, and 0 for one without either', () => {
+    const sign = createSigner({ key: SECRET, algorithm: 'HS256' });
+    const signWithoutIat = createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true });
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: HOUR_S });
+    expect(tokens.verify(sign({ sub: 'alice', did: 'phone', iat: 1_900_000_000, exp: 4_000_000_000 })).issuedAtMs).toBe(1_900_000_000_000);
+    expect(tokens.verify(signWithoutIat({ sub: 'alice', did: 'phone', exp: 4_000_000_000 })).issuedAtMs).toBe(0);
   });
 
   it('sets the expiry ttlSeconds after the injected now, rounded down to the second', () => {

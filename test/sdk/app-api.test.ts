@@ -135,6 +135,30 @@ describe('room list', () => {
     expect(tablet.client.room(room.id)).toMatchObject({ readSeq: 3, unread: 1 });
   });
 
+  it("never counts the user's own messages as unread, and agrees with the platform's count", async () => {
+    const [aliceId, bobId] = await users('alice', 'bob');
+    const room = await platform.createRoom([aliceId, bobId]);
+    const [alice, bob] = [await connected(aliceId), await connected(bobId)];
+    await Promise.all([alice, bob].map((c) => c.untilSubscribed(room.id)));
+    await alice.client.send(room.id, 'from the phone');
+    // From another of alice's devices, over REST (an app's backend, a share extension).
+    const laptopToken = await platform.tokenFor(aliceId, 'laptop');
+    const body = Buffer.from('from the laptop').toString('base64');
+    const sent = await platform.as(laptopToken, 'POST', `/v1/rooms/${room.id}/messages`, { clientMsgId: 'rest-1', roomVersion: 1, body });
+    expect(sent.status).toBe(201);
+    await alice.until(() => alice.client.room(room.id)?.lastSeq === 2, 'her laptop message');
+    expect(alice.client.room(room.id)).toMatchObject({ lastSeq: 2, readSeq: 2, unread: 0 });
+    await bob.until(() => bob.client.room(room.id)?.lastSeq === 2, 'both messages');
+    expect(bob.client.room(room.id)).toMatchObject({ readSeq: 0, unread: 2 });
+
+    // The platform says the same, to a device that starts later and to GET /v1/rooms.
+    const listed = await platform.as(laptopToken, 'GET', '/v1/rooms');
+    expect(listed.json.rooms).toMatchObject([{ id: room.id, lastSeq: 2, readSeq: 2, unread: 0 }]);
+    const tablet = await connected(aliceId, { deviceId: 'tablet' });
+    await tablet.until(() => tablet.client.room(room.id)?.lastSeq === 2, 'the room list');
+    expect(tablet.client.room(room.id)).toMatchObject({ readSeq: 2, unread: 0 });
+  });
+
   it('adds a room the user joins, with its name and members, and removes a room the user leaves', async () => {
     const [aliceId, bobId] = await users('alice', 'bob');
     const bob = await connected(bobId);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../store/index.js';
+import { describeAdminStoreContract } from './admin.contract.js';
 import { describeDeviceKeysContract } from './device-keys.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -24,6 +25,11 @@ describeStoreContract('PGlite (files)', async () => {
 });
 
 describeDeviceKeysContract('PGlite (in memory)', async () => {
+  const { db } = await openDb({});
+  return { db, close: () => db.close() };
+});
+
+describeAdminStoreContract('PGlite (in memory)', async () => {
   const { db } = await openDb({});
   return { db, close: () => db.close() };
 });

@@ -205,11 +205,12 @@ export function describeStoreContract(name: string, open: () => Promise<{ db: Db
     });
 
     it('keeps the highest read seq per member, clamped to last_seq, and ignores non-members', async () => {
-      const { room, users } = await roomWith(2);
+      const { room, users } = await roomWith(3);
       const outsider = await createUser(db, { name: 'outsider' });
       await appendSends(
         db,
-        [1, 2, 3].map((i) => send({ roomId: room.id, senderId: users[0]!.id, clientMsgId: `r${i}` })),
+        // Sent by a third member: a sender has read its own messages.
+        [1, 2, 3].map((i) => send({ roomId: room.id, senderId: users[2]!.id, clientMsgId: `r${i}` })),
         1,
       );
       await recordReadMarks(db, [

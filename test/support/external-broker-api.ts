@@ -15,6 +15,7 @@ import type { Publisher } from '../../lib/publisher.js';
 import { createTokenService, type TokenService } from '../../lib/tokens.js';
 import { createMemoryPresenceStore, openDb, type Db } from '../../store/index.js';
 
+export const JWT_SECRET = 'external-broker-secret-0123456789abcdef';
 export const HOOK_TOKEN = 'hook-token-for-the-broker-0123';
 export const ADMIN_TOKEN = 'admin-token-external-broker';
 
@@ -34,7 +35,7 @@ export interface ExternalBrokerApi {
 }
 
 export async function startExternalBrokerApi(options: { admin?: BrokerAdmin; presenceTtlMs?: number } = {}): Promise<ExternalBrokerApi> {
-  const config = loadConfig({ JWT_SECRET: 'external-broker-secret-0123456789abcdef', ADMIN_TOKEN });
+  const config = loadConfig({ JWT_SECRET, ADMIN_TOKEN });
   const { db } = await openDb({});
   const tokens = createTokenService({ secret: config.JWT_SECRET!, ttlSeconds: config.TOKEN_TTL_SECONDS });
   const published: Published[] = [];

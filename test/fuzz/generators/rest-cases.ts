@@ -6,7 +6,7 @@
 import { hostileString, jsonBody, type JsonSchema } from './json-values.js';
 import type { Operation, Parameter } from './openapi.js';
 import { bytes, chance, int, pick, skewedLength, weighted, type Random } from './random.js';
-import { laneDevice, type FuzzWorld, type GeneratorContext, type KnownDefect } from './world.js';
+import { laneDevice, type FuzzDevice, type FuzzWorld, type GeneratorContext, type KnownDefect } from './world.js';
 
 export type Role = 'admin' | 'user' | 'peer' | 'anonymous' | 'bad-credential' | 'expired';
 
@@ -157,10 +157,23 @@ function rawRequest(random: Random, operation: Operation, authorization: string 
   ])();
 }
 
+/**
+ * Paths whose admin calls cut a user off (deletion, token revocation), whatever the method sent:
+ * aimed at the fuzz run's own users they would end the honest sessions the oracles watch, so
+ * there every user id is the unknown one (the calls are still fuzzed, and answered 404 or 400).
+ */
+const CUTS_OFF_USERS: ReadonlySet<string> = new Set(['/v1/admin/users/{userId}', '/v1/admin/revocations']);
+
+/** The world with every user id of it replaced by one no user has (credentials unchanged). */
+function withoutUsers(world: FuzzWorld): FuzzWorld {
+  const unknown = (device: FuzzDevice): FuzzDevice => ({ ...device, userId: world.unknownId });
+  return { ...world, attackerDevices: world.attackerDevices.map(unknown), peer: unknown(world.peer) };
+}
+
 export function generateRestCase(random: Random, context: GeneratorContext, index: number, operations: readonly Operation[]): RestCase {
-  const { world } = context;
-  const allowNul = context.knownDefects.has('nul-text');
   const operation = pick(random, operations);
+  const { world } = CUTS_OFF_USERS.has(operation.path) ? { world: withoutUsers(context.world) } : context;
+  const allowNul = context.knownDefects.has('nul-text');
   const role = weighted<Role>(random, [
     [4, 'admin'],
     [4, 'user'],
