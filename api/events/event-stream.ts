@@ -101,7 +101,12 @@ export async function prepareEventStream(
       if (held !== undefined) held.push({ topic, payload });
       else forward({ topic, payload });
     },
-    ended: (reason) => stream.close('link_closed', reason),
+    // The link carries the stream's token expiry, so the broker may cut it at that instant just
+    // before our own timer fires: that end is the token's, and the client must hear so.
+    ended: (reason) =>
+      now() >= device.expiresAtMs
+        ? stream.close('token_expired', 'the token the stream was opened with has expired')
+        : stream.close('link_closed', reason),
   });
 
   const roomIds = [...positions.keys()];

@@ -10,9 +10,10 @@ const deps = { tokens, adminToken: 'the-admin-token-0123' };
 describe('decideCredentials', () => {
   it('accepts a device whose token subject is the username and whose client id is {userId}:{deviceId}', () => {
     const { token, expiresAtMs } = tokens.issue('alice', 'phone');
+    const { issuedAtMs } = tokens.verify(token);
     expect(decideCredentials(deps, { clientId: 'alice:phone', username: 'alice', password: token })).toEqual({
       accept: true,
-      identity: { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: expiresAtMs },
+      identity: { kind: 'device', userId: 'alice', deviceId: 'phone', tokenExpiresAtMs: expiresAtMs, tokenIssuedAtMs: issuedAtMs },
     });
   });
 

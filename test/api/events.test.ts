@@ -195,7 +195,8 @@ describe('the stream', () => {
 
   it('ends when the token it was opened with expires', async () => {
     const { alice } = await pair();
-    const shortLived = createTokenService({ secret: TEST_JWT_SECRET, ttlSeconds: 60, now: () => Date.now() - 58_500 }).issue(
+    // Expires 4 s from now: time enough to open the stream on a loaded machine (1.5 s was not, in CI).
+    const shortLived = createTokenService({ secret: TEST_JWT_SECRET, ttlSeconds: 60, now: () => Date.now() - 56_000 }).issue(
       alice,
       'web',
     ).token;
