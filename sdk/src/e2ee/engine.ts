@@ -274,10 +274,11 @@ export function createE2eeEngine(deps: E2eeEngineDeps, options: E2eeEngineOption
       if (update.state === 'pending') return;
       const entry = sealed.get(update.clientMsgId);
       sealed.delete(update.clientMsgId);
-      // A send that failed for good never handed its chain to anyone: the next send of the room does.
-      const handedTo = update.state === 'failed' ? entry?.handedTo : undefined;
-      if (handedTo !== undefined)
-        void queue.run(() => roomKeys.forgetRecipients(handedTo.roomId, handedTo.distributionId, handedTo.recipients));
+      // An acked send carried the room's chain to its devices: later sends need not hand it again. A send that failed
+      // for good confirms nothing, so the next send of the room hands the same distribution again.
+      const handedTo = update.state === 'acked' ? entry?.handedTo : undefined;
+      if (handedTo !== undefined && handedTo.recipients.length > 0)
+        void queue.run(() => roomKeys.confirm(handedTo.roomId, handedTo.distributionId, handedTo.recipients));
     },
     close() {
       keys.close();

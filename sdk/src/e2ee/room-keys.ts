@@ -16,6 +16,17 @@ export interface RoomSenderKey {
   memberVersion: number;
   /** `recipientKey`s of the devices given this chain. */
   recipients: string[];
+  /**
+   * Devices given the chain by sends none of which is acked yet, each with the distribution it was
+   * handed (base64; the chain at the iteration of the first send that carried it). The transport
+   * does not keep a room's sends in order (an SSE send whose POST got no answer is resent after a
+   * timeout, after the sends behind it went through), so a later message may be stored before the
+   * one that handed out its chain. Every send therefore hands these devices the same distribution
+   * again until one of them is acked: whichever the platform stores first unlocks the others. The
+   * same one each time, because libsignal keeps the state it already holds for a chain, so a later
+   * distribution processed first would leave the messages before it unreadable.
+   */
+  unconfirmed?: Record<string, string>;
   createdAtMs: number;
 }
 
@@ -41,8 +52,8 @@ export function planDistribution(current: RoomSenderKey | undefined, devices: re
 export interface RoomKeyBook {
   get(roomId: string): Promise<RoomSenderKey | undefined>;
   set(roomId: string, key: RoomSenderKey): Promise<void>;
-  /** A send that carried the chain to `recipients` failed for good: they never got it, so the next send hands it again. */
-  forgetRecipients(roomId: string, distributionId: string, recipients: readonly string[]): Promise<void>;
+  /** A send that carried the chain to `recipients` was acked: they hold it, whatever order the platform stored the sends in. */
+  confirm(roomId: string, distributionId: string, recipients: readonly string[]): Promise<void>;
 }
 
 export function createRoomKeyBook(state: RecordStore<unknown>): RoomKeyBook {
@@ -52,11 +63,12 @@ export function createRoomKeyBook(state: RecordStore<unknown>): RoomKeyBook {
   return {
     get,
     set: (roomId, value) => state.set(key(roomId), value),
-    async forgetRecipients(roomId, distributionId, recipients) {
+    async confirm(roomId, distributionId, recipients) {
       const current = await get(roomId);
-      if (current?.distributionId !== distributionId) return; // rotated since: everyone gets the new chain anyway
-      const dropped = new Set(recipients);
-      await state.set(key(roomId), { ...current, recipients: current.recipients.filter((r) => !dropped.has(r)) });
+      if (current?.distributionId !== distributionId || current.unconfirmed === undefined) return; // rotated since
+      const unconfirmed = { ...current.unconfirmed };
+      for (const recipient of recipients) delete unconfirmed[recipient];
+      await state.set(key(roomId), { ...current, unconfirmed });
     },
   };
 }

@@ -14,6 +14,7 @@
  */
 import { E2eeEnvelopeKind, encodeE2eeEnvelope, encodeE2eePairwisePayload, type E2eeEnvelope, type E2eePairwise } from '@mqtt-chat/protocol';
 import { SdkError } from '../errors.js';
+import { fromBase64, toBase64 } from './bytes.js';
 import type { SignalCrypto } from './crypto.js';
 import type { OwnDevice } from './device-keys.js';
 import { encodeContent, pairwisePart, splitEnvelope } from './envelope.js';
@@ -37,7 +38,7 @@ export type SealOutcome =
       kind: 'sealed';
       body: Uint8Array;
       roomVersion: number;
-      /** The devices this send hands the room's chain to (sender keys), so a send that fails for good can take it back. */
+      /** The devices this send hands the room's chain to (sender keys), so its Ack can tell that they hold it. */
       handedTo: { distributionId: string; recipients: string[] } | undefined;
     };
 
@@ -107,10 +108,20 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
       counters.rotations += 1;
     }
     const pairwise: E2eePairwise[] = [];
+    // Devices handed this chain by sends not acked yet get the same distribution again (see `RoomSenderKey.unconfirmed`).
+    const unconfirmed: Record<string, string> = plan.rotate ? {} : { ...current?.unconfirmed };
+    const again = Object.keys(unconfirmed).filter((key) => byKey.has(key) && !plan.handTo.includes(key));
+    for (const key of again) {
+      const payload = encodeE2eePairwisePayload({ senderKeyDistribution: fromBase64(unconfirmed[key]!) });
+      pairwise.push(await encryptFor(byKey.get(key)!, own, payload));
+    }
     if (plan.rotate || plan.handTo.length > 0) {
       const distribution = await crypto.senderKeyDistribution(stores, own.address, distributionId);
       const payload = encodeE2eePairwisePayload({ senderKeyDistribution: distribution });
-      for (const key of plan.handTo) pairwise.push(await encryptFor(byKey.get(key)!, own, payload));
+      for (const key of plan.handTo) {
+        pairwise.push(await encryptFor(byKey.get(key)!, own, payload));
+        unconfirmed[key] = toBase64(distribution);
+      }
     }
     // After the distribution: it hands out the chain at the iteration this message uses.
     const senderKeyMessage = await crypto.groupEncrypt(stores, own.address, distributionId, content);
@@ -119,14 +130,15 @@ export function createSealer(deps: SealerDeps, options: SealerOptions): Sealer {
         distributionId,
         memberVersion: room.memberVersion,
         recipients: plan.handTo,
+        unconfirmed,
         createdAtMs: deps.nowMs(),
       });
     } else if (plan.handTo.length > 0) {
-      await deps.roomKeys.set(roomId, { ...current, recipients: [...current.recipients, ...plan.handTo] });
+      await deps.roomKeys.set(roomId, { ...current, recipients: [...current.recipients, ...plan.handTo], unconfirmed });
     }
     const kind = E2eeEnvelopeKind.E2EE_ENVELOPE_KIND_SENDER_KEY;
     const envelope: E2eeEnvelope = { senderDeviceId: own.address.deviceId, pairwise, senderKeyMessage, kind };
-    return { envelope, handedTo: { distributionId, recipients: plan.handTo } };
+    return { envelope, handedTo: { distributionId, recipients: [...again, ...plan.handTo] } };
   }
 
   async function pairwiseOnly(own: OwnDevice, reachable: Recipient[], content: Uint8Array): Promise<E2eeEnvelope> {
