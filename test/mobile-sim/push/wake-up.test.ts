@@ -18,7 +18,9 @@ let stubs: PushStubs;
 const closers: (() => void)[] = [];
 
 beforeAll(async () => {
-  stubs = await startPushStubs({ requestTimeoutMs: 1_500 });
+  // The providers' default request timeout: nothing here tests a hanging provider, and 1.5 s cut
+  // ordinary requests on a loaded CI machine (a push then waited for its retry past the test's limit).
+  stubs = await startPushStubs();
   platform = await startTestPlatform(
     { database: 'pglite', brokerState: 'memory' },
     { PUSH_ACK_TIMEOUT_MS: '1000', PUSH_POLL_MS: '100', RECEIPT_FLUSH_MS: '50' },
