@@ -16,8 +16,8 @@ import { parseBrokerBenchArgs, USAGE, type BrokerBenchOptions, type BrokerName }
 import { measureSaturatedPhase } from './broker-saturate.js';
 import { findMosquitto, startMosquittoProcess } from './mosquitto-process.js';
 import { startPlainAedesProcess, startPlatformProcess, type BrokerProcess } from './signals-broker-process.js';
-import { MEMBER_DEVICE_ID, platformFixture, plainFixture, type RoomsFixture } from './signals-fixture.js';
-import { startFleet, type DeviceSpec } from './signals-fleet.js';
+import { fleetDevices, platformFixture, plainFixture, type RoomsFixture } from './signals-fixture.js';
+import { startFleet } from './signals-fleet.js';
 import { measureIdle, measureRelayPhase, type RelayPhaseResult } from './signals-relay.js';
 import { median } from './stats.js';
 
@@ -75,17 +75,6 @@ function brokersUnderTest(options: BrokerBenchOptions, mosquittoPath: string | u
         ]),
   ];
   return all.filter((b) => options.brokers.includes(b.name));
-}
-
-function fleetDevices(fixture: RoomsFixture, hasAuth: boolean): DeviceSpec[] {
-  return fixture.members.map((member, i) => ({
-    clientId: deviceClientId(member.userId, MEMBER_DEVICE_ID),
-    ...(hasAuth ? { credentials: { username: member.userId, password: member.token } } : {}),
-    topics:
-      i < fixture.smallRoomMembers
-        ? [typingTopic(fixture.smallRoomId), typingTopic(fixture.largeRoomId)]
-        : [typingTopic(fixture.largeRoomId)],
-  }));
 }
 
 /** Typist `i` is a device of small-room member `i mod size`: a member of both rooms. */

@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import {
+  addCounters,
   emptyCounters,
   type FromWorker,
   type HerdClientSpec,
@@ -32,18 +33,7 @@ export interface Herd {
 function sum(all: readonly HerdProgress[]): HerdProgress {
   const counters = emptyCounters();
   for (const { counters: c } of all) {
-    for (const key of [
-      'back',
-      'attempts',
-      'networkFailures',
-      'gaveUp',
-      'liveDropped',
-      'probesSent',
-      'probesAcked',
-      'probesFailed',
-    ] as const)
-      counters[key] += c[key];
-    for (const [code, n] of Object.entries(c.refusals)) counters.refusals[code] = (counters.refusals[code] ?? 0) + n;
+    addCounters(counters, c);
   }
   return { connected: all.reduce((total, p) => total + p.connected, 0), counters };
 }

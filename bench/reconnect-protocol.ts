@@ -77,3 +77,10 @@ export const emptyCounters = (): RoundCounters => ({
   probesAcked: 0,
   probesFailed: 0,
 });
+
+/** Adds `from`'s counters into `into` (refusals by CONNACK code). */
+export function addCounters(into: RoundCounters, from: RoundCounters): void {
+  for (const key of ['back', 'attempts', 'networkFailures', 'gaveUp', 'liveDropped', 'probesSent', 'probesAcked', 'probesFailed'] as const)
+    into[key] += from[key];
+  for (const [code, n] of Object.entries(from.refusals)) into.refusals[code] = (into.refusals[code] ?? 0) + n;
+}

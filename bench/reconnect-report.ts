@@ -5,7 +5,7 @@
  */
 import type { Restart } from './reconnect-platform.js';
 import type { RetryPolicy, RoundStats } from './reconnect-protocol.js';
-import { emptyCounters } from './reconnect-protocol.js';
+import { addCounters, emptyCounters } from './reconnect-protocol.js';
 import { percentile } from './stats.js';
 
 export const SLOT_MS = 100;
@@ -48,18 +48,7 @@ function peakPerSecond(slots: Map<number, number>): number {
 export function mergeStats(perWorker: readonly RoundStats[]): RoundStats {
   const total: RoundStats = { ...emptyCounters(), backPerSlot: {}, attemptsPerSlot: {}, lastBackAtMs: 0, probeAckMs: [], drops: [] };
   for (const s of perWorker) {
-    for (const key of [
-      'back',
-      'attempts',
-      'networkFailures',
-      'gaveUp',
-      'liveDropped',
-      'probesSent',
-      'probesAcked',
-      'probesFailed',
-    ] as const)
-      total[key] += s[key];
-    for (const [code, n] of Object.entries(s.refusals)) total.refusals[code] = (total.refusals[code] ?? 0) + n;
+    addCounters(total, s);
     total.lastBackAtMs = Math.max(total.lastBackAtMs, s.lastBackAtMs);
     total.probeAckMs.push(...s.probeAckMs);
     total.drops.push(...s.drops);

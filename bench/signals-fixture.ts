@@ -5,6 +5,8 @@
  * members are the large room's first ones, so one connection per member serves both rooms.
  */
 import { newId } from '../lib/ids.js';
+import { deviceClientId, typingTopic } from '../schema/index.js';
+import type { DeviceSpec } from './signals-fleet.js';
 
 /** The members' devices, which receive; the typist publishes from other devices of member 0. */
 export const MEMBER_DEVICE_ID = 'bench';
@@ -87,4 +89,16 @@ async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, w
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
   return results;
+}
+
+/** The members' devices: each subscribes to the typing topic of the rooms it belongs to (the small room's members to both). */
+export function fleetDevices(fixture: RoomsFixture, hasAuth: boolean): DeviceSpec[] {
+  return fixture.members.map((member, i) => ({
+    clientId: deviceClientId(member.userId, MEMBER_DEVICE_ID),
+    ...(hasAuth ? { credentials: { username: member.userId, password: member.token } } : {}),
+    topics:
+      i < fixture.smallRoomMembers
+        ? [typingTopic(fixture.smallRoomId), typingTopic(fixture.largeRoomId)]
+        : [typingTopic(fixture.largeRoomId)],
+  }));
 }

@@ -32,8 +32,8 @@ import {
   type BrokerProcess,
   type PlatformProcess,
 } from './signals-broker-process.js';
-import { MEMBER_DEVICE_ID, platformFixture, plainFixture, type RoomsFixture } from './signals-fixture.js';
-import { startFleet, type DeviceSpec, type Fleet } from './signals-fleet.js';
+import { fleetDevices, platformFixture, plainFixture, type RoomsFixture } from './signals-fixture.js';
+import { startFleet, type Fleet } from './signals-fleet.js';
 import { generateTypingSession, type TypingSession } from './signals-keystrokes.js';
 import { measureIdle, measureRelayPhase, type RelayContext, type RelayPhaseSpec } from './signals-relay.js';
 import {
@@ -78,17 +78,6 @@ function typingSession(seed: number | undefined): { seed: number; session: Typin
       if (draw === SEED_DRAWS) throw error;
     }
   }
-}
-
-function fleetDevices(fixture: RoomsFixture, hasAuth: boolean): DeviceSpec[] {
-  return fixture.members.map((member, i) => ({
-    clientId: deviceClientId(member.userId, MEMBER_DEVICE_ID),
-    ...(hasAuth ? { credentials: { username: member.userId, password: member.token } } : {}),
-    topics:
-      i < fixture.smallRoomMembers
-        ? [typingTopic(fixture.smallRoomId), typingTopic(fixture.largeRoomId)]
-        : [typingTopic(fixture.largeRoomId)],
-  }));
 }
 
 /**
