@@ -27,6 +27,13 @@ export interface KeyedTokenBuckets extends RateLimiter {
   size(): number;
 }
 
+/**
+ * Tokens are fractions refilled by floating-point arithmetic, so waiting exactly the promised
+ * retry-after can leave a bucket at 0.9999999999 instead of 1. Counting that as a whole token
+ * keeps the promise; it lets through at most one part in a billion more than the rate.
+ */
+const WHOLE_TOKEN = 1 - 1e-9;
+
 interface Bucket {
   tokens: number;
   atMs: number;
@@ -55,8 +62,8 @@ export function createKeyedTokenBuckets(deps: { now: () => number }, options: Ke
       bucket.tokens = refilled(bucket, nowMs);
       bucket.atMs = nowMs;
       buckets.set(key, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
+      if (bucket.tokens >= WHOLE_TOKEN) {
+        bucket.tokens = Math.max(bucket.tokens - 1, 0);
         return { allowed: true };
       }
       return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(((1 - bucket.tokens) / options.ratePerSecond) * 1000)) };
