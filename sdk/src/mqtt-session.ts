@@ -77,6 +77,14 @@ export function openMqttSession(deps: { clock: Clock }, options: SessionOptions,
     resubscribe: false,
     will: { topic: options.will.topic, payload: asMqttPayload(options.will.payload), qos: 1, retain: true },
   });
+  // Nagle's algorithm holds a small packet back until the previous one is acknowledged, and the
+  // receiver may delay that acknowledgement by up to 40 ms (Linux) or 200 ms (some stacks): a
+  // PUBACK, a typing signal or a send right after another would wait for it. Every packet here
+  // is small and wanted now. MQTT.js leaves the option at Node's default (off); over WebSocket
+  // the ws library sets it itself, and a browser decides on its own, hence the feature check.
+  // (No import of node:net: the SDK also runs in browsers.)
+  const stream = client.stream as { setNoDelay?: unknown } | undefined;
+  if (typeof stream?.setNoDelay === 'function') (stream as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
   let ended = false;
   let connected = false;
   let cause: SessionEnd | undefined;

@@ -5,9 +5,9 @@
  * never a delivery that raced its close.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { realClock } from '../../sdk/src/clock.js';
 import { openMqttSession, type MqttSession } from '../../sdk/src/mqtt-session.js';
 import type { SessionEnd } from '../../sdk/src/reconnect-policy.js';
@@ -82,6 +82,24 @@ const publish = (payload: string) =>
   );
 
 describe('an MQTT session', () => {
+  it('turns Nagle off on its TCP socket, so a small packet never waits for the previous one to be acknowledged', async () => {
+    // Node cannot read TCP_NODELAY back, so this watches the call on the client's own socket (the
+    // in-process broker here is plain Aedes, which never makes it).
+    const noDelayCalls: Array<boolean | undefined> = [];
+    const watched = vi.spyOn(Socket.prototype, 'setNoDelay');
+    watched.mockImplementation(function (this: Socket, noDelay?: boolean) {
+      noDelayCalls.push(noDelay);
+      return this; // the option itself does not matter to this test, only that it was asked for
+    });
+    try {
+      const { session } = await openSubscribed('nagle-off');
+      session.end({ kind: 'closedByApp' }, true);
+    } finally {
+      watched.mockRestore();
+    }
+    expect(noDelayCalls).toContain(true);
+  });
+
   it('acknowledges a delivery it handed on', async () => {
     const phone = await openSubscribed('phone-a');
     const acked = once(broker, 'ack');
