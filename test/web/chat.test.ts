@@ -4,46 +4,32 @@
  * a reload, and catch up after 20 s without network with nothing lost or repeated.
  */
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestPlatform } from '../support/platform.js';
+import { describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
-  closeOpenContexts,
-  launchChromium,
   openRoom,
   newPage,
   send,
   shownMessages,
   signIn,
-  startWebPlatform,
   TEST_OUTPUT,
   waitForText,
+  useWebFixture,
   waitOnline,
 } from './support/browser.js';
 
 const hasChromium = await chromiumAvailable();
-let platform: TestPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (hasChromium) [platform, browser] = await Promise.all([startWebPlatform(), launchChromium()]);
-});
-afterEach(closeOpenContexts);
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const web = useWebFixture(hasChromium);
 
 /** The outage the issue asks for: the page's network is cut this long. */
 const OUTAGE_MS = 20_000;
 
 describe.skipIf(!hasChromium)('web chat page', () => {
   it('lets two users chat both ways, with typing shown and cleared and "seen by", and saves a screenshot', async () => {
-    const alice = await newPage(browser);
-    const bob = await newPage(browser);
-    await signIn(alice.page, platform.endpoints.api, 'alice');
-    await signIn(bob.page, platform.endpoints.api, 'bob');
+    const alice = await newPage(web.browser);
+    const bob = await newPage(web.browser);
+    await signIn(alice.page, web.platform.endpoints.api, 'alice');
+    await signIn(bob.page, web.platform.endpoints.api, 'bob');
     await alice.page.waitForSelector('[data-testid=room][data-room-id=dev-lobby]');
 
     await send(alice.page, 'hello bob');
@@ -66,10 +52,10 @@ describe.skipIf(!hasChromium)('web chat page', () => {
   });
 
   it('turns the presence dot off when the other page closes', async () => {
-    const alice = await newPage(browser);
-    const bob = await newPage(browser);
-    await signIn(alice.page, platform.endpoints.api, 'alice');
-    await signIn(bob.page, platform.endpoints.api, 'bob');
+    const alice = await newPage(web.browser);
+    const bob = await newPage(web.browser);
+    await signIn(alice.page, web.platform.endpoints.api, 'alice');
+    await signIn(bob.page, web.platform.endpoints.api, 'bob');
     await alice.page.waitForSelector('[data-testid=room][data-room-id=dev-lobby] [data-testid=room-presence][data-online=true]');
     await alice.page.waitForSelector('[data-testid=member][data-user-id=dev-bob][data-online=true]');
     await bob.context.close();
@@ -79,22 +65,22 @@ describe.skipIf(!hasChromium)('web chat page', () => {
 
   it('shows unread counts in the room list, the newest messages of a room, and older pages when scrolled to the top', async () => {
     const devSignIn = async (name: string) =>
-      (await platform.api.inject({ method: 'POST', url: '/v1/dev/signin', payload: { name, deviceId: 'rest' } })).json<{
+      (await web.platform.api.inject({ method: 'POST', url: '/v1/dev/signin', payload: { name, deviceId: 'rest' } })).json<{
         userId: string;
         token: string;
       }>();
     const [alice, carol] = [await devSignIn('alice'), await devSignIn('carol')];
-    const room = await platform.createRoom([alice.userId, carol.userId]);
+    const room = await web.platform.createRoom([alice.userId, carol.userId]);
     for (let i = 1; i <= 80; i++) {
-      const sent = await platform.as(carol.token, 'POST', `/v1/rooms/${room.id}/messages`, {
+      const sent = await web.platform.as(carol.token, 'POST', `/v1/rooms/${room.id}/messages`, {
         clientMsgId: `history-${i}`,
         roomVersion: room.memberVersion,
         body: Buffer.from(`old message ${i}`).toString('base64'),
       });
       expect(sent.status).toBe(201);
     }
-    const page = (await newPage(browser)).page;
-    await signIn(page, platform.endpoints.api, 'alice'); // opens the lobby: the new room is not read by being open
+    const page = (await newPage(web.browser)).page;
+    await signIn(page, web.platform.endpoints.api, 'alice'); // opens the lobby: the new room is not read by being open
     await page.waitForSelector(`[data-testid=room][data-room-id="${room.id}"] [data-testid=unread]:text-is("80")`);
 
     await openRoom(page, room.id);
@@ -111,8 +97,8 @@ describe.skipIf(!hasChromium)('web chat page', () => {
   });
 
   it('shows the same history after a reload', async () => {
-    const alice = await newPage(browser);
-    await signIn(alice.page, platform.endpoints.api, 'alice');
+    const alice = await newPage(web.browser);
+    await signIn(alice.page, web.platform.endpoints.api, 'alice');
     await send(alice.page, 'kept across a reload');
     await waitForText(alice.page, 'kept across a reload');
     const before = await shownMessages(alice.page);
@@ -125,10 +111,10 @@ describe.skipIf(!hasChromium)('web chat page', () => {
   });
 
   it('catches up after 20 s without network, with every message once and in order', async () => {
-    const alice = await newPage(browser);
-    const bob = await newPage(browser);
-    await signIn(alice.page, platform.endpoints.api, 'alice');
-    await signIn(bob.page, platform.endpoints.api, 'bob');
+    const alice = await newPage(web.browser);
+    const bob = await newPage(web.browser);
+    await signIn(alice.page, web.platform.endpoints.api, 'alice');
+    await signIn(bob.page, web.platform.endpoints.api, 'bob');
     await send(bob.page, 'before the tunnel');
     await waitForText(alice.page, 'before the tunnel');
 

@@ -4,37 +4,14 @@
  * status, and chats, types and reads with a user on MQTT as usual, also after a reload. A plain
  * EventSource opens the event stream with a ticket (the browser API the ticket exists for).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestPlatform } from '../support/platform.js';
-import {
-  chromiumAvailable,
-  closeOpenContexts,
-  launchChromium,
-  newPage,
-  send,
-  shownMessages,
-  signIn,
-  startWebPlatform,
-  waitForText,
-  waitOnline,
-} from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, newPage, send, shownMessages, signIn, waitForText, useWebFixture, waitOnline } from './support/browser.js';
 
 const hasChromium = await chromiumAvailable();
-let platform: TestPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (hasChromium) [platform, browser] = await Promise.all([startWebPlatform(), launchChromium()]);
-});
-afterEach(closeOpenContexts);
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const web = useWebFixture(hasChromium);
 
 async function blockedPage() {
-  const opened = await newPage(browser);
+  const opened = await newPage(web.browser);
   let refused = 0;
   await opened.context.routeWebSocket(/\/mqtt$/, async (ws) => {
     refused += 1;
@@ -46,9 +23,9 @@ async function blockedPage() {
 describe.skipIf(!hasChromium)('web chat page with WebSockets blocked', () => {
   it('falls back to SSE and chats, types and reads both ways with a user on MQTT, also after a reload', async () => {
     const alice = await blockedPage();
-    const bob = await newPage(browser);
-    await signIn(alice.page, platform.endpoints.api, 'alice', 'sse');
-    await signIn(bob.page, platform.endpoints.api, 'bob', 'mqtt');
+    const bob = await newPage(web.browser);
+    await signIn(alice.page, web.platform.endpoints.api, 'alice', 'sse');
+    await signIn(bob.page, web.platform.endpoints.api, 'bob', 'mqtt');
     expect(alice.refused()).toBeGreaterThanOrEqual(2);
     expect(await alice.page.textContent('[data-testid=status]')).toBe('Online (SSE fallback)');
 
@@ -77,7 +54,7 @@ describe.skipIf(!hasChromium)('web chat page with WebSockets blocked', () => {
 
   it('opens the event stream from a plain EventSource with a ticket', async () => {
     const { page } = await blockedPage();
-    await signIn(page, platform.endpoints.api, 'alice', 'sse');
+    await signIn(page, web.platform.endpoints.api, 'alice', 'sse');
     // Runs in the page (a string: this file is type-checked for Node, the page has the DOM).
     const ready = await page.evaluate(`(async () => {
       const { token } = JSON.parse(sessionStorage.getItem('mqtt-chat.session'));

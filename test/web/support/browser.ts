@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { backendAvailable, CHROMIUM_PATH } from '../../support/backends.js';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.js';
 
@@ -53,6 +54,30 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   const page = await context.newPage();
   page.setDefaultTimeout(UI_WAIT_MS);
   return { context, page };
+}
+
+export interface WebFixture {
+  /** The platform serving /app (set once the suite's beforeAll ran). */
+  platform: TestPlatform;
+  browser: Browser;
+}
+
+/**
+ * One platform and one Chromium for a suite file, started together before its tests, and every
+ * context a test opened closed after it. Call at the top of a file; when Chromium is missing
+ * nothing starts (the suite skips itself with describe.skipIf).
+ */
+export function useWebFixture(hasChromium: boolean, env: Record<string, string> = {}): WebFixture {
+  const fixture = {} as WebFixture;
+  beforeAll(async () => {
+    if (hasChromium) [fixture.platform, fixture.browser] = await Promise.all([startWebPlatform(env), launchChromium()]);
+  });
+  afterEach(closeOpenContexts);
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.platform?.stop();
+  });
+  return fixture;
 }
 
 /** Opens the page, signs in by name, waits until it is online, and opens the lobby (every development user is in it). */
