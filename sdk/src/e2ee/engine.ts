@@ -137,8 +137,14 @@ export function createE2eeEngine(deps: E2eeEngineDeps, options: E2eeEngineOption
     { selfUserId: options.userId, selfDeviceId: options.deviceId },
   );
 
-  /** Per send (clientMsgId): its sealed form, and the devices it hands the room's chain to. */
-  const sealed = new Map<string, { send: Send; handedTo: { roomId: string; distributionId: string; recipients: string[] } | undefined }>();
+  /**
+   * Per send (clientMsgId): its sealed form, the devices it hands the room's chain to, and whether
+   * an earlier seal of it went out before (then the Ack does not say which seal was stored).
+   */
+  const sealed = new Map<
+    string,
+    { send: Send; handedTo: { roomId: string; distributionId: string; recipients: string[] } | undefined; resealed: boolean }
+  >();
   const sealing = new Set<string>();
   let deliveries: Promise<void> = Promise.resolve();
   const announcements = new Set<string>();
@@ -250,7 +256,7 @@ export function createE2eeEngine(deps: E2eeEngineDeps, options: E2eeEngineOption
             const wire: Send = { ...send, body: outcome.body, contentType: E2EE_CONTENT_TYPE, roomVersion: outcome.roomVersion };
             remember(send.clientMsgId, plaintext);
             const handedTo = outcome.handedTo === undefined ? undefined : { roomId: send.roomId, ...outcome.handedTo };
-            sealed.set(send.clientMsgId, { send: wire, handedTo });
+            sealed.set(send.clientMsgId, { send: wire, handedTo, resealed: sealed.has(send.clientMsgId) });
             out(wire);
           },
           (error: unknown) => {
@@ -275,8 +281,10 @@ export function createE2eeEngine(deps: E2eeEngineDeps, options: E2eeEngineOption
       const entry = sealed.get(update.clientMsgId);
       sealed.delete(update.clientMsgId);
       // An acked send carried the room's chain to its devices: later sends need not hand it again. A send that failed
-      // for good confirms nothing, so the next send of the room hands the same distribution again.
-      const handedTo = update.state === 'acked' ? entry?.handedTo : undefined;
+      // for good confirms nothing, so the next send of the room hands the same distribution again. Nor does a send sealed
+      // more than once (its room changed while it waited for an Ack): the platform may have stored an earlier seal, for
+      // the members of then, and answer the later one as a duplicate, so a member added since would never get the chain.
+      const handedTo = update.state === 'acked' && entry?.resealed === false ? entry.handedTo : undefined;
       if (handedTo !== undefined && handedTo.recipients.length > 0)
         void queue.run(() => roomKeys.confirm(handedTo.roomId, handedTo.distributionId, handedTo.recipients));
     },

@@ -12,6 +12,7 @@ import {
   decodeMessage,
   deviceClientId,
   E2EE_CONTENT_TYPE,
+  inboxTopic,
   roomEventTopic,
   roomTopic,
   RoomEventKind,
@@ -227,6 +228,39 @@ export function describeE2eeGroups(name: string, choice: BackendChoice): void {
       expect(opened.map((m) => m.e2ee?.state)).toEqual(['undecryptable', 'undecryptable']);
       for (const m of later) expect(decodeE2eeEnvelope(m.body).pairwise.map((p) => p.userId)).not.toContain(carol);
       expect([a1.e2ee.stats().rotations, b1.e2ee.stats().rotations]).toEqual([2, 2]);
+    });
+
+    it('hands its chain again to a member added while a send waited for its Ack, when the platform answers the resealed send as a duplicate', async () => {
+      const [alice, bob, carol] = [
+        await platform.createUser('alice'),
+        await platform.createUser('bob'),
+        await platform.createUser('carol'),
+      ];
+      const roomId = await encryptedRoom([alice, bob]);
+      const a1 = await device(alice, 'phone');
+      const b1 = await device(bob, 'phone');
+      const c1 = await device(carol, 'phone');
+      await Promise.all([a1, b1].map((c) => c.untilSubscribed(roomId)));
+      await a1.client.send(roomId, 'before carol');
+      await untilSeq([a1, b1], roomId, 1);
+
+      // The Ack of alice's next send is lost: the platform stored it for alice and bob.
+      let isDroppingAcks = true;
+      dropDeliveries(a1, (topic) => isDroppingAcks && topic === inboxTopic(alice));
+      const waiting = a1.client.send(roomId, 'while carol is added');
+      await b1.until(() => b1.seen(roomId).length >= 2, 'the send stored');
+      // Carol joins before alice's resend: the resend is sealed again, now for carol too, and the
+      // platform answers it as a duplicate of what it stored: carol's hand-out in it was never stored.
+      expect((await platform.admin('POST', `/v1/rooms/${roomId}/members`, { userId: carol })).status).toBe(200);
+      await a1.until(() => (a1.events.roomEvent ?? []).some((e) => e.kind === RoomEventKind.ROOM_EVENT_KIND_MEMBER_ADDED), 'the addition');
+      isDroppingAcks = false;
+      await waiting;
+      await c1.untilSubscribed(roomId);
+
+      await a1.client.send(roomId, 'after carol');
+      await untilSeq([a1, b1, c1], roomId, 3);
+      expect(c1.seen(roomId)).toEqual(['<undecryptable>', '<undecryptable>', 'after carol']);
+      expect(b1.seen(roomId)).toEqual(['before carol', 'while carol is added', 'after carol']);
     });
 
     it('opens a session with a device whose one-time keys ran out while it was offline, on its Kyber last-resort key and no one-time EC key', async () => {
