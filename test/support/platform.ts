@@ -4,7 +4,7 @@
  */
 import { createMetrics } from '../../lib/metrics.js';
 import { loadConfig } from '../../lib/config.js';
-import { silentLogger } from '../../lib/log.js';
+import { createRootLogger, silentLogger } from '../../lib/log.js';
 import { startPlatform, type Platform, type PlatformDeps } from '../../platform/platform.js';
 import { openDb } from '../../store/index.js';
 import { createTestDatabase, REDIS_URL } from './backends.js';
@@ -58,7 +58,7 @@ export async function startTestPlatform(
   const platform = await startPlatform(config, {
     db,
     secrets: { jwtSecret: TEST_JWT_SECRET, adminToken: 'admin-token-for-tests' },
-    log: silentLogger(),
+    log: process.env['TEST_LOG_LEVEL'] ? createRootLogger(process.env['TEST_LOG_LEVEL'], 'test-platform') : silentLogger(),
     metrics: createMetrics(),
     ...extra,
   });

@@ -103,12 +103,19 @@ async function chatPair(name: string) {
   return { room, alice, aliceId, bobId, bobJwt: await platform.tokenFor(bobId, 'phone') };
 }
 
-/** Bob's phone: opened once (it registers its token and gets seq 1 in the app), then put to sleep. */
+/**
+ * Bob's phone: opened once (it registers its token and gets seq 1 in the app), then put to sleep.
+ * Seq 1 is stored before the app opens, so the app gets it from its catch-up fetch and no fetch
+ * is still on its way when it sleeps. The platform answers a fetch that arrives after the app
+ * slept all the same, counts what it returned as delivered to the device, and sends no push for
+ * it (it cannot know the answer went unread): when seq 1 came live first, a late catch-up
+ * carried seq 2 and the push this test waits for was never sent.
+ */
 async function sleepingPhoneAfterFirstMessage(alice: TestClient, roomId: string, bobId: string, bobJwt: string, push: PushRegistration) {
+  await alice.client.send(roomId, 'one');
   const bob = testPhone(bobId, bobJwt);
   bob.phone.openApp();
   await bob.phone.client()!.registerPushToken(push);
-  await alice.client.send(roomId, 'one');
   await bob.until(() => bob.phone.storedLastSeq(roomId) === 1, 'seq 1 in the open app');
   bob.phone.sleep();
   return bob;
