@@ -199,28 +199,24 @@ export interface ConnectionTaps {
  * instead, which must cut the connection rather than let it grow.
  */
 export function tapConnection(socket: Socket, taps: ConnectionTaps): void {
-  // The socket's own methods, each called below on the socket it came from (a closure each, not
-  // a bound function: the socket is at hand and bound functions cost more per connection).
+  // The socket's own methods, each called below on the socket it came from. Arrow functions:
+  // tsx keeps the names of named function expressions by redefining `name`, which gives each
+  // such function (three per connection) a dictionary of properties of its own, 256 bytes.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const { read, write, destroy } = socket;
-  socket.read = function tappedRead(this: Socket, size?: number): unknown {
-    const chunk: unknown = read.call(this, size);
+  socket.read = (size?: number): unknown => {
+    const chunk: unknown = read.call(socket, size);
     return chunk === null || taps.read(chunk as Buffer) ? chunk : null;
   };
-  socket.write = function tappedWrite(
-    this: Socket,
-    chunk: string | Uint8Array,
-    encoding?: BufferEncoding,
-    callback?: (error?: Error | null) => void,
-  ) {
+  socket.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding, callback?: (error?: Error | null) => void) => {
     taps.beforeWrite();
-    write.call(this, chunk, encoding, callback);
+    write.call(socket, chunk, encoding, callback);
     taps.afterWrite();
     return true;
-  } as Socket['write'];
-  socket.destroy = function tappedDestroy(this: Socket, error?: Error): Socket {
+  }) as Socket['write'];
+  socket.destroy = (error?: Error): Socket => {
     taps.beforeDestroy();
-    return destroy.call(this, error);
+    return destroy.call(socket, error);
   };
 }
 

@@ -107,8 +107,8 @@ export function guardSocket(socket: Socket, limits: ConnectionLimits, onDropped:
   tapConnection(socket, new SocketGuard(socket, limits, onDropped));
 }
 
-class SocketGuard implements ConnectionTaps {
-  private readonly frames: FrameSizes;
+/** The tracker and the taps in one object: one is kept per open connection. */
+class SocketGuard extends FrameSizes implements ConnectionTaps {
   isHeld = false;
 
   constructor(
@@ -116,12 +116,12 @@ class SocketGuard implements ConnectionTaps {
     private readonly limits: ConnectionLimits,
     private readonly onDropped: OnDropped,
   ) {
-    this.frames = new FrameSizes(limits.maxPacketBytes);
+    super(limits.maxPacketBytes);
   }
 
   read(chunk: Buffer): boolean {
     if (this.socket.destroyed) return false; // cut already: nothing more reaches Aedes
-    const verdict = this.frames.feed(chunk);
+    const verdict = this.feed(chunk);
     if (verdict === 'ok') return true;
     this.drop(verdict === 'too-large' ? 'packet_too_large' : 'packet_malformed');
     return false;
