@@ -239,12 +239,17 @@ async function step(
   await sleep(options.idleMs);
   const idleTo = await broker.cpu();
   const idleMs = performance.now() - idleStartMs;
-  return {
+  const figures = {
     connections: count,
     cpuPerConnectMicros: (totalMicros(cpuOpened) - totalMicros(cpuBefore)) / count,
     bytesPerConnection: (rssAfter - rssBefore) / count,
     idleCorePercent: ((totalMicros(idleTo) - totalMicros(idleFrom)) / 1000 / idleMs) * 100,
   };
+  // Each run's own figures, so the spread behind the medians of the report can be read.
+  progress(
+    `${tag} ${fmt(figures.cpuPerConnectMicros, 0)} µs per CONNECT, ${fmt(figures.bytesPerConnection / 1024)} KiB per connection, idle ${fmt(figures.idleCorePercent, 2)} % of a core`,
+  );
+  return figures;
 }
 
 async function runBroker(name: BrokerName, options: Options, mosquittoPath: string | undefined, run: number): Promise<RunResult> {

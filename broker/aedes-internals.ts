@@ -11,6 +11,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Redis } from 'ioredis';
@@ -23,6 +24,8 @@ interface ClientInternals {
   _nextId: number;
   /** The Last Will, once the connection is authenticated. */
   will: PublishPacket | null;
+  /** mqtt-packet's parser of the connection; it keeps the CONNECT packet as `settings` (mqtt-packet/parser.js `_parseConnect`). */
+  _parser: { settings?: { password?: Buffer | undefined } };
 }
 
 /** Members of the Aedes instance that its types leave out. */
@@ -74,6 +77,18 @@ export function isLastWill(client: Client | null, packet: PublishPacket): boolea
 export function willClientId(packet: PublishPacket): string | undefined {
   const clientId = (packet as { clientId?: unknown }).clientId;
   return typeof clientId === 'string' ? clientId : undefined;
+}
+
+/**
+ * Lets go of the CONNECT's password once the connection is authenticated. The connection's parser
+ * keeps its CONNECT packet for the connection's life (it reads the protocol version from it), and
+ * the password in it is a slice of the chunk the CONNECT arrived in: with a JWT as password that
+ * kept the whole chunk (about 0.8 KiB) and the token itself in memory per idle connection, for no
+ * use. Aedes reads the password only in its authenticate step (aedes/lib/handlers/connect.js).
+ */
+export function forgetConnectPassword(client: Client): void {
+  const settings = clientInternals(client)._parser.settings;
+  if (settings?.password !== undefined) settings.password = undefined;
 }
 
 /** Aedes' wording for a connection that sent no CONNECT within `connectTimeout` (aedes/lib/client.js). */
@@ -155,6 +170,53 @@ export function keepNewestConnection(
   const unregister = internals.unregisterClient.bind(aedes);
   internals.unregisterClient = (client) => {
     if (internals.clients[client.id] === client) unregister(client);
+  };
+}
+
+/** What the platform does around Aedes' use of one connection's socket (see `tapConnection`). */
+export interface ConnectionTaps {
+  /** Each chunk Aedes is about to parse; false: the tap has cut the connection and Aedes gets nothing of it. */
+  read(chunk: Buffer): boolean;
+  /** Before each write Aedes makes (mqtt-packet writes a packet in several pieces). */
+  beforeWrite(): void;
+  /** After each write, with the bytes in the socket's queue. */
+  afterWrite(): void;
+  /** Before the socket is destroyed, by anyone: still writable. */
+  beforeDestroy(): void;
+}
+
+/**
+ * Puts `taps` between Aedes and the socket it is handed, on the socket itself: no stream of
+ * our own per connection (a Duplex in between cost about 1.3 KiB and a dozen objects per
+ * connection, and a second pass through the stream machinery per read and per write).
+ *
+ * This relies on how Aedes uses its stream (aedes/lib/client.js, aedes/lib/write.js), which
+ * test/broker/aedes-internals.test.ts pins: it reads only with `read()` from a 'readable'
+ * listener (paused mode), so every byte it parses passes through `read()` first and a chunk
+ * refused there is never parsed; and it waits for 'drain' (with a delivery's callback, and
+ * through it its emitter's in-flight window shared by all clients) only after a `write()` that
+ * returned false. Here `write()` always returns true: the socket's queue is bounded by the tap
+ * instead, which must cut the connection rather than let it grow.
+ */
+export function tapConnection(socket: Socket, taps: ConnectionTaps): void {
+  // The socket's own methods, each called below on the socket it came from. Arrow functions:
+  // tsx keeps the names of named function expressions by redefining `name`, which gives each
+  // such function (three per connection) a dictionary of properties of its own, 256 bytes.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const { read, write, destroy } = socket;
+  socket.read = (size?: number): unknown => {
+    const chunk: unknown = read.call(socket, size);
+    return chunk === null || taps.read(chunk as Buffer) ? chunk : null;
+  };
+  socket.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding, callback?: (error?: Error | null) => void) => {
+    taps.beforeWrite();
+    write.call(socket, chunk, encoding, callback);
+    taps.afterWrite();
+    return true;
+  }) as Socket['write'];
+  socket.destroy = (error?: Error): Socket => {
+    taps.beforeDestroy();
+    return destroy.call(socket, error);
   };
 }
 

@@ -18,7 +18,14 @@ import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { TokenService } from '../lib/tokens.js';
 import { parseTopic } from '../schema/index.js';
-import { isConnectTimeout, keepNewestConnection, onBackgroundError, storeRetained, takePacketId } from './aedes-internals.js';
+import {
+  forgetConnectPassword,
+  isConnectTimeout,
+  keepNewestConnection,
+  onBackgroundError,
+  storeRetained,
+  takePacketId,
+} from './aedes-internals.js';
 import { installHooks, type HookDeps } from './aedes-hooks.js';
 import { createConnectPolicy, installConnectGate } from './connect-gate.js';
 import { createDeliveryAcks } from './delivery-acks.js';
@@ -290,6 +297,7 @@ function serveConnections(aedes: Aedes, options: BrokerOptions, deps: Connection
     },
   });
   aedes.on('client', (client) => {
+    forgetConnectPassword(client);
     const identity = identityOf(client);
     if (identity === undefined) return;
     metrics.mqttConnections.inc();

@@ -15,9 +15,9 @@ import type { Logger } from '../lib/log.js';
 import type { Metrics } from '../lib/metrics.js';
 import { createAdmission } from './admission.js';
 import type { ReportDisconnect } from './disconnects.js';
-import { guardFrames, type ConnectionLimits } from './frame-guard.js';
+import { guardSocket, type ConnectionLimits, type OnDropped } from './frame-guard.js';
 import { loadTlsCredentials, type TlsFiles } from './tls-files.js';
-import { answerPlainRequest, clientIdOf, createWebSocketUpgrades, mqttHttpServerOptions } from './ws-upgrade.js';
+import { answerPlainRequest, clientIdOf, createWebSocketUpgrades, mqttHttpServerOptions, remoteOf } from './ws-upgrade.js';
 
 export { MQTT_WS_PATH } from './ws-upgrade.js';
 
@@ -65,13 +65,13 @@ export async function startListeners(
     maxOutgoingBytes: options.maxOutgoingBytes,
   };
   const admission = createAdmission(aedes, { maxPending: options.maxPendingConnects }, deps);
+  // One function for every TCP connection; the peer's address is read only when one is cut.
+  const reportDrop: OnDropped = (reason, socket) =>
+    deps.reportDisconnect(reason, { clientId: clientIdOf(socket), remote: remoteOf(socket), transport: 'tcp', ...limits });
   const handleMqtt = (socket: Socket) => {
-    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const connection: Duplex = guardFrames(socket, limits, (reason) =>
-      deps.reportDisconnect(reason, { clientId: clientIdOf(connection), remote, transport: 'tcp', ...limits }),
-    );
-    admission.handOver(connection, socket);
-    aedes.handle(connection);
+    guardSocket(socket, limits, reportDrop);
+    admission.handOver(socket, socket);
+    aedes.handle(socket);
   };
   const upgrades = createWebSocketUpgrades(
     { limits, connectTimeoutMs: options.connectTimeoutMs },

@@ -48,9 +48,13 @@ export function createWebSocketUpgrades(
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       const connection: Duplex = webSocketConnection(ws, options.limits, (reason) =>
-        deps.reportDisconnect(reason, { clientId: clientIdOf(connection), remote, transport: 'websocket', ...options.limits }),
+        deps.reportDisconnect(reason, {
+          clientId: clientIdOf(connection),
+          remote: remoteOf(req.socket),
+          transport: 'websocket',
+          ...options.limits,
+        }),
       );
       deps.onConnection(connection, socket as Socket, req);
     });
@@ -80,3 +84,6 @@ export function createWebSocketUpgrades(
 /** The client id of the connection's CONNECT, if one came: Aedes sets `conn.client` (aedes/lib/client.js). */
 export const clientIdOf = (connection: Duplex): string | undefined =>
   (connection as Duplex & { client?: { id?: string | null } }).client?.id ?? undefined;
+
+/** The peer as `address:port`, read when needed (a socket keeps its peer's address once read, after it closes too). */
+export const remoteOf = (socket: Socket): string => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;

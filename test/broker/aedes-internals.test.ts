@@ -6,13 +6,14 @@
  */
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { createServer, connect as connectTcp, type AddressInfo, type Server } from 'node:net';
+import { createServer, connect as connectTcp, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRedisPersistence,
   exactSubscriptionQos,
+  forgetConnectPassword,
   isConnectTimeout,
   isLastWill,
   keepNewestConnection,
@@ -22,6 +23,7 @@ import {
   REDIS_PERSISTENCE_MODULE,
   retainedMessages,
   takePacketId,
+  tapConnection,
   willClientId,
   type RedisPersistence,
 } from '../../broker/aedes-internals.js';
@@ -139,6 +141,18 @@ describe('the Aedes internals the broker relies on', () => {
     expect(willClientId(packet)).toBe('ada:phone');
   });
 
+  it("keeps the CONNECT's password in the connection's parser until told to forget it, and parses on without it", async () => {
+    const { mqtt: connection, client } = await device('secretive', { username: 'u', password: 'a-token' });
+    const settings = (client as unknown as { _parser: { settings: { password?: Buffer } } })._parser.settings;
+    expect(settings.password?.toString()).toBe('a-token');
+    forgetConnectPassword(client);
+    expect(settings.password).toBeUndefined();
+    await connection.subscribeAsync('after', { qos: 1 });
+    const received = nextPacket(connection);
+    await connection.publishAsync('after', 'x', { qos: 1 });
+    expect((await received).topic).toBe('after');
+  });
+
   it("reports a connection without CONNECT in Aedes' own wording", async () => {
     const errors = new Promise<Error>((resolve) => aedes.once('connectionError', (_client, error) => resolve(error)));
     const silent = connectTcp((server.address() as AddressInfo).port, '127.0.0.1');
@@ -192,6 +206,54 @@ describe('the Aedes internals the broker relies on', () => {
     ];
     expect(methods.filter((name) => typeof AsyncRedisPersistence.prototype[name] !== 'function')).toEqual([]);
     expect(typeof createRedisPersistence).toBe('function');
+  });
+});
+
+describe("tapping a connection's socket", () => {
+  // Aedes reads only with read() from a 'readable' listener: a chunk the tap refuses there is never
+  // parsed. Through a 'data' listener the same chunk would already be on its way to the parser.
+  it('parses nothing of a chunk the tap refuses, and reads the socket in paused mode', async () => {
+    let isRefusing = false;
+    const sockets: Socket[] = [];
+    const tapped = createServer((socket) => {
+      sockets.push(socket);
+      tapConnection(socket, {
+        read() {
+          if (!isRefusing) return true;
+          socket.destroy();
+          return false;
+        },
+        beforeWrite: () => undefined,
+        afterWrite: () => undefined,
+        beforeDestroy: () => undefined,
+      });
+      aedes.handle(socket);
+    });
+    tapped.listen(0, '127.0.0.1');
+    await once(tapped, 'listening');
+    try {
+      const authorized: string[] = [];
+      let sawAllowed!: () => void;
+      const allowedSeen = new Promise<void>((resolve) => (sawAllowed = resolve));
+      aedes.authorizePublish = (_client, packet, done) => {
+        authorized.push(packet.topic);
+        if (packet.topic === 'allowed') sawAllowed();
+        done(null);
+      };
+      const port = (tapped.address() as AddressInfo).port;
+      const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'tapped', clean: true, reconnectPeriod: 0 });
+      clients.push(device);
+      expect(sockets[0]!.readableFlowing).toBe(false);
+      await device.publishAsync('allowed', 'x', { qos: 0 });
+      await allowedSeen;
+      isRefusing = true;
+      const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+      device.publish('refused', 'x', { qos: 0 });
+      await closed;
+      expect(authorized).toEqual(['allowed']);
+    } finally {
+      await new Promise<void>((resolve) => tapped.close(() => resolve()));
+    }
   });
 });
 
