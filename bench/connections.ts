@@ -239,9 +239,12 @@ async function step(
   await sleep(options.idleMs);
   const idleTo = await broker.cpu();
   const idleMs = performance.now() - idleStartMs;
+  const cpuPerConnectMicros = (totalMicros(cpuOpened) - totalMicros(cpuBefore)) / count;
+  // Each run's figure, for the spread the medians of the report hide.
+  progress(`${tag} CPU per CONNECT ${cpuPerConnectMicros.toFixed(0)} µs`);
   return {
     connections: count,
-    cpuPerConnectMicros: (totalMicros(cpuOpened) - totalMicros(cpuBefore)) / count,
+    cpuPerConnectMicros,
     bytesPerConnection: (rssAfter - rssBefore) / count,
     idleCorePercent: ((totalMicros(idleTo) - totalMicros(idleFrom)) / 1000 / idleMs) * 100,
   };
