@@ -50,6 +50,14 @@ describe('presence tracker', () => {
     expect(presenceOf('cat')).toEqual({ online: true, lastSeenMs: 0 });
     const stored = await store.read(['ann', 'bob', 'cat']);
     expect(Object.fromEntries([...stored].map(([u, p]) => [u, p.online]))).toEqual({ ann: true, bob: false, cat: true });
+
+    clock.advance(1000);
+    tracker.deviceGone('ann', 'phone'); // her last device
+    tracker.deviceConnected('cat', 'laptop');
+    tracker.deviceGone('cat', 'phone');
+    await tracker.settled();
+    expect(presenceOf('ann')).toEqual({ online: false, lastSeenMs: clock.now() });
+    expect(presenceOf('cat')).toEqual({ online: true, lastSeenMs: 0 });
     tracker.stop();
   });
 
@@ -88,16 +96,26 @@ describe('presence tracker', () => {
     tracker.stop();
   });
 
-  it('keeps a connected device alive through refreshes, past the TTL of its first', async () => {
+  it('keeps connected devices alive through refreshes, past the TTL of their first', async () => {
     const { clock, store, tracker, presenceOf } = setUp();
     tracker.deviceConnected('gus', 'phone');
+    tracker.deviceConnected('hal', 'phone');
+    tracker.deviceConnected('hal', 'laptop');
+    tracker.deviceConnected('hal', 'laptop'); // a takeover
+    await tracker.settled();
+    tracker.deviceGone('hal', 'laptop');
+    tracker.deviceGone('hal', 'phone');
     await tracker.settled();
     for (let refresh = 0; refresh < 6; refresh++) {
       clock.advance(10_000); // past the 30 s TTL of the connect's refresh by the end
       await tracker.settled();
     }
-    expect((await store.read(['gus'])).get('gus')?.online).toBe(true);
-    expect(presenceOf('gus')).toEqual({ online: true, lastSeenMs: 0 });
+    const stored = await store.read(['gus', 'hal']);
+    expect([stored.get('gus')?.online, stored.get('hal')?.online]).toEqual([true, true]);
+    expect([presenceOf('gus'), presenceOf('hal')]).toEqual([
+      { online: true, lastSeenMs: 0 },
+      { online: true, lastSeenMs: 0 },
+    ]);
     tracker.stop();
   });
 });
