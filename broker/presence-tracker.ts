@@ -29,13 +29,6 @@ export interface PresenceTracker {
   settled(): Promise<void>;
 }
 
-/** A device connected (`atMs` undefined) or left at `atMs`. */
-interface DeviceChange {
-  userId: string;
-  deviceId: string;
-  atMs: number | undefined;
-}
-
 export function startPresenceTracker(
   deps: {
     state: PresenceState;
@@ -54,16 +47,9 @@ export function startPresenceTracker(
   const connected = new Map<string, string | Map<string, number>>();
   const deviceIdsOf = (held: string | Map<string, number>): string[] => (typeof held === 'string' ? [held] : [...held.keys()]);
 
-  async function announce(userIds: readonly string[]): Promise<void> {
-    const presences = await deps.state.read(userIds);
-    await Promise.all(
-      userIds.map((userId) =>
-        deps.publish(presenceTopic(userId), encodePresence(presences.get(userId) ?? { online: false, lastSeenMs: 0 }), {
-          qos: 0,
-          retain: true,
-        }),
-      ),
-    );
+  async function announce(userId: string): Promise<void> {
+    const presence = (await deps.state.read([userId])).get(userId) ?? { online: false, lastSeenMs: 0 };
+    await deps.publish(presenceTopic(userId), encodePresence(presence), { qos: 0, retain: true });
   }
 
   const report = (error: unknown) => deps.log.warn({ err: (error as Error).message }, 'presence update failed');
@@ -71,41 +57,6 @@ export function startPresenceTracker(
   function track(update: Promise<unknown>): void {
     const done: Promise<void> = update.then(() => undefined, report).finally(() => running.delete(done));
     running.add(done);
-  }
-
-  /**
-   * Connects and leaves of one event-loop turn, in the order they happened. A connect storm
-   * brings hundreds per turn: they reach the store in that order (one device's connect and leave
-   * must not swap), and the users concerned are then read in one call and announced once each,
-   * instead of one read, one announcement and one tracked chain of promises per connection.
-   */
-  let changes: DeviceChange[] = [];
-  let flushing: NodeJS.Immediate | undefined;
-
-  function enqueue(change: DeviceChange): void {
-    changes.push(change);
-    flushing ??= setImmediate(flush);
-  }
-
-  function flush(): void {
-    if (flushing !== undefined) clearImmediate(flushing);
-    flushing = undefined;
-    const batch = changes;
-    changes = [];
-    if (batch.length === 0) return;
-    const updates = batch.map((change) =>
-      change.atMs === undefined
-        ? deps.state.refresh(change.userId, change.deviceId, options.ttlMs)
-        : deps.state.drop(change.userId, change.deviceId, change.atMs),
-    );
-    track(
-      Promise.allSettled(updates).then(async (outcomes) => {
-        // A user whose every update failed is not announced (the store could not say what it is); the next refresh tries again.
-        const updated = new Set<string>();
-        outcomes.forEach((outcome, i) => (outcome.status === 'fulfilled' ? updated.add(batch[i]!.userId) : report(outcome.reason)));
-        if (updated.size > 0) await announce([...updated]);
-      }),
-    );
   }
 
   async function tick(): Promise<void> {
@@ -116,7 +67,7 @@ export function startPresenceTracker(
     );
     const expired = await deps.state.sweepExpired(deps.clock.now());
     const changed = new Set([...refreshed.filter((u): u is string => u !== undefined), ...expired]);
-    if (changed.size > 0) await announce([...changed]);
+    await Promise.all([...changed].map(announce));
   }
 
   let ticking = false; // a slow store must not stack ticks
@@ -135,7 +86,7 @@ export function startPresenceTracker(
         devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
         connected.set(userId, devices);
       }
-      enqueue({ userId, deviceId, atMs: undefined });
+      track(deps.state.refresh(userId, deviceId, options.ttlMs).then(() => announce(userId)));
     },
     deviceGone(userId, deviceId) {
       const held = connected.get(userId);
@@ -151,11 +102,10 @@ export function startPresenceTracker(
         const [only] = held;
         if (held.size === 1 && only?.[1] === 1) connected.set(userId, only[0]);
       }
-      enqueue({ userId, deviceId, atMs: deps.clock.now() });
+      track(deps.state.drop(userId, deviceId, deps.clock.now()).then(() => announce(userId)));
     },
     stop: stopTicking,
     async settled() {
-      flush(); // the changes of this turn are updates started too
       while (running.size > 0) await Promise.all(running);
     },
   };
