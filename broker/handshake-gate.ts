@@ -5,16 +5,19 @@
  * holds at most `maxPending` of them; one more is closed on arrival. Live sessions never count
  * against it, so a flood of half-finished handshakes cannot touch them.
  */
+/** What tells one open connection from the others: its socket, or its addresses (`connectionKey`). */
+export type ConnectionKey = object | string;
+
 export interface HandshakeGate {
   /** A new connection, by a key unique among open connections; false when the bound is reached. */
-  tryAdmit(key: string): boolean;
+  tryAdmit(key: ConnectionKey): boolean;
   /** The connection became a session, or closed: it no longer counts. Idempotent. */
-  settle(key: string): void;
+  settle(key: ConnectionKey): void;
   pending(): number;
 }
 
 export function createHandshakeGate(options: { maxPending: number }): HandshakeGate {
-  const pending = new Set<string>();
+  const pending = new Set<ConnectionKey>();
   return {
     tryAdmit(key) {
       if (pending.size >= options.maxPending) return false;

@@ -39,8 +39,13 @@ export function startPresenceTracker(
   },
   options: { refreshMs: number; ttlMs: number },
 ): PresenceTracker {
-  // user -> device -> open connections on this node (a device taking over its session briefly has two)
-  const connected = new Map<string, Map<string, number>>();
+  /**
+   * user -> device -> open connections on this node (a device taking over its session briefly
+   * has two). Most users have one device with one connection here, held as its device id alone:
+   * a map per user would cost every connection a Map (about 0.2 KiB) for as long as it lives.
+   */
+  const connected = new Map<string, string | Map<string, number>>();
+  const deviceIdsOf = (held: string | Map<string, number>): string[] => (typeof held === 'string' ? [held] : [...held.keys()]);
 
   async function announce(userId: string): Promise<void> {
     const presence = (await deps.state.read([userId])).get(userId) ?? { online: false, lastSeenMs: 0 };
@@ -56,8 +61,8 @@ export function startPresenceTracker(
 
   async function tick(): Promise<void> {
     const refreshed = await Promise.all(
-      [...connected].flatMap(([userId, devices]) =>
-        [...devices.keys()].map(async (d) => ((await deps.state.refresh(userId, d, options.ttlMs)) ? userId : undefined)),
+      [...connected].flatMap(([userId, held]) =>
+        deviceIdsOf(held).map(async (d) => ((await deps.state.refresh(userId, d, options.ttlMs)) ? userId : undefined)),
       ),
     );
     const expired = await deps.state.sweepExpired(deps.clock.now());
@@ -74,20 +79,29 @@ export function startPresenceTracker(
 
   return {
     deviceConnected(userId, deviceId) {
-      const devices = connected.get(userId) ?? new Map<string, number>();
-      devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
-      connected.set(userId, devices);
+      const held = connected.get(userId);
+      if (held === undefined) connected.set(userId, deviceId);
+      else {
+        const devices = typeof held === 'string' ? new Map([[held, 1]]) : held;
+        devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
+        connected.set(userId, devices);
+      }
       track(deps.state.refresh(userId, deviceId, options.ttlMs).then(() => announce(userId)));
     },
     deviceGone(userId, deviceId) {
-      const devices = connected.get(userId);
-      const remaining = (devices?.get(deviceId) ?? 1) - 1;
-      if (remaining > 0) {
-        devices?.set(deviceId, remaining); // its newer connection is still here
-        return;
+      const held = connected.get(userId);
+      if (held === deviceId) connected.delete(userId);
+      else if (held instanceof Map) {
+        const remaining = (held.get(deviceId) ?? 1) - 1;
+        if (remaining > 0) {
+          held.set(deviceId, remaining); // its newer connection is still here
+          return;
+        }
+        held.delete(deviceId);
+        if (held.size === 0) connected.delete(userId);
+        const [only] = held;
+        if (held.size === 1 && only?.[1] === 1) connected.set(userId, only[0]);
       }
-      devices?.delete(deviceId);
-      if (devices?.size === 0) connected.delete(userId);
       track(deps.state.drop(userId, deviceId, deps.clock.now()).then(() => announce(userId)));
     },
     stop: stopTicking,

@@ -61,8 +61,15 @@ const CONNACK_NOT_AUTHORIZED = 5;
 export function createTokenRevocations(deps: TokenRevocationDeps, options: { refreshMs: number }): TokenRevocations {
   const { log } = deps;
   const denied = createDenyList();
-  /** This node's device connections, by user. */
-  const connected = new Map<string, Set<Client>>();
+  /**
+   * This node's device connections, by user: the connection itself while the user has one here
+   * (most do), a set beyond, so that a connection does not cost a Set for as long as it lives.
+   */
+  const connected = new Map<string, Client | Set<Client>>();
+  const clientsOf = (userId: string): Iterable<Client> => {
+    const held = connected.get(userId);
+    return held === undefined ? [] : held instanceof Set ? [...held] : [held];
+  };
   let readAtMs: number | undefined;
   let timer: TimerHandle | undefined;
   let closed = false;
@@ -77,7 +84,7 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
   /** Adds a revocation; the devices of this node it concerns go at once. */
   function apply(revocation: TokenRevocation): void {
     if (!denied.add(revocation)) return;
-    for (const client of connected.get(revocation.userId) ?? []) {
+    for (const client of clientsOf(revocation.userId)) {
       const device = deviceOf(client);
       const isConcerned = revocation.deviceId === ALL_DEVICES || device?.deviceId === revocation.deviceId;
       if (device !== undefined && isConcerned && isRevoked(device)) deps.revoked(client);
@@ -103,19 +110,23 @@ export function createTokenRevocations(deps: TokenRevocationDeps, options: { ref
   function connectedClient(client: Client): void {
     const device = deviceOf(client);
     if (device === undefined) return;
-    let clients = connected.get(device.userId);
-    if (clients === undefined) connected.set(device.userId, (clients = new Set<Client>()));
-    clients.add(client);
+    const held = connected.get(device.userId);
+    if (held === undefined) connected.set(device.userId, client);
+    else if (held instanceof Set) held.add(client);
+    else connected.set(device.userId, new Set([held, client]));
     // Revoked between its CONNECT's check and now (the notice found no connection to end yet).
     if (isRevoked(device)) deps.revoked(client);
   }
 
   function disconnected(client: Client): void {
     const device = deviceOf(client);
-    const clients = device === undefined ? undefined : connected.get(device.userId);
-    if (device === undefined || clients === undefined) return;
-    clients.delete(client);
-    if (clients.size === 0) connected.delete(device.userId);
+    const held = device === undefined ? undefined : connected.get(device.userId);
+    if (device === undefined || held === undefined) return;
+    if (held === client) return void connected.delete(device.userId);
+    if (!(held instanceof Set)) return;
+    held.delete(client);
+    const [only] = held;
+    if (held.size === 1) connected.set(device.userId, only!);
   }
 
   function notice(packet: AedesPublishPacket): void {

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await install(first);
   platform = await startTestPlatform(
     { database: 'pglite', brokerState: 'memory' },
-    { TLS_CERT_FILE: files().cert, TLS_KEY_FILE: files().key, MQTTS_PORT: '0', WSS_PORT: '0' },
+    { TLS_CERT_FILE: files().cert, TLS_KEY_FILE: files().key, MQTTS_PORT: '0', WSS_PORT: '0', MAX_PENDING_CONNECTS: '3' },
   );
 });
 afterAll(async () => {
@@ -65,6 +65,14 @@ describe('TLS listeners', () => {
     expect(wss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
     await (await chatOver(mqtts!, firstCa.certPem, 'over-mqtts')).device.close();
     await (await chatOver(wss!, firstCa.certPem, 'over-wss')).device.close();
+  });
+
+  it('count a connection against MAX_PENDING_CONNECTS only until its session is authenticated', async () => {
+    const { mqtts, wss } = platform.endpoints;
+    // Three pending handshakes at most here: five live sessions fit only if each stopped counting once authenticated.
+    const sessions = [];
+    for (const [i, url] of [mqtts!, wss!, mqtts!, wss!, mqtts!].entries()) sessions.push(await chatOver(url, firstCa.certPem, `live-${i}`));
+    await Promise.all(sessions.map(({ device }) => device.close()));
   });
 
   it('are refused by clients that trust another CA', async () => {

@@ -83,6 +83,11 @@ describe('token revocation on one node', () => {
     const fresh = await platform.tokenFor(userId, 'phone');
     expect(await connackCode(platform.endpoints.mqtt, { userId, deviceId: 'phone', token: fresh })).toBe(0);
     expect((await platform.as(fresh, 'GET', '/v1/rooms')).status).toBe(200);
+
+    // The laptop, left alone on this node once the phone was cut, is cut as well when it is revoked in turn.
+    const laptopCut = closedAfter(laptop.device, Date.now());
+    expect(await platform.admin('POST', '/v1/admin/revocations', { userId, deviceId: 'laptop' })).toMatchObject({ status: 201 });
+    expect(await laptopCut).toBeLessThan(CUT_WITHIN_MS);
   });
 
   it('revokes every device of a user when no device is named', async () => {
