@@ -80,7 +80,8 @@ function parseOptions(argv: string[]): Options {
     },
   });
   return {
-    tcp: positiveInteger('--tcp', values.tcp),
+    // --tcp 0 measures WebSocket connections alone (their memory is otherwise measured after the TCP step's garbage).
+    tcp: values.tcp === '0' ? 0 : positiveInteger('--tcp', values.tcp),
     ws: values.ws === '0' ? 0 : positiveInteger('--ws', values.ws),
     perProcess: positiveInteger('--per-process', values['per-process']),
     settleMs: positiveNumber('--settle', values.settle) * 1000,
@@ -211,7 +212,7 @@ interface RunResult {
   name: BrokerName;
   label: string;
   baseBytes: number;
-  tcp: Step;
+  tcp: Step | undefined;
   ws: Step | undefined;
 }
 
@@ -289,7 +290,7 @@ async function runBroker(name: BrokerName, options: Options, mosquittoPath: stri
     progress(
       `${tag} pid ${broker.pid}, ${(baseBytes / 2 ** 20).toFixed(0)} MiB resident; opening ${options.tcp.toLocaleString('en-US')} TCP connections`,
     );
-    const tcp = await step(broker, broker.mqttUrl, options.tcp, options, secret, `${tag} tcp`, groups);
+    const tcp = options.tcp === 0 ? undefined : await step(broker, broker.mqttUrl, options.tcp, options, secret, `${tag} tcp`, groups);
     if (options.heapSnapshotDir !== undefined && name !== 'mosquitto') {
       progress(`${tag} heap snapshot into ${options.heapSnapshotDir}`);
       await heapSnapshot(broker.pid, options.heapSnapshotDir);
@@ -316,9 +317,14 @@ function printReport(options: Options, results: RunResult[], skipped: string | u
   const of = (name: BrokerName, pick: (r: RunResult) => number | undefined) =>
     median(results.filter((r) => r.name === name).flatMap((r) => pick(r) ?? []));
   const rows: { label: string; pick: (r: RunResult) => number | undefined; digits: number; target: boolean }[] = [
-    { label: `TCP: CPU per CONNECT (µs)`, pick: (r) => r.tcp.cpuPerConnectMicros, digits: 0, target: true },
-    { label: `TCP: memory per connection (KiB)`, pick: (r) => r.tcp.bytesPerConnection / 1024, digits: 1, target: true },
-    { label: `TCP: idle CPU holding them (% core)`, pick: (r) => r.tcp.idleCorePercent, digits: 2, target: false },
+    { label: `TCP: CPU per CONNECT (µs)`, pick: (r) => r.tcp?.cpuPerConnectMicros, digits: 0, target: true },
+    {
+      label: `TCP: memory per connection (KiB)`,
+      pick: (r) => (r.tcp === undefined ? undefined : r.tcp.bytesPerConnection / 1024),
+      digits: 1,
+      target: true,
+    },
+    { label: `TCP: idle CPU holding them (% core)`, pick: (r) => r.tcp?.idleCorePercent, digits: 2, target: false },
     ...(options.ws > 0
       ? [
           { label: `WS: CPU per CONNECT (µs)`, pick: (r: RunResult) => r.ws?.cpuPerConnectMicros, digits: 0, target: true },
