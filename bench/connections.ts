@@ -48,6 +48,7 @@ const USAGE = `usage: npm run bench:connections -- [options]
   --cpu-prof DIR     the platform and plain Aedes write a CPU profile each into DIR
   --heap-snapshot DIR  the Node brokers write a heap snapshot into DIR once the TCP connections are open
   --only LIST        brokers to run, comma-separated from ${BROKERS.join(',')} (default all)
+  --compiled         run the platform from dist/ under plain node, as in production (npm run build first)
 The platform runs on a fresh database of the PostgreSQL at BENCH_DATABASE_URL (default: the local
 socket), dropped afterwards; embedded PGlite when that is unreachable. Defaults take about 2-3 minutes.`;
 
@@ -61,6 +62,7 @@ interface Options {
   brokers: BrokerName[];
   cpuProfileDir: string | undefined;
   heapSnapshotDir: string | undefined;
+  compiled: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -77,6 +79,7 @@ function parseOptions(argv: string[]): Options {
       only: { type: 'string', default: BROKERS.join(',') },
       'cpu-prof': { type: 'string' },
       'heap-snapshot': { type: 'string' },
+      compiled: { type: 'boolean', default: false },
     },
   });
   return {
@@ -93,6 +96,7 @@ function parseOptions(argv: string[]): Options {
     }),
     cpuProfileDir: values['cpu-prof'],
     heapSnapshotDir: values['heap-snapshot'],
+    compiled: values.compiled,
   };
 }
 
@@ -277,6 +281,7 @@ async function runBroker(name: BrokerName, options: Options, mosquittoPath: stri
       ...PLATFORM_SECRETS,
       env: PLATFORM_ENV,
       nodeArgs,
+      compiled: options.compiled,
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
     });
     secret = PLATFORM_SECRETS.jwtSecret;

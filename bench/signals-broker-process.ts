@@ -6,10 +6,10 @@
  * between us and the broker, and /proc/<pid>/stat would measure the wrapper.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTRY_POINTS, spawnEntryPoint, spawnPlatform, type EntryProcess } from '../devtools/index.js';
+import { ENTRY_POINTS, PLATFORM_READY, spawnEntryPoint, spawnPlatform, type EntryProcess } from '../devtools/index.js';
 
 /** After SIGTERM, how long a broker has to exit before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -87,6 +87,12 @@ export interface PlatformProcessOptions {
   nodeArgs?: readonly string[];
   /** PostgreSQL instead of the embedded PGlite (whose start-up memory swings would drown a per-connection figure). */
   databaseUrl?: string;
+  /**
+   * The compiled platform (`npm run build`'s dist/) under plain node, as the production image runs
+   * it, instead of the TypeScript sources under tsx (whose keep-names wraps every named function
+   * it creates: a cost per closure that production does not pay).
+   */
+  compiled?: boolean;
 }
 
 /** The platform as `npm start` runs it (embedded unless `databaseUrl`), with a fresh DATA_DIR removed on stop. */
@@ -115,12 +121,10 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   let child: EntryProcess;
   try {
-    child = await spawnPlatform({
-      env,
-      nodeArgs: options.nodeArgs ?? [],
-      stopGraceMs: STOP_GRACE_MS,
-      onOutput: echoAs(ENTRY_POINTS.platform),
-    });
+    const spawnOptions = { env, nodeArgs: options.nodeArgs ?? [], stopGraceMs: STOP_GRACE_MS, onOutput: echoAs(ENTRY_POINTS.platform) };
+    child = options.compiled
+      ? await spawnEntryPoint(await compiledPlatformScript(), { ...spawnOptions, loader: 'none', ready: PLATFORM_READY })
+      : await spawnPlatform(spawnOptions);
   } catch (error) {
     await removeDataDir();
     throw error;
@@ -130,6 +134,18 @@ export async function startPlatformProcess(options: PlatformProcessOptions): Pro
     wsUrl: child.found['wsUrl']!,
     api: { url: child.found['apiUrl']!, adminToken: options.adminToken },
   };
+}
+
+const COMPILED_PLATFORM = 'dist/platform/main.js';
+
+/** The compiled entry point, or a one-line error naming the command that makes it. */
+async function compiledPlatformScript(): Promise<string> {
+  const isBuilt = await access(COMPILED_PLATFORM).then(
+    () => true,
+    () => false,
+  );
+  if (!isBuilt) throw new Error(`${COMPILED_PLATFORM} is missing: run \`npm run build\` first`);
+  return COMPILED_PLATFORM;
 }
 
 /** `webSocket`: also MQTT over WebSocket, at `wsUrl`. */
