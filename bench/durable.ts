@@ -74,10 +74,22 @@ async function measuredPhase(
   label: string,
   phase: string,
 ): Promise<MeasuredPhase> {
+  const closedBefore = await closedByReason(metrics);
   const startSample = sleep(spec.warmupMs).then(() => samplePlatform(metrics));
   const endSample = sleep(spec.warmupMs + spec.measureMs).then(() => samplePlatform(metrics));
   const result = await load.run(spec, (p) => progress(label, phase, p.elapsedMs, p.ackedTotal, p.ackedLastSecond, 'acked'));
-  return { load: result, platform: windowStats(await startSample, await endSample) };
+  const closedAfter = await closedByReason(metrics);
+  const closedByPlatform = Object.fromEntries(
+    Object.entries(closedAfter).map(([reason, count]) => [reason, count - (closedBefore[reason] ?? 0)]),
+  );
+  return { load: result, platform: windowStats(await startSample, await endSample), closedByPlatform };
+}
+
+/** The platform's `chat_mqtt_disconnects_total` by reason (nothing for the plain Aedes baseline). */
+async function closedByReason(metrics: Metrics | undefined): Promise<Record<string, number>> {
+  if (metrics === undefined) return {};
+  const { values } = await metrics.mqttDisconnects.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels['reason']), v.value]));
 }
 
 const durablePhase = (ctx: RunContext, spec: PhaseSpec, phase: string) =>

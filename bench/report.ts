@@ -28,6 +28,8 @@ const LOAD_BOUND_UTILIZATION = 0.9;
 export interface MeasuredPhase {
   load: PhaseResult;
   platform: PlatformWindowStats;
+  /** Connections the platform closed on its own during the whole phase, by reason (`chat_mqtt_disconnects_total`). */
+  closedByPlatform: Readonly<Record<string, number>>;
 }
 
 export interface BackendReport {
@@ -178,8 +180,22 @@ function loadProblems(name: string, load: PhaseResult): string[] {
   return problems;
 }
 
+/** The load generator's devices do not reconnect: a connection the platform cut stays away for the rest of the phase. */
+function closedProblems(name: string, phase: MeasuredPhase): string[] {
+  const reasons = Object.entries(phase.closedByPlatform).filter(([, count]) => count > 0);
+  if (reasons.length === 0) return [];
+  const total = reasons.reduce((sum, [, count]) => sum + count, 0);
+  const byReason = reasons.map(([reason, count]) => `${reason} ${int(count)}`).join(', ');
+  return [`${name}: the platform closed ${int(total)} of the load's connections (${byReason}); they do not reconnect`];
+}
+
 function problemsOf(report: BackendReport): string[] {
-  const problems = [...loadProblems('phase 1', report.saturation.load), ...loadProblems('phase 3', report.paced.load)];
+  const problems = [
+    ...loadProblems('phase 1', report.saturation.load),
+    ...closedProblems('phase 1', report.saturation),
+    ...loadProblems('phase 3', report.paced.load),
+    ...closedProblems('phase 3', report.paced),
+  ];
   if (report.paced.load.notOffered > 0)
     problems.push(`phase 3: ${int(report.paced.load.notOffered)} scheduled sends not offered (over a second of backlog)`);
   if (!keptUp(report))
