@@ -103,7 +103,6 @@ export type OnDropped = (reason: GuardReason, socket: Socket) => void;
  * written before any destroy, so a refusing CONNACK still leaves.
  */
 export function guardSocket(socket: Socket, limits: ConnectionLimits, onDropped: OnDropped): void {
-  socket.setNoDelay(true);
   tapConnection(socket, new SocketGuard(socket, limits, onDropped));
 }
 

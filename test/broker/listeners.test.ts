@@ -1,12 +1,14 @@
 /**
  * MQTT over WebSocket sends each MQTT packet as one WebSocket frame: a packet split over frames
- * costs a frame header and a send per piece (5 frames for a small PUBLISH).
+ * costs a frame header and a send per piece (5 frames for a small PUBLISH). Over TCP the broker's
+ * socket has Nagle's algorithm off.
  */
 import { once } from 'node:events';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { deviceClientId, roomTopic } from '../../schema/index.js';
+import { TestDevice } from '../support/device.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let platform: TestPlatform;
@@ -62,5 +64,27 @@ describe('MQTT over WebSocket', () => {
     const parsed = frames.map(parseFrame);
     expect(parsed.map(({ packets }) => packets.map((p) => p.cmd))).toEqual([['connack'], ['suback'], ['publish']]);
     expect(parsed.every(({ leftoverBytes }) => leftoverBytes === 0)).toBe(true);
+  });
+});
+
+describe('MQTT over TCP', () => {
+  it("turns Nagle off on the broker's socket of each connection, so a small packet never waits for an earlier one's acknowledgement", async () => {
+    const userId = await platform.createUser('tcp-nagle');
+    const clientId = deviceClientId(userId, 'phone');
+    const registered = new Promise<object>((resolve) =>
+      platform.broker.aedes.on('client', (client) => {
+        if (client.id === clientId) resolve(client.conn);
+      }),
+    );
+    const device = await TestDevice.connect(platform.endpoints.mqtt, userId, 'phone', await platform.tokenFor(userId, 'phone'));
+    try {
+      const conn = await registered;
+      // Node cannot read TCP_NODELAY back; what it asked of the kernel is on the socket (node:net's kSetNoDelay).
+      const noDelay = Object.getOwnPropertySymbols(conn).find((symbol) => symbol.description === 'kSetNoDelay');
+      expect(noDelay).toBeDefined();
+      expect((conn as Record<symbol, unknown>)[noDelay!]).toBe(true);
+    } finally {
+      await device.close();
+    }
   });
 });
