@@ -47,7 +47,12 @@ export async function runChatctl(args: readonly string[], deps: ChatctlDeps): Pr
 
 function report(error: unknown, deps: ChatctlDeps, json: boolean): number {
   // Commander has printed its own message (or the help); --help and --version end with 0.
-  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  if (error instanceof CommanderError) {
+    // Ids made before they stopped starting with "-" (lib/ids.ts) read as options.
+    if (error.code === 'commander.unknownOption')
+      deps.stderr('(an id that starts with "-" goes after "--": chatctl users show -- <userId>)\n');
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
   if (error instanceof UsageError) {
     deps.stderr(`error: ${error.message}\n`);
     return EXIT_USAGE;

@@ -130,6 +130,16 @@ describe('chatctl exit codes', () => {
     expect(tokenless).toMatchObject({ code: 1, stderr: expect.stringContaining('no admin token') });
   });
 
+  it('takes an id that starts with "-" after "--", and says so when one is taken for an option', async () => {
+    // Ids no longer start with "-", but 1 in 64 of those made before did.
+    const misread = await chatctl(['users', 'show', '-WMSIYhyCCqYg-JJ']);
+    expect(misread).toMatchObject({ code: 1, stderr: expect.stringContaining('goes after "--"') });
+    expect(await chatctl(['users', 'show', '--', '-WMSIYhyCCqYg-JJ'])).toMatchObject({
+      code: 2,
+      stderr: 'error: ERR_USER_NOT_FOUND: no user has this id (HTTP 404)\n',
+    });
+  });
+
   it('exits 2 with the error code when the platform says no, or cannot be reached', async () => {
     expect(await chatctl(['users', 'show', 'nobody'])).toMatchObject({
       code: 2,
