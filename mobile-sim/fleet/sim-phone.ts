@@ -42,6 +42,11 @@ export interface SimPhone {
   /** What the app was handed, in order. */
   readonly delivered: SeenMessage[];
   /**
+   * The highest seq of `roomId` the app was handed. In an encrypted room this trails the SDK's
+   * `lastSeq` while messages wait their turn to be decrypted.
+   */
+  handedUpTo(roomId: string): number;
+  /**
    * With end-to-end encryption: connects once to put the phone's keys on the platform, then leaves.
    * A device reads only what was sent after its keys existed, so the fleet installs its app first.
    */
@@ -71,6 +76,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
   const { clock, random } = env;
   const appId = `${profile.userId}:${profile.deviceId}`;
   const delivered: SeenMessage[] = [];
+  const handedSeq = new Map<string, number>();
   const client = createChatClient(
     { clock, random },
     {
@@ -102,6 +108,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
       if (message.e2ee?.state === 'decrypted') seen.content = new TextDecoder().decode(message.body);
     }
     delivered.push(seen);
+    handedSeq.set(message.roomId, Math.max(handedSeq.get(message.roomId) ?? 0, message.seq));
     if (message.senderId === profile.userId) return;
     const body = parseBody(message.body);
     if (body === undefined) return;
@@ -165,6 +172,7 @@ export function createSimPhone(env: PhoneEnvironment, profile: PhoneProfile): Si
     rooms: profile.rooms,
     client,
     delivered,
+    handedUpTo: (roomId) => handedSeq.get(roomId) ?? 0,
     async installKeys() {
       if (client.e2ee === undefined) return;
       await client.connect();
