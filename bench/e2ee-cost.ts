@@ -11,21 +11,14 @@
  * messages, each with a Kyber ciphertext) and over established sessions (after a membership change).
  */
 import { E2EE_CONTENT_TYPE, type Message } from '@mqtt-chat/protocol';
-import {
-  createE2eeStores,
-  createMemoryKeyValueStore,
-  type E2eeStores,
-  type GroupStrategy,
-  type LocalIdentity,
-  type PreKeyBundle,
-  type SignalCrypto,
-} from '@mqtt-chat/sdk';
+import type { GroupStrategy, SignalCrypto } from '@mqtt-chat/sdk';
 import { toBase64 } from '../sdk/src/e2ee/bytes.js';
 import { createOpener } from '../sdk/src/e2ee/opener.js';
 import type { Recipient } from '../sdk/src/e2ee/peer-directory.js';
 import { createRoomKeyBook, recipientKey } from '../sdk/src/e2ee/room-keys.js';
 import { createSealer } from '../sdk/src/e2ee/sealer.js';
 import { createSerialQueue } from '../sdk/src/e2ee/serial-queue.js';
+import { createE2eeDevice, signalAddress, type E2eeDevice } from './e2ee-device.js';
 
 export interface CostRow {
   members: number;
@@ -41,64 +34,34 @@ export interface CostRow {
   distribution?: { firstContactBytes: number; firstContactMs: number; establishedBytes: number; establishedMs: number };
 }
 
-interface Device {
-  userId: string;
-  stores: E2eeStores;
-  identity: LocalIdentity;
-  bundle: PreKeyBundle;
-}
-
-const address = (userId: string) => ({ userId, deviceId: 1 });
 /** CPU time of this process (user + system), not wall time: on a shared machine, waiting for a core is not the cost. */
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
 
-async function device(crypto: SignalCrypto, userId: string): Promise<Device> {
-  const stores = createE2eeStores(createMemoryKeyValueStore());
-  const identity = crypto.newIdentity();
-  await stores.identity.setLocal(identity);
-  const nowMs = Date.now();
-  const signed = crypto.newSignedPreKey(identity, 1, nowMs);
-  const kyber = crypto.newKyberPreKey(identity, 1, nowMs);
-  const oneTime = crypto.newPreKey(1);
-  await stores.signedPreKeys.set('1', { ...signed, createdAtMs: nowMs });
-  await stores.kyberPreKeys.set('1', { ...kyber, createdAtMs: nowMs, lastResort: true });
-  await stores.preKeys.set('1', oneTime);
-  const bundle: PreKeyBundle = {
-    registrationId: identity.registrationId,
-    deviceId: 1,
-    identityKey: identity.publicKey,
-    signedPreKey: signed,
-    preKey: { keyId: 1, publicKey: oneTime.publicKey },
-    kyberPreKey: kyber,
-  };
-  return { userId, stores, identity, bundle };
-}
-
 export async function measureCost(
   crypto: SignalCrypto,
   options: { members: number; strategy: GroupStrategy; messages: number; plaintextBytes: number },
 ): Promise<CostRow> {
-  const devices: Device[] = [];
-  for (let i = 0; i < options.members; i += 1) devices.push(await device(crypto, `member${i}`));
-  const [sender, ...recipients] = devices as [Device, ...Device[]];
+  const devices: E2eeDevice[] = [];
+  for (let i = 0; i < options.members; i += 1) devices.push(await createE2eeDevice(crypto, `member${i}`));
+  const [sender, ...recipients] = devices as [E2eeDevice, ...E2eeDevice[]];
   const roomId = 'bench-room';
   const room = { roomId, encrypted: true, memberVersion: 1, members: devices.map((d) => d.userId) };
-  const asRecipient = (d: Device): Recipient => ({
+  const asRecipient = (d: E2eeDevice): Recipient => ({
     userId: d.userId,
     deviceId: 'phone',
     signalDeviceId: 1,
     registrationId: d.identity.registrationId,
     identityKey: d.identity.publicKey,
-    address: address(d.userId),
+    address: signalAddress(d.userId),
     key: recipientKey(d.userId, 1, toBase64(d.identity.publicKey)),
   });
-  const own = { address: address(sender.userId), identity: sender.identity };
+  const own = { address: signalAddress(sender.userId), identity: sender.identity };
   // The SDK's directory keeps these between sends; built once here, as there.
   const recipientList = recipients.map(asRecipient);
-  for (const r of recipients) await crypto.startSession(sender.stores, own.address, address(r.userId), r.bundle);
+  for (const r of recipients) await crypto.startSession(sender.stores, own.address, signalAddress(r.userId), r.bundle);
 
   const queue = createSerialQueue();
   const roomKeys = createRoomKeyBook(sender.stores.state);
@@ -127,7 +90,7 @@ export async function measureCost(
         crypto,
         stores: r.stores,
         queue: createSerialQueue(),
-        own: async () => ({ address: address(r.userId), identity: r.identity }),
+        own: async () => ({ address: signalAddress(r.userId), identity: r.identity }),
         sentByMe: () => undefined,
       },
       { selfUserId: r.userId, selfDeviceId: 'phone' },
@@ -169,8 +132,8 @@ export async function measureCost(
     const first = await roundTrip(); // the first chain, over sessions no recipient has answered yet: PreKey messages
     // Every recipient answers once, as a member who writes would: the sessions are established.
     for (const r of recipients) {
-      const answer = await crypto.encrypt(r.stores, address(r.userId), own.address, new Uint8Array([1]));
-      await crypto.decrypt(sender.stores, own.address, address(r.userId), answer);
+      const answer = await crypto.encrypt(r.stores, signalAddress(r.userId), own.address, new Uint8Array([1]));
+      await crypto.decrypt(sender.stores, own.address, signalAddress(r.userId), answer);
     }
     room.memberVersion += 1; // a membership change: a new chain for everyone
     const established = await roundTrip();
@@ -183,8 +146,8 @@ export async function measureCost(
   } else {
     await roundTrip(); // PreKey messages until the recipients answer
     for (const r of recipients) {
-      const answer = await crypto.encrypt(r.stores, address(r.userId), own.address, new Uint8Array([1]));
-      await crypto.decrypt(sender.stores, own.address, address(r.userId), answer);
+      const answer = await crypto.encrypt(r.stores, signalAddress(r.userId), own.address, new Uint8Array([1]));
+      await crypto.decrypt(sender.stores, own.address, signalAddress(r.userId), answer);
     }
   }
 

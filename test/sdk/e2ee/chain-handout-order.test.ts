@@ -7,7 +7,6 @@
  * libsignal on both sides.
  */
 import { decodeE2eeEnvelope, E2EE_CONTENT_TYPE, type Message } from '@mqtt-chat/protocol';
-import { createE2eeStores, createMemoryKeyValueStore, type E2eeStores, type LocalIdentity, type PreKeyBundle } from '@mqtt-chat/sdk';
 import { createLibsignalCrypto } from '@mqtt-chat/sdk/e2ee-node';
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../../sdk/src/e2ee/bytes.js';
@@ -16,39 +15,19 @@ import type { Recipient } from '../../../sdk/src/e2ee/peer-directory.js';
 import { createRoomKeyBook, recipientKey, type RoomKeyBook } from '../../../sdk/src/e2ee/room-keys.js';
 import { createSealer } from '../../../sdk/src/e2ee/sealer.js';
 import { createSerialQueue } from '../../../sdk/src/e2ee/serial-queue.js';
+import { createE2eeDevice, signalAddress as address, type E2eeDevice } from '../../../bench/e2ee-device.js';
 
 const crypto = createLibsignalCrypto();
 const ROOM = 'room-1';
-const address = (userId: string) => ({ userId, deviceId: 1 });
 
-interface Device {
-  userId: string;
-  stores: E2eeStores;
-  identity: LocalIdentity;
-  bundle: PreKeyBundle;
+interface Device extends E2eeDevice {
   opener: Opener;
   recipient: Recipient;
 }
 
 async function device(userId: string): Promise<Device> {
-  const stores = createE2eeStores(createMemoryKeyValueStore());
-  const identity = crypto.newIdentity();
-  await stores.identity.setLocal(identity);
-  const nowMs = Date.now();
-  const signed = crypto.newSignedPreKey(identity, 1, nowMs);
-  const kyber = crypto.newKyberPreKey(identity, 1, nowMs);
-  const oneTime = crypto.newPreKey(1);
-  await stores.signedPreKeys.set('1', { ...signed, createdAtMs: nowMs });
-  await stores.kyberPreKeys.set('1', { ...kyber, createdAtMs: nowMs, lastResort: true });
-  await stores.preKeys.set('1', oneTime);
-  const bundle = {
-    registrationId: identity.registrationId,
-    deviceId: 1,
-    identityKey: identity.publicKey,
-    signedPreKey: signed,
-    preKey: { keyId: 1, publicKey: oneTime.publicKey },
-    kyberPreKey: kyber,
-  };
+  const base = await createE2eeDevice(crypto, userId);
+  const { stores, identity } = base;
   const opener = createOpener(
     { crypto, stores, queue: createSerialQueue(), own: async () => ({ address: address(userId), identity }), sentByMe: () => undefined },
     { selfUserId: userId, selfDeviceId: 'phone' },
@@ -62,7 +41,7 @@ async function device(userId: string): Promise<Device> {
     address: address(userId),
     key: recipientKey(userId, 1, toBase64(identity.publicKey)),
   };
-  return { userId, stores, identity, bundle, opener, recipient };
+  return { ...base, opener, recipient };
 }
 
 /** A sender writing to `members` (the list can grow: a new device of a member), with its key book to confirm acked hand-outs. */
